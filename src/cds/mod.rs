@@ -1,0 +1,29 @@
+//! The CDS specifications as types (CDS-WG1-01, CDS-WG1-02, CDS-WG3-01 scope vocabulary), the
+//! translation of older drafts, and the conformance report. Pure: no I/O.
+
+pub(crate) mod open_enum;
+
+pub mod auth_server_metadata;
+pub mod catalog;
+pub mod clients;
+pub mod conformance;
+pub mod credentials;
+pub mod drafts;
+pub mod formats;
+pub mod grants;
+pub mod messages;
+pub mod server_metadata;
+pub mod server_provided_files;
+pub mod tokens;
+
+pub use auth_server_metadata::{
+    AuthorizationDetailsField, AuthorizationDetailsFieldChoice, AuthorizationDetailsFieldFormat,
+    AuthorizationServerMetadata, Bound, RegistrationField, RegistrationFieldFormat,
+    RegistrationFieldType, ScopeDescription, ScopeType,
+};
+pub use clients::{ClientList, ClientObject, ClientStatus};
+pub use credentials::{Credential, CredentialList};
+pub use grants::{Grant, GrantList, GrantStatus};
+pub use messages::{Message, MessageListing};
+pub use server_metadata::{CoverageEntry, CoverageListing, ServerCapability, ServerMetadata};
+pub use server_provided_files::{ServerProvidedFile, ServerProvidedFileList};

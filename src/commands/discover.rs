@@ -1,0 +1,152 @@
+//! `cds-wizard discover`: a human summary of what a utility publishes, or the JSON behind it.
+
+use std::process::ExitCode;
+
+use serde_json::{Value, json};
+
+use crate::cli::TargetArgs;
+use crate::onboarding::discovery::Discovery;
+use crate::text::{sanitize, sanitize_line};
+
+pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
+    let d = super::run_discovery(&args.url, args.timeout).await?;
+    if args.json {
+        super::print_json(&to_json(&d));
+    } else {
+        print_summary(&d);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `--json` shape: `metadata_url`, `draft`, `server`, `related`, `coverage`, `oauth`,
+/// `findings`.
+pub fn to_json(d: &Discovery) -> Value {
+    json!({
+        "metadata_url": d.metadata_url,
+        "draft": d.draft(),
+        "moves": d.moves,
+        "server": d.server.raw,
+        "related": d.related,
+        "coverage": d.coverage,
+        "oauth": d.oauth.as_ref().map(|o| json!({
+            "url": o.url,
+            "draft": o.draft,
+            "metadata": o.raw,
+        })),
+        "findings": d.findings,
+    })
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> &'a str {
+    v.get(key).and_then(Value::as_str).unwrap_or("—")
+}
+
+fn list(v: &Value, key: &str) -> String {
+    let items: Vec<&str> = v
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        sanitize(&items.join(", "))
+    }
+}
+
+pub fn print_summary(d: &Discovery) {
+    let s = &d.server.raw;
+    println!("{}", sanitize_line(text(s, "name"), 100));
+    println!("  {}", sanitize_line(text(s, "description"), 200));
+    println!(
+        "  metadata       {}  ({})",
+        d.metadata_url,
+        d.draft().label()
+    );
+    for m in &d.moves {
+        println!("  moved          {} → {} ({})", m.from, m.to, m.status);
+    }
+    for key in ["website", "documentation", "support"] {
+        println!("  {key:<14} {}", sanitize_line(text(s, key), 200));
+    }
+    println!("  capabilities   {}", list(s, "capabilities"));
+
+    if !d.related.is_empty() {
+        println!("\nRelated entities ({})", d.related.len());
+        for r in &d.related {
+            match &r.error {
+                None => println!(
+                    "  {}  {}\n      capabilities: {}",
+                    sanitize_line(r.name.as_deref().unwrap_or("(unnamed)"), 60),
+                    r.url,
+                    if r.capabilities.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        sanitize(&r.capabilities.join(", "))
+                    }
+                ),
+                Some(e) => println!("  {}  unreachable: {}", r.url, sanitize_line(e, 200)),
+            }
+        }
+    }
+
+    if let Some(c) = &d.coverage {
+        println!(
+            "\nCoverage: {} entr{} on {} page{}{}",
+            c.entries.len(),
+            if c.entries.len() == 1 { "y" } else { "ies" },
+            c.pages,
+            if c.pages == 1 { "" } else { "s" },
+            if c.complete { "" } else { " (incomplete)" }
+        );
+        for e in &c.entries {
+            let commodities: Vec<&str> = e.commodity_types.iter().map(|c| c.as_str()).collect();
+            let infra: Vec<&str> = e.infrastructure_types.iter().map(|c| c.as_str()).collect();
+            println!(
+                "  {:<22} {:<10} {:<13} {}\n      {} · {} · {}",
+                sanitize_line(&e.id, 22),
+                e.coverage_type.as_str(),
+                e.role.as_str(),
+                sanitize_line(&e.name, 60),
+                sanitize_line(&e.entity_name, 40),
+                sanitize(&commodities.join(", ")),
+                sanitize(&infra.join(", "))
+            );
+        }
+    }
+
+    match &d.oauth {
+        Some(o) => {
+            let m = &o.raw;
+            let scopes = m
+                .get("cds_scope_descriptions")
+                .and_then(Value::as_object)
+                .map_or(0, |o| o.len());
+            println!("\nOAuth authorization server ({})", o.draft.label());
+            println!("  metadata       {}", o.url);
+            println!("  issuer         {}", sanitize_line(text(m, "issuer"), 200));
+            println!(
+                "  registration   {}",
+                sanitize_line(text(m, "registration_endpoint"), 200)
+            );
+            println!(
+                "  PAR            {}",
+                sanitize_line(text(m, "pushed_authorization_request_endpoint"), 200)
+            );
+            println!(
+                "  timezone       {}",
+                sanitize_line(text(m, "cds_timezone"), 60)
+            );
+            println!("  scopes         {scopes} described (see `cds-wizard scopes`)");
+        }
+        None => println!("\nNo OAuth authorization server."),
+    }
+
+    println!(
+        "\nFindings: {} error(s), {} warning(s), {} info (see `cds-wizard validate`)",
+        d.errors(),
+        d.warnings(),
+        d.findings.len() - d.errors() - d.warnings()
+    );
+    println!("Discovered in {} ms.", d.elapsed.as_millis());
+}

@@ -1,0 +1,28 @@
+//! Headless commands: each parses nothing (clap did), calls the engine, and prints.
+
+pub mod demo_server;
+pub mod discover;
+pub mod scopes;
+pub mod validate;
+
+use std::time::Duration;
+
+use crate::http::{HttpClient, HttpPolicy};
+use crate::onboarding::discovery::{self, Discovery, DiscoveryLimits};
+
+/// Exit codes: 0 success, 1 the check found errors, 2 the command could not do its job.
+pub const EXIT_FINDINGS: u8 = 1;
+
+/// Runs discovery for a command, with the command's timeout.
+pub async fn run_discovery(url: &str, timeout_secs: u64) -> anyhow::Result<Discovery> {
+    let client = HttpClient::new(HttpPolicy {
+        timeout: Duration::from_secs(timeout_secs),
+        ..HttpPolicy::default()
+    });
+    Ok(discovery::discover(&client, url, &DiscoveryLimits::default(), None).await?)
+}
+
+/// Prints a JSON value to stdout.
+pub fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}

@@ -1,0 +1,394 @@
+//! The one HTTP client: timeouts, response size caps, the HTTPS-except-loopback policy
+//! (RFC 9700 §2, RFC 8252 §7.3), redirects followed by hand so each move is checked and recorded
+//! (CDS-WG1-01 §5 server migration), and errors that name the URL.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde_json::Value;
+use url::Url;
+
+/// Limits applied to every request.
+#[derive(Debug, Clone)]
+pub struct HttpPolicy {
+    /// Whole-request bound: connect, headers and body (a slowly dripping body counts).
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Largest response body read, in bytes.
+    pub max_body: usize,
+    pub max_redirects: usize,
+}
+
+impl Default for HttpPolicy {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(15),
+            connect_timeout: Duration::from_secs(5),
+            max_body: 8 * 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
+}
+
+/// A redirect that was followed (WG1-01 §5 says a 301/302 on the well-known URL is a move).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Redirect {
+    pub from: Url,
+    pub to: Url,
+    pub status: u16,
+}
+
+/// A response read in full, within the size cap.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    pub requested: Url,
+    /// Where the body finally came from, after redirects.
+    pub url: Url,
+    pub redirects: Vec<Redirect>,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("`{0}` is not an http(s) URL")]
+    NotHttp(String),
+    #[error("{0}: plain http is only allowed for loopback hosts; use https")]
+    Insecure(Url),
+    #[error("{url}: {what}")]
+    Connect { url: Url, what: String },
+    #[error("{url}: no complete answer within {secs} s")]
+    Timeout { url: Url, secs: u64 },
+    #[error("{url}: HTTP {status}{detail}")]
+    Status {
+        url: Url,
+        status: u16,
+        detail: String,
+    },
+    #[error("{url}: response larger than the {limit}-byte limit")]
+    TooLarge { url: Url, limit: usize },
+    #[error("{url}: redirect loop ({chain})")]
+    RedirectLoop { url: Url, chain: String },
+    #[error("{url}: more than {max} redirects")]
+    TooManyRedirects { url: Url, max: usize },
+    #[error("{url}: redirect without a usable Location header")]
+    BadRedirect { url: Url },
+    #[error("{url}: {what}")]
+    NotJson { url: Url, what: String },
+}
+
+impl HttpError {
+    /// The URL the error is about, when there is one.
+    pub fn url(&self) -> Option<&Url> {
+        match self {
+            HttpError::NotHttp(_) => None,
+            HttpError::Insecure(u) => Some(u),
+            HttpError::Connect { url, .. }
+            | HttpError::Timeout { url, .. }
+            | HttpError::Status { url, .. }
+            | HttpError::TooLarge { url, .. }
+            | HttpError::RedirectLoop { url, .. }
+            | HttpError::TooManyRedirects { url, .. }
+            | HttpError::BadRedirect { url }
+            | HttpError::NotJson { url, .. } => Some(url),
+        }
+    }
+}
+
+/// Whether a URL's host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Parses user or server text as an http(s) URL and applies the HTTPS policy.
+pub fn parse_url(text: &str) -> Result<Url, HttpError> {
+    let url = Url::parse(text.trim()).map_err(|_| HttpError::NotHttp(text.to_owned()))?;
+    check_url(&url)?;
+    Ok(url)
+}
+
+/// HTTPS for every host except loopback.
+pub fn check_url(url: &Url) -> Result<(), HttpError> {
+    match url.scheme() {
+        "https" if url.host().is_some() => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" if url.host().is_some() => Err(HttpError::Insecure(url.clone())),
+        _ => Err(HttpError::NotHttp(url.to_string())),
+    }
+}
+
+/// Installs the process-wide rustls provider (reqwest is built without one). Idempotent.
+fn ensure_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The shared client. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    policy: HttpPolicy,
+}
+
+impl HttpClient {
+    pub fn new(policy: HttpPolicy) -> Self {
+        ensure_crypto_provider();
+        let inner = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(policy.connect_timeout)
+            .timeout(policy.timeout)
+            .user_agent(concat!("cds-wizard/", env!("CARGO_PKG_VERSION")))
+            // Never pick up a proxy from the environment for loopback traffic.
+            .no_proxy()
+            .build()
+            // Building fails only without a TLS provider, installed just above.
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Self { inner, policy }
+    }
+
+    pub fn policy(&self) -> &HttpPolicy {
+        &self.policy
+    }
+
+    /// The underlying client, for the OAuth and API calls that add their own headers.
+    pub fn raw(&self) -> &reqwest::Client {
+        &self.inner
+    }
+
+    /// GET `url`, following up to `max_redirects` moves (each hop re-checked against the HTTPS
+    /// policy, loops detected), and read the body within the size cap.
+    pub async fn get(&self, url: &Url) -> Result<Fetched, HttpError> {
+        check_url(url)?;
+        let mut current = url.clone();
+        let mut redirects: Vec<Redirect> = Vec::new();
+        loop {
+            let resp = self
+                .inner
+                .get(current.clone())
+                .header(reqwest::header::ACCEPT, "application/json")
+                .send()
+                .await
+                .map_err(|e| self.transport_error(&current, e))?;
+            let status = resp.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                let to = resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|loc| current.join(loc).ok())
+                    .ok_or_else(|| HttpError::BadRedirect {
+                        url: current.clone(),
+                    })?;
+                check_url(&to)?;
+                if to == *url || redirects.iter().any(|r| r.from == to) {
+                    let mut chain: Vec<String> = vec![url.to_string()];
+                    chain.extend(redirects.iter().map(|r| r.to.to_string()));
+                    chain.push(to.to_string());
+                    return Err(HttpError::RedirectLoop {
+                        url: url.clone(),
+                        chain: chain.join(" → "),
+                    });
+                }
+                redirects.push(Redirect {
+                    from: current.clone(),
+                    to: to.clone(),
+                    status,
+                });
+                if redirects.len() > self.policy.max_redirects {
+                    return Err(HttpError::TooManyRedirects {
+                        url: url.clone(),
+                        max: self.policy.max_redirects,
+                    });
+                }
+                current = to;
+                continue;
+            }
+            let content_type = resp
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = self.read_body(&current, resp).await?;
+            if !(200..300).contains(&status) {
+                return Err(HttpError::Status {
+                    url: current,
+                    status,
+                    detail: error_detail(&body),
+                });
+            }
+            return Ok(Fetched {
+                requested: url.clone(),
+                url: current,
+                redirects,
+                status,
+                content_type,
+                body,
+            });
+        }
+    }
+
+    /// GET and parse JSON.
+    pub async fn get_json(&self, url: &Url) -> Result<(Fetched, Value), HttpError> {
+        let fetched = self.get(url).await?;
+        let value = parse_json_body(&fetched.url, fetched.content_type.as_deref(), &fetched.body)?;
+        Ok((fetched, value))
+    }
+
+    /// Reads a response body, stopping at the size cap.
+    pub async fn read_body(
+        &self,
+        url: &Url,
+        mut resp: reqwest::Response,
+    ) -> Result<Vec<u8>, HttpError> {
+        let limit = self.policy.max_body;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(HttpError::TooLarge {
+                url: url.clone(),
+                limit,
+            });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| self.transport_error(url, e))?
+        {
+            if body.len() + chunk.len() > limit {
+                return Err(HttpError::TooLarge {
+                    url: url.clone(),
+                    limit,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn transport_error(&self, url: &Url, e: reqwest::Error) -> HttpError {
+        if e.is_timeout() {
+            return HttpError::Timeout {
+                url: url.clone(),
+                secs: self.policy.timeout.as_secs().max(1),
+            };
+        }
+        let what = if e.is_connect() {
+            "could not connect (host down, wrong port, or refused)".to_owned()
+        } else if e.is_body() || e.is_decode() {
+            "the connection broke while reading the response".to_owned()
+        } else {
+            // The source chain names the actual cause (DNS, TLS, reset...).
+            let mut msg = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                msg = s.to_string();
+                src = s.source();
+            }
+            msg
+        };
+        HttpError::Connect {
+            url: url.clone(),
+            what,
+        }
+    }
+}
+
+/// Parses a body as JSON, saying plainly when it is HTML or truncated.
+pub fn parse_json_body(
+    url: &Url,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Value, HttpError> {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(HttpError::NotJson {
+            url: url.clone(),
+            what: "empty response where JSON was expected".to_owned(),
+        });
+    }
+    if trimmed.starts_with('<')
+        || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+    {
+        return Err(HttpError::NotJson {
+            url: url.clone(),
+            what: format!(
+                "got HTML ({}) where JSON was expected",
+                content_type.unwrap_or("no Content-Type")
+            ),
+        });
+    }
+    serde_json::from_slice(body).map_err(|e| HttpError::NotJson {
+        url: url.clone(),
+        what: if e.is_eof() {
+            format!(
+                "JSON ends early (truncated?) at line {} column {}",
+                e.line(),
+                e.column()
+            )
+        } else {
+            format!("invalid JSON: {e}")
+        },
+    })
+}
+
+/// A short, sanitized excerpt of an error body for messages (RFC 6749 `error` when present).
+fn error_detail(body: &[u8]) -> String {
+    if let Ok(v) = serde_json::from_slice::<Value>(body)
+        && let Some(e) = v.get("error").and_then(Value::as_str)
+    {
+        let desc = v
+            .get("error_description")
+            .and_then(Value::as_str)
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
+        return crate::text::sanitize_line(&format!(" ({e}{desc})"), 200);
+    }
+    String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_policy() {
+        assert!(parse_url("https://example.com/x").is_ok());
+        assert!(parse_url("http://127.0.0.1:8080/").is_ok());
+        assert!(parse_url("http://127.9.9.9/").is_ok());
+        assert!(parse_url("http://[::1]:3000/").is_ok());
+        assert!(parse_url("http://localhost/").is_ok());
+        assert!(matches!(
+            parse_url("http://example.com/"),
+            Err(HttpError::Insecure(_))
+        ));
+        assert!(matches!(
+            parse_url("ftp://example.com/"),
+            Err(HttpError::NotHttp(_))
+        ));
+        assert!(matches!(
+            parse_url("example.com"),
+            Err(HttpError::NotHttp(_))
+        ));
+        assert!(matches!(
+            parse_url("file:///etc/passwd"),
+            Err(HttpError::NotHttp(_))
+        ));
+    }
+
+    #[test]
+    fn json_body_errors_are_plain() {
+        let u = Url::parse("https://x.test/a").unwrap();
+        let e = parse_json_body(&u, Some("text/html"), b"<html>").unwrap_err();
+        assert!(e.to_string().contains("got HTML"), "{e}");
+        let e = parse_json_body(&u, None, b"{\"a\": [1, 2").unwrap_err();
+        assert!(e.to_string().contains("truncated"), "{e}");
+        let e = parse_json_body(&u, None, b"").unwrap_err();
+        assert!(e.to_string().contains("empty"), "{e}");
+        assert!(parse_json_body(&u, None, b"{\"a\":1}").is_ok());
+    }
+}

@@ -1,0 +1,53 @@
+//! Entry point: parse the command line, run, and turn failures into one clear line on stderr.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    restore_sigpipe();
+    // A bug must still end in one line, not a backtrace that could quote a server's response.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "error: internal error{place}; please report it (run with CDS_WIZARD_LOG=debug for details)"
+        );
+    }));
+    let cli = cds_wizard::cli::Cli::parse();
+    if let Ok(filter) = std::env::var("CDS_WIZARD_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(cds_wizard::EXIT_FAILURE);
+        }
+    };
+    match runtime.block_on(cds_wizard::run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line, sanitized: errors can quote server text.
+            eprintln!("error: {}", cds_wizard::text::sanitize(&format!("{e:#}")));
+            ExitCode::from(cds_wizard::EXIT_FAILURE)
+        }
+    }
+}
+
+/// Output piped into `head` should end the program quietly, as other Unix tools do.
+#[cfg(unix)]
+fn restore_sigpipe() {
+    // SAFETY: setting a signal disposition to its default before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_sigpipe() {}

@@ -1,0 +1,3 @@
+//! The onboarding engine: every flow the TUI and the headless commands run, written once.
+
+pub mod discovery;

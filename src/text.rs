@@ -1,0 +1,57 @@
+//! Terminal safety: text that came from a server is stripped of control characters (ANSI
+//! escapes, bidirectional overrides, NULs) before it is printed or drawn.
+
+/// Removes control characters (C0, DEL, C1), bidi controls and other invisible format
+/// characters; tabs and newlines become spaces. Escape sequences lose their ESC, so they show as
+/// harmless text instead of acting on the terminal.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .filter_map(|c| match c {
+            '\t' | '\n' | '\r' => Some(' '),
+            c if is_unsafe(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// [`sanitize`], then cut to `max` characters with an ellipsis.
+pub fn sanitize_line(s: &str, max: usize) -> String {
+    let clean = sanitize(s);
+    if clean.chars().count() <= max {
+        return clean;
+    }
+    let mut out: String = clean.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200B}'..='\u{200F}'   // zero-width, LRM/RLM
+            | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escapes_and_bidi() {
+        assert_eq!(sanitize("\u{1b}[31mred\u{1b}[0m"), "[31mred[0m");
+        assert_eq!(sanitize("a\u{202E}b\u{2066}c"), "abc");
+        assert_eq!(sanitize("x\u{9b}y\u{7}z\0"), "xyz");
+        assert_eq!(sanitize("line\nbreak\ttab"), "line break tab");
+        assert_eq!(sanitize("Gas & Électricité ⚡"), "Gas & Électricité ⚡");
+    }
+
+    #[test]
+    fn truncates() {
+        assert_eq!(sanitize_line("abcdef", 4), "abc…");
+        assert_eq!(sanitize_line("abc", 4), "abc");
+    }
+}
