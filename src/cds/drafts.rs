@@ -30,13 +30,15 @@ type Object = Map<String, Value>;
 
 /// Which generation of the specifications a document follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum Draft {
     /// CDS-WG1-01 / CDS-WG1-02 (2026): the shape every normalized document has.
+    #[serde(rename = "cds-2026")]
     Cds2026,
     /// The 2025 CDSC-WG1-01 / CDSC-WG1-02 drafts.
+    #[serde(rename = "cdsc-2025")]
     Cdsc2025,
     /// The May 2023 CDSC-WG1-02 / CDSC-WG1-03 overviews.
+    #[serde(rename = "cdsc-2023")]
     Cdsc2023,
 }
 
@@ -1512,11 +1514,11 @@ mod tests {
         assert_eq!(Draft::Cdsc2023.label(), "CDSC May 2023");
         assert_eq!(
             serde_json::to_value(Draft::Cdsc2025).ok(),
-            Some(json!("cdsc2025"))
+            Some(json!("cdsc-2025"))
         );
         assert_eq!(
             serde_json::to_value(Draft::Cds2026).ok(),
-            Some(json!("cds2026"))
+            Some(json!("cds-2026"))
         );
     }
 

@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use tokio::net::TcpListener;
@@ -98,8 +98,14 @@ async fn server_metadata(State(s): State<Arc<DemoState>>) -> Response {
     json_response(&s.documents.server_metadata)
 }
 
-async fn legacy_well_known(State(s): State<Arc<DemoState>>) -> Redirect {
-    Redirect::permanent(&format!("{}{WELL_KNOWN_PATH}", s.base_url))
+async fn legacy_well_known(State(s): State<Arc<DemoState>>) -> Response {
+    // Exactly 301 (axum's permanent redirect is 308, which §5 does not name).
+    let location = format!("{}{WELL_KNOWN_PATH}", s.base_url);
+    (
+        StatusCode::MOVED_PERMANENTLY,
+        [(header::LOCATION, location)],
+    )
+        .into_response()
 }
 
 async fn related_north(State(s): State<Arc<DemoState>>) -> Response {

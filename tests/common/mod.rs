@@ -8,7 +8,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -57,7 +57,9 @@ pub fn hostile_url() -> &'static str {
     URL.get_or_init(|| {
         background(|| {
             Box::pin(async {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
                 let base = format!("http://{}", listener.local_addr().expect("addr"));
                 let app = hostile_router(base.clone());
                 tokio::spawn(async move {
@@ -117,68 +119,168 @@ pub fn metadata(base: &str, path: &str, extra: Value) -> Value {
 
 fn hostile_router(base: String) -> Router {
     Router::new()
-        .route("/html/.well-known/cds-server-metadata.json", get(|| async {
-            ([(header::CONTENT_TYPE, "text/html")], "<html><body>Welcome</body></html>")
-        }))
-        .route("/shape/meta.json", get(|| async { axum::Json(json!(["not", "an", "object"])) }))
-        .route("/truncated/meta.json", get(|| async {
-            ([(header::CONTENT_TYPE, "application/json")], "{\"cds_metadata_version\": \"v1\", \"name\": \"cut")
-        }))
-        .route("/huge/meta.json", get(|| async {
-            // 50 MB, streamed without a Content-Length, so only the client's cap can stop it.
-            let chunk = vec![b' '; 1024 * 1024];
-            let stream = futures::stream::iter((0..50).map(move |_| Ok::<_, std::io::Error>(chunk.clone())));
-            ([(header::CONTENT_TYPE, "application/json")], Body::from_stream(stream))
-        }))
+        .route(
+            "/html/.well-known/cds-server-metadata.json",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/html")],
+                    "<html><body>Welcome</body></html>",
+                )
+            }),
+        )
+        .route(
+            "/shape/meta.json",
+            get(|| async { axum::Json(json!(["not", "an", "object"])) }),
+        )
+        .route(
+            "/truncated/meta.json",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    "{\"cds_metadata_version\": \"v1\", \"name\": \"cut",
+                )
+            }),
+        )
+        .route(
+            "/huge/meta.json",
+            get(|| async {
+                // 50 MB, streamed without a Content-Length, so only the client's cap can stop it.
+                let chunk = vec![b' '; 1024 * 1024];
+                let stream = futures::stream::iter(
+                    (0..50).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
+                );
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    Body::from_stream(stream),
+                )
+            }),
+        )
         .route("/loop/a", get(|| async { Redirect::temporary("/loop/b") }))
         .route("/loop/b", get(|| async { Redirect::temporary("/loop/a") }))
-        .route("/insecure/meta.json", get(|| async { Redirect::temporary("http://example.com/meta.json") }))
+        .route(
+            "/insecure/meta.json",
+            get(|| async { Redirect::temporary("http://example.com/meta.json") }),
+        )
         .route("/covloop/meta.json", get(covloop_meta))
         .route("/covloop/page1", get(covloop_page1))
         .route("/covloop/page2", get(covloop_page2))
         .route("/cycle/a.json", get(cycle_a))
         .route("/cycle/b.json", get(cycle_b))
         .route("/missing-oauth/meta.json", get(missing_oauth))
-        .route("/slow/meta.json", get(|| async {
-            tokio::time::sleep(Duration::from_secs(30)).await;
-            "{}"
-        }))
+        .route("/nolink/meta.json", get(nolink_meta))
+        // A 2025 CDSC deployment: only the legacy well-known path, old field names.
+        .route(
+            "/.well-known/carbon-data-spec.json",
+            get(legacy_2025_metadata),
+        )
+        .route(
+            "/legacy/.well-known/oauth-authorization-server",
+            get(legacy_2025_oauth),
+        )
+        .route(
+            "/legacy/cds-coverage.json",
+            get(|| async {
+                axum::Json(json!({"coverage_entries": [], "next": null, "previous": null}))
+            }),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(rfc8414_metadata),
+        )
+        .route(
+            "/slow/meta.json",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                "{}"
+            }),
+        )
         .with_state(base)
 }
 
 async fn covloop_meta(State(base): State<String>) -> axum::Json<Value> {
-    axum::Json(metadata(&base, "/covloop/meta.json", json!({
-        "capabilities": ["coverage"],
-        "coverage": format!("{base}/covloop/page1"),
-    })))
+    axum::Json(metadata(
+        &base,
+        "/covloop/meta.json",
+        json!({
+            "capabilities": ["coverage"],
+            "coverage": format!("{base}/covloop/page1"),
+        }),
+    ))
 }
 
 async fn covloop_page1(State(base): State<String>) -> axum::Json<Value> {
-    axum::Json(json!({"coverage_entries": [], "next": format!("{base}/covloop/page2"), "previous": null}))
+    axum::Json(
+        json!({"coverage_entries": [], "next": format!("{base}/covloop/page2"), "previous": null}),
+    )
 }
 
 async fn covloop_page2(State(base): State<String>) -> axum::Json<Value> {
-    axum::Json(json!({"coverage_entries": [], "next": format!("{base}/covloop/page1"), "previous": format!("{base}/covloop/page1")}))
+    axum::Json(
+        json!({"coverage_entries": [], "next": format!("{base}/covloop/page1"), "previous": format!("{base}/covloop/page1")}),
+    )
 }
 
 async fn cycle_a(State(base): State<String>) -> axum::Json<Value> {
-    axum::Json(metadata(&base, "/cycle/a.json", json!({"related_metadata": [format!("{base}/cycle/b.json")]})))
+    axum::Json(metadata(
+        &base,
+        "/cycle/a.json",
+        json!({"related_metadata": [format!("{base}/cycle/b.json")]}),
+    ))
 }
 
 async fn cycle_b(State(base): State<String>) -> axum::Json<Value> {
-    axum::Json(metadata(&base, "/cycle/b.json", json!({"related_metadata": [format!("{base}/cycle/a.json")]})))
+    axum::Json(metadata(
+        &base,
+        "/cycle/b.json",
+        json!({"related_metadata": [format!("{base}/cycle/a.json")]}),
+    ))
 }
 
 async fn missing_oauth(State(base): State<String>) -> Response {
-    axum::Json(metadata(&base, "/missing-oauth/meta.json", json!({
-        "capabilities": ["oauth"],
-        "oauth_metadata": format!("{base}/nowhere"),
-    })))
+    axum::Json(metadata(
+        &base,
+        "/missing-oauth/meta.json",
+        json!({
+            "capabilities": ["oauth"],
+            "oauth_metadata": format!("{base}/nowhere"),
+        }),
+    ))
     .into_response()
 }
 
-pub fn not_found() -> StatusCode {
-    StatusCode::NOT_FOUND
+fn legacy_fixture(name: &str, base: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/drafts/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).expect("fixture");
+    serde_json::from_str(&text.replace(
+        "https://cds.demo-utility.example",
+        &format!("{base}/legacy"),
+    ))
+    .expect("fixture JSON")
+}
+
+async fn legacy_2025_metadata(State(base): State<String>) -> axum::Json<Value> {
+    axum::Json(legacy_fixture("cdsc2025-server-metadata.json", &base))
+}
+
+async fn legacy_2025_oauth(State(base): State<String>) -> axum::Json<Value> {
+    axum::Json(legacy_fixture("cdsc2025-oauth-metadata.json", &base))
+}
+
+async fn nolink_meta(State(base): State<String>) -> axum::Json<Value> {
+    axum::Json(metadata(
+        &base,
+        "/nolink/meta.json",
+        json!({"capabilities": ["oauth"]}),
+    ))
+}
+
+async fn rfc8414_metadata(State(base): State<String>) -> axum::Json<Value> {
+    axum::Json(
+        json!({"issuer": base, "response_types_supported": [], "token_endpoint": format!("{base}/token")}),
+    )
 }
 
 /// Runs the built binary with `args`; returns (exit code, stdout, stderr).
