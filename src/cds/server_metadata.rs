@@ -131,3 +131,36 @@ pub struct CoverageEntry {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_and_strings_are_kept() {
+        // Parsed from text: `json!` would turn 1.10 into an f64 before we see it.
+        let doc: Value = serde_json::from_str(
+            r#"{
+            "cds_metadata_version": "v1",
+            "cds_metadata_url": "https://u.example/.well-known/cds-server-metadata.json",
+            "created": "2024-01-01T00:00:00Z",
+            "updated": "2024-01-01T00:00:00Z",
+            "name": "U", "description": "D",
+            "website": "https://u.example/", "documentation": "https://u.example/d",
+            "support": "https://u.example/s",
+            "capabilities": ["coverage", "teleportation"],
+            "coverage": "https://u.example/c",
+            "x_custom": {"amount": 1.10}
+        }"#,
+        )
+        .unwrap();
+        let m: ServerMetadata = serde_json::from_value(doc.clone()).unwrap();
+        assert_eq!(
+            m.capabilities[1],
+            ServerCapability::Other("teleportation".into())
+        );
+        assert!(!m.capabilities[1].is_known());
+        assert_eq!(m.extra["x_custom"]["amount"].to_string(), "1.10");
+        assert_eq!(serde_json::to_value(&m).unwrap(), doc);
+    }
+}

@@ -70,6 +70,13 @@ pub fn print_summary(d: &Discovery) {
         println!("  {key:<14} {}", sanitize_line(text(s, key), 200));
     }
     println!("  capabilities   {}", list(s, "capabilities"));
+    if let Some(extra) = d.server.parsed.as_ref().map(|m| &m.extra)
+        && !extra.is_empty()
+    {
+        // Fields this version of the spec does not define: ignored, but shown (WG1-01 §6).
+        let keys: Vec<&str> = extra.keys().map(String::as_str).collect();
+        println!("  other fields   {}", sanitize_line(&keys.join(", "), 200));
+    }
 
     if !d.related.is_empty() {
         println!("\nRelated entities ({})", d.related.len());
