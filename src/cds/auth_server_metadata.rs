@@ -319,7 +319,12 @@ pub struct RegistrationField {
     pub max_length: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A JSON number on the wire (WG1-02 §2 `decimal`), written with its exact digits.
+    #[serde(
+        default,
+        with = "rust_decimal::serde::arbitrary_precision_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub amount: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,

@@ -3,7 +3,11 @@
 //! client side.
 
 pub mod documents;
+mod management;
 mod pages;
+mod registration;
+pub mod state;
+mod token;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,7 +18,7 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
@@ -34,15 +38,26 @@ pub struct DemoState {
     pub base_url: String,
     pub documents: Documents,
     pub options: DemoOptions,
+    /// Registrations and what they created (WG1-02 §4–§7).
+    pub registry: state::Registry,
 }
 
 impl DemoState {
     pub fn new(base_url: &str, options: DemoOptions) -> Result<Self, documents::AssetError> {
+        Self::with_registry(base_url, options, state::RegistryOptions::default())
+    }
+
+    pub fn with_registry(
+        base_url: &str,
+        options: DemoOptions,
+        registry: state::RegistryOptions,
+    ) -> Result<Self, documents::AssetError> {
         let base_url = base_url.trim_end_matches('/').to_owned();
         Ok(Self {
             documents: Documents::render(&base_url)?,
             base_url,
             options,
+            registry: state::Registry::new(registry),
         })
     }
 }
@@ -71,6 +86,18 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/docs", get(pages::docs_index))
         .route("/docs/{*page}", get(pages::doc_page))
         .route("/register-by-hand", get(pages::human_registration))
+        .route("/oauth/register", post(registration::register))
+        .route("/oauth/token", post(token::token))
+        .route(registration::RECEIPT_PATH, get(registration::receipt))
+        .route("/forms/payment/{id}", get(registration::payment_form))
+        .route("/forms/online/{id}", get(registration::online_form))
+        .route("/forms/pdf/{file}", get(registration::pdf_form))
+        .route("/api/clients", get(management::list_clients))
+        .route("/api/clients/{id}", get(management::get_client))
+        .route("/api/credentials", get(management::list_credentials))
+        .route("/api/credentials/{id}", get(management::get_credential))
+        .route("/api/messages", get(management::list_messages))
+        .route("/api/messages/{id}", get(management::get_message))
         .route("/", get(pages::home))
         .layer(middleware::from_fn_with_state(state.clone(), faults))
         .with_state(state)
@@ -162,10 +189,19 @@ pub struct DemoServer {
 impl DemoServer {
     /// Binds `127.0.0.1:port` (0 for a random port) and serves in a background task.
     pub async fn start(port: u16, options: DemoOptions) -> anyhow::Result<DemoServer> {
+        Self::start_with(port, options, state::RegistryOptions::default()).await
+    }
+
+    /// Like [`DemoServer::start`], with the registry's behaviour (review delay, clock) set.
+    pub async fn start_with(
+        port: u16,
+        options: DemoOptions,
+        registry: state::RegistryOptions,
+    ) -> anyhow::Result<DemoServer> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let state = Arc::new(DemoState::new(&base_url, options)?);
+        let state = Arc::new(DemoState::with_registry(&base_url, options, registry)?);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = serve(listener, state, async {

@@ -1,0 +1,414 @@
+//! The demo's management APIs behind `cds_client_admin` bearer tokens (RFC 6750): listing and
+//! retrieving Client objects (CDS-WG1-02 §5.3–§5.4), Messages (§6.8, §6.10) and Credentials
+//! (§7.3–§7.4). Modification and creation endpoints are not part of this slice.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
+use crate::cds::messages::MessageStatus;
+use crate::cds::{ClientObject, Credential, Message};
+
+use super::DemoState;
+use super::state::{
+    ApiError, Record, client_json, credential_json, error_response, json_with_status, page_url,
+    paginate, parse_page,
+};
+
+/// An RFC 6750 §3 challenge: 401 for a missing or bad token, 403 for a token without the scope.
+fn bearer_error(status: StatusCode, error: Option<&'static str>, description: &str) -> ApiError {
+    let mut challenge = "Bearer realm=\"cds-wizard demo\"".to_owned();
+    if let Some(e) = error {
+        challenge.push_str(&format!(
+            ", error=\"{e}\", error_description=\"{description}\""
+        ));
+        if e == "insufficient_scope" {
+            challenge.push_str(&format!(", scope=\"{CLIENT_ADMIN_SCOPE}\""));
+        }
+    }
+    ApiError {
+        status,
+        error: error.unwrap_or("invalid_token"),
+        description: description.to_owned(),
+        challenge: Some(challenge),
+    }
+}
+
+/// The registration whose objects a `cds_client_admin` bearer token may see.
+fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        // RFC 6750 §3.1: no error code when the request carries no credentials at all.
+        return Err(bearer_error(
+            StatusCode::UNAUTHORIZED,
+            None,
+            "a Bearer access token with scope cds_client_admin is required",
+        ));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_owned());
+    let Some(token) = token else {
+        return Err(bearer_error(
+            StatusCode::UNAUTHORIZED,
+            Some("invalid_request"),
+            "the Authorization header must be `Bearer <token>`",
+        ));
+    };
+    let now = s.registry.now();
+    let mut store = s.registry.lock();
+    let Some(t) = store.tokens.get(&token) else {
+        return Err(bearer_error(
+            StatusCode::UNAUTHORIZED,
+            Some("invalid_token"),
+            "the access token is unknown or revoked",
+        ));
+    };
+    if t.expires_at <= now {
+        store.tokens.remove(&token);
+        return Err(bearer_error(
+            StatusCode::UNAUTHORIZED,
+            Some("invalid_token"),
+            "the access token expired",
+        ));
+    }
+    if !t.scopes.iter().any(|sc| sc == CLIENT_ADMIN_SCOPE) {
+        return Err(bearer_error(
+            StatusCode::FORBIDDEN,
+            Some("insufficient_scope"),
+            "the access token lacks scope cds_client_admin",
+        ));
+    }
+    Ok(t.registration.clone())
+}
+
+fn not_found(what: &str) -> Response {
+    error_response(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        &format!("no such {what} for this client"),
+    )
+}
+
+/// Records of `registration`, newest `modified` first (ties: newest stored first).
+fn newest_first<T: Clone>(
+    records: &[Record<T>],
+    registration: &str,
+    modified: impl Fn(&T) -> Timestamp,
+) -> Vec<T> {
+    let mut mine: Vec<&Record<T>> = records
+        .iter()
+        .filter(|r| r.registration == registration)
+        .collect();
+    mine.sort_by(|a, b| {
+        modified(&b.item)
+            .cmp(&modified(&a.item))
+            .then(b.seq.cmp(&a.seq))
+    });
+    mine.into_iter().map(|r| r.item.clone()).collect()
+}
+
+fn id_filter(raw: &Option<String>) -> Option<Vec<String>> {
+    raw.as_deref()
+        .map(|s| s.split_ascii_whitespace().map(str::to_owned).collect())
+}
+
+fn parse_datetime(name: &str, raw: &Option<String>) -> Result<Option<Timestamp>, ApiError> {
+    match raw.as_deref() {
+        None => Ok(None),
+        Some(text) => text.parse::<Timestamp>().map(Some).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                format!("`{name}` must be an RFC 3339 date-time"),
+            )
+        }),
+    }
+}
+
+fn link(base: &str, path: &str, params: &[(&str, &str)], page: usize, present: bool) -> Value {
+    if present {
+        Value::String(page_url(base, path, params, page))
+    } else {
+        Value::Null
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ClientsQuery {
+    client_ids: Option<String>,
+    page: Option<String>,
+}
+
+/// `GET /api/clients` (§5.3).
+pub async fn list_clients(
+    State(s): State<Arc<DemoState>>,
+    headers: HeaderMap,
+    Query(q): Query<ClientsQuery>,
+) -> Response {
+    let registration = match authorize(&s, &headers) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let page = match parse_page(q.page.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let wanted = id_filter(&q.client_ids);
+    let all: Vec<ClientObject> = newest_first(&s.registry.lock().clients, &registration, |c| {
+        c.cds_modified
+    })
+    .into_iter()
+    .filter(|c| wanted.as_ref().is_none_or(|w| w.contains(&c.client_id)))
+    .collect();
+    let (items, prev, next) = paginate(&all, page);
+    let mut params = Vec::new();
+    if let Some(ids) = &q.client_ids {
+        params.push(("client_ids", ids.as_str()));
+    }
+    let clients: Vec<Value> = items.iter().map(|c| client_json(c, None)).collect();
+    json_with_status(
+        StatusCode::OK,
+        &json!({
+            "clients": clients,
+            "next": link(&s.base_url, "/api/clients", &params, page + 1, next),
+            "previous": link(&s.base_url, "/api/clients", &params, page.saturating_sub(1), prev),
+        }),
+    )
+}
+
+/// `GET /api/clients/{client_id}` (§5.4).
+pub async fn get_client(
+    State(s): State<Arc<DemoState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let registration = match authorize(&s, &headers) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let found = s
+        .registry
+        .lock()
+        .clients
+        .iter()
+        .find(|r| r.registration == registration && r.item.client_id == id)
+        .map(|r| r.item.clone());
+    match found {
+        Some(c) => json_with_status(StatusCode::OK, &client_json(&c, None)),
+        None => not_found("Client object"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CredentialsQuery {
+    credential_ids: Option<String>,
+    client_ids: Option<String>,
+    after: Option<String>,
+    before: Option<String>,
+    page: Option<String>,
+}
+
+/// `GET /api/credentials` (§7.3): each Credential with its `client_secret` (§7.1).
+pub async fn list_credentials(
+    State(s): State<Arc<DemoState>>,
+    headers: HeaderMap,
+    Query(q): Query<CredentialsQuery>,
+) -> Response {
+    let registration = match authorize(&s, &headers) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let page = match parse_page(q.page.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    let (after, before) = match (
+        parse_datetime("after", &q.after),
+        parse_datetime("before", &q.before),
+    ) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => return e.into_response(),
+    };
+    let ids = id_filter(&q.credential_ids);
+    let clients = id_filter(&q.client_ids);
+    let all: Vec<Credential> = newest_first(&s.registry.lock().credentials, &registration, |c| {
+        c.modified
+    })
+    .into_iter()
+    .filter(|c| ids.as_ref().is_none_or(|w| w.contains(&c.credential_id)))
+    .filter(|c| clients.as_ref().is_none_or(|w| w.contains(&c.client_id)))
+    // "created after or on" / "before or on" (§7.3): both bounds inclusive.
+    .filter(|c| after.is_none_or(|a| c.created >= a))
+    .filter(|c| before.is_none_or(|b| c.created <= b))
+    .collect();
+    let (items, prev, next) = paginate(&all, page);
+    let mut params = Vec::new();
+    for (k, v) in [
+        ("credential_ids", &q.credential_ids),
+        ("client_ids", &q.client_ids),
+        ("after", &q.after),
+        ("before", &q.before),
+    ] {
+        if let Some(v) = v {
+            params.push((k, v.as_str()));
+        }
+    }
+    let credentials: Vec<Value> = items.iter().map(credential_json).collect();
+    json_with_status(
+        StatusCode::OK,
+        &json!({
+            "credentials": credentials,
+            "next": link(&s.base_url, "/api/credentials", &params, page + 1, next),
+            "previous": link(&s.base_url, "/api/credentials", &params, page.saturating_sub(1), prev),
+        }),
+    )
+}
+
+/// `GET /api/credentials/{credential_id}` (§7.4).
+pub async fn get_credential(
+    State(s): State<Arc<DemoState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let registration = match authorize(&s, &headers) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let found = s
+        .registry
+        .lock()
+        .credentials
+        .iter()
+        .find(|r| r.registration == registration && r.item.credential_id == id)
+        .map(|r| r.item.clone());
+    match found {
+        Some(c) => json_with_status(StatusCode::OK, &credential_json(&c)),
+        None => not_found("Credential"),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessagesQuery {
+    message_ids: Option<String>,
+    /// Which list a `*_next`/`*_previous` link continues: `outstanding`, `unread` or `read`.
+    list: Option<String>,
+    page: Option<String>,
+}
+
+const MESSAGE_LISTS: [&str; 3] = ["outstanding", "unread", "read"];
+
+/// `GET /api/messages` (§6.8): three lists, each paginated on its own. A `*_next`/`*_previous`
+/// link carries `list=<name>&page=N`, and its response fills only that list.
+pub async fn list_messages(
+    State(s): State<Arc<DemoState>>,
+    headers: HeaderMap,
+    Query(q): Query<MessagesQuery>,
+) -> Response {
+    let registration = match authorize(&s, &headers) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let page = match parse_page(q.page.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(l) = &q.list
+        && !MESSAGE_LISTS.contains(&l.as_str())
+    {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "`list` must be outstanding, unread or read",
+        );
+    }
+    if q.list.is_none() && page != 1 {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "`page` needs `list` (follow the *_next and *_previous links)",
+        );
+    }
+    let wanted = id_filter(&q.message_ids);
+    let all: Vec<Message> =
+        newest_first(&s.registry.lock().messages, &registration, |m| m.modified)
+            .into_iter()
+            .filter(|m| wanted.as_ref().is_none_or(|w| w.contains(&m.message_id)))
+            .collect();
+    let mut body = Map::new();
+    for name in MESSAGE_LISTS {
+        let members: Vec<Message> = all
+            .iter()
+            .filter(|m| match name {
+                "outstanding" => matches!(m.status, MessageStatus::Open | MessageStatus::Pending),
+                "unread" => !m.read,
+                _ => m.read,
+            })
+            .cloned()
+            .collect();
+        let this_page = match &q.list {
+            None => Some(1),
+            Some(l) if l == name => Some(page),
+            Some(_) => None,
+        };
+        let (items, prev, next) = match this_page {
+            Some(p) => paginate(&members, p),
+            None => (Vec::new(), false, false),
+        };
+        let p = this_page.unwrap_or(1);
+        let mut params = vec![("list", name)];
+        if let Some(ids) = &q.message_ids {
+            params.push(("message_ids", ids.as_str()));
+        }
+        body.insert(
+            name.to_owned(),
+            serde_json::to_value(&items).unwrap_or(Value::Null),
+        );
+        body.insert(
+            format!("{name}_next"),
+            link(&s.base_url, "/api/messages", &params, p + 1, next),
+        );
+        body.insert(
+            format!("{name}_previous"),
+            link(
+                &s.base_url,
+                "/api/messages",
+                &params,
+                p.saturating_sub(1),
+                prev,
+            ),
+        );
+    }
+    json_with_status(StatusCode::OK, &Value::Object(body))
+}
+
+/// `GET /api/messages/{message_id}` (§6.10).
+pub async fn get_message(
+    State(s): State<Arc<DemoState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let registration = match authorize(&s, &headers) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let found = s
+        .registry
+        .lock()
+        .messages
+        .iter()
+        .find(|r| r.registration == registration && r.item.message_id == id)
+        .map(|r| r.item.clone());
+    match found {
+        Some(m) => json_with_status(StatusCode::OK, &m),
+        None => not_found("Message"),
+    }
+}

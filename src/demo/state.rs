@@ -1,0 +1,374 @@
+//! The demo utility's in-memory registry (CDS-WG1-02 §4–§7): the Client objects, Credentials,
+//! Messages and access tokens that registrations create, behind one mutex, plus the helpers the
+//! registration, token and management handlers share (ids, secrets, clock, pagination, errors).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::Duration;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use jiff::Timestamp;
+use rand::RngCore;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cds::tokens::OAuthErrorResponse;
+use crate::cds::{AuthorizationServerMetadata, ClientObject, Credential, Message};
+
+use super::documents::Documents;
+
+/// Items per listing page on the Clients, Credentials and Messages APIs. The spec allows up to
+/// 100; the demo uses a tiny page so clients exercise `next`/`previous`.
+pub const PAGE_SIZE: usize = 2;
+
+/// Lifetime of access tokens issued by the token endpoint (seconds).
+pub const TOKEN_LIFETIME_SECS: u64 = 3600;
+
+/// Where "now" comes from, so tests can fake time (token expiry, timestamps).
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> Timestamp + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Clock(Arc::new(Timestamp::now))
+    }
+    /// A clock that asks `f` for the time.
+    pub fn from_fn(f: impl Fn() -> Timestamp + Send + Sync + 'static) -> Self {
+        Clock(Arc::new(f))
+    }
+    pub fn now(&self) -> Timestamp {
+        (self.0)()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::system()
+    }
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+/// How the registry behaves (for tests and demonstrations).
+#[derive(Debug, Clone)]
+pub struct RegistryOptions {
+    /// How long the simulated `internal_review` (WG1-02 §3.6) takes before production access is
+    /// granted.
+    pub review_delay: Duration,
+    pub clock: Clock,
+}
+
+impl Default for RegistryOptions {
+    fn default() -> Self {
+        Self {
+            review_delay: Duration::from_secs(30),
+            clock: Clock::system(),
+        }
+    }
+}
+
+/// One stored object: which registration it belongs to and when it was stored (a sequence
+/// number breaks ties between equal timestamps so listings are stable).
+#[derive(Debug, Clone)]
+pub struct Record<T> {
+    pub registration: String,
+    pub seq: u64,
+    pub item: T,
+}
+
+/// An issued opaque bearer token.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    pub client_id: String,
+    pub registration: String,
+    pub scopes: Vec<String>,
+    pub expires_at: Timestamp,
+    pub authorization_details: Option<Vec<Value>>,
+}
+
+/// Everything the registrations created. Client objects keep `client_secret: None`; the secrets
+/// live in the Credentials (WG1-02 §7).
+#[derive(Default)]
+pub struct Store {
+    seq: u64,
+    pub clients: Vec<Record<ClientObject>>,
+    pub credentials: Vec<Record<Credential>>,
+    pub messages: Vec<Record<Message>>,
+    /// Keyed by the token string.
+    pub tokens: HashMap<String, AccessToken>,
+}
+
+impl std::fmt::Debug for Store {
+    /// Counts only: the store holds secrets and tokens.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("clients", &self.clients.len())
+            .field("credentials", &self.credentials.len())
+            .field("messages", &self.messages.len())
+            .field("tokens", &self.tokens.len())
+            .finish()
+    }
+}
+
+impl Store {
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    pub fn add_client(&mut self, registration: &str, item: ClientObject) {
+        let seq = self.next_seq();
+        self.clients.push(Record {
+            registration: registration.to_owned(),
+            seq,
+            item,
+        });
+    }
+
+    pub fn add_credential(&mut self, registration: &str, item: Credential) {
+        let seq = self.next_seq();
+        self.credentials.push(Record {
+            registration: registration.to_owned(),
+            seq,
+            item,
+        });
+    }
+
+    pub fn add_message(&mut self, registration: &str, item: Message) {
+        let seq = self.next_seq();
+        self.messages.push(Record {
+            registration: registration.to_owned(),
+            seq,
+            item,
+        });
+    }
+
+    pub fn client(&self, client_id: &str) -> Option<&Record<ClientObject>> {
+        self.clients.iter().find(|r| r.item.client_id == client_id)
+    }
+}
+
+/// The registry of one demo server: options, the parsed scope catalog and the store.
+#[derive(Debug)]
+pub struct Registry {
+    pub options: RegistryOptions,
+    store: Mutex<Store>,
+    catalog: OnceLock<Result<AuthorizationServerMetadata, String>>,
+}
+
+impl Registry {
+    pub fn new(options: RegistryOptions) -> Self {
+        Self {
+            options,
+            store: Mutex::new(Store::default()),
+            catalog: OnceLock::new(),
+        }
+    }
+
+    /// The store. Never held across an `.await`.
+    pub fn lock(&self) -> MutexGuard<'_, Store> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.options.clock.now()
+    }
+
+    /// The demo's authorization server metadata as the shared wire type (parsed once).
+    pub fn catalog(&self, documents: &Documents) -> Result<&AuthorizationServerMetadata, ApiError> {
+        self.catalog
+            .get_or_init(|| {
+                serde_json::from_value(documents.oauth_metadata.clone()).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    format!("the demo's oauth metadata does not decode: {e}"),
+                )
+            })
+    }
+}
+
+/// `bytes` random bytes as lowercase hex (ids).
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh secret or token: 48 random bytes (384 bits), Base64url without padding.
+pub fn random_secret() -> String {
+    let mut buf = [0u8; 48];
+    rand::rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// Compares secrets without an early exit on the first differing byte.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A JSON response with the spec's content type.
+pub fn json_with_status(status: StatusCode, body: &impl Serialize) -> Response {
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=UTF-8"),
+        )],
+        serde_json::to_string_pretty(body).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// An RFC 6749 §5.2 / RFC 7591 §3.2.2 shaped error. The management APIs use the same shape,
+/// since WG1-02 names status codes but no error body.
+pub fn error_response(status: StatusCode, error: &str, description: &str) -> Response {
+    json_with_status(
+        status,
+        &OAuthErrorResponse {
+            error: error.to_owned(),
+            error_description: Some(description.to_owned()),
+            error_uri: None,
+        },
+    )
+}
+
+/// An error answer before it becomes a response (small enough to return in a `Result`).
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub error: &'static str,
+    pub description: String,
+    /// A `WWW-Authenticate` challenge to send along.
+    pub challenge: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, error: &'static str, description: String) -> Self {
+        Self {
+            status,
+            error,
+            description,
+            challenge: None,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = error_response(self.status, self.error, &self.description);
+        if let Some(v) = self.challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        r
+    }
+}
+
+/// Serializes a Client object, adding `client_secret` back where the spec wants it (the wire
+/// type never serializes it).
+pub fn client_json(client: &ClientObject, secret: Option<&str>) -> Value {
+    let mut v = serde_json::to_value(client).unwrap_or(Value::Null);
+    if let (Some(o), Some(s)) = (v.as_object_mut(), secret) {
+        o.insert("client_secret".to_owned(), Value::String(s.to_owned()));
+    }
+    v
+}
+
+/// Serializes a Credential with its `client_secret` (WG1-02 §7.1: included for `client_secret`
+/// credentials), placed right after `type` as in the spec's examples.
+pub fn credential_json(credential: &Credential) -> Value {
+    let v = serde_json::to_value(credential).unwrap_or(Value::Null);
+    let Value::Object(o) = v else { return v };
+    let mut out = serde_json::Map::new();
+    for (k, val) in o {
+        let is_type = k == "type";
+        out.insert(k, val);
+        if is_type && let Some(s) = &credential.client_secret {
+            out.insert("client_secret".to_owned(), Value::String(s.clone()));
+        }
+    }
+    if let Some(s) = &credential.client_secret {
+        out.entry("client_secret")
+            .or_insert_with(|| Value::String(s.clone()));
+    }
+    Value::Object(out)
+}
+
+/// A page (1-based) of `items`, with whether a previous and a next page exist.
+pub fn paginate<T: Clone>(items: &[T], page: usize) -> (Vec<T>, bool, bool) {
+    let start = (page - 1).saturating_mul(PAGE_SIZE);
+    let slice: Vec<T> = items.iter().skip(start).take(PAGE_SIZE).cloned().collect();
+    let has_prev = page > 1 && !items.is_empty();
+    let has_next = start.saturating_add(PAGE_SIZE) < items.len();
+    (slice, has_prev, has_next)
+}
+
+/// `{base}{path}?k=v&...&page=N` with form-urlencoded parameters.
+pub fn page_url(base: &str, path: &str, params: &[(&str, &str)], page: usize) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        ser.append_pair(k, v);
+    }
+    ser.append_pair("page", &page.to_string());
+    format!("{base}{path}?{}", ser.finish())
+}
+
+/// Reads an optional 1-based `page` parameter.
+pub fn parse_page(raw: Option<&str>) -> Result<usize, ApiError> {
+    match raw.map(str::parse::<usize>) {
+        None => Ok(1),
+        Some(Ok(p)) if p >= 1 => Ok(p),
+        Some(_) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "`page` must be a positive integer".to_owned(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_long_and_distinct() {
+        let a = random_secret();
+        assert_eq!(a.len(), 64);
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
+        assert_ne!(a, random_secret());
+        assert_eq!(random_hex(8).len(), 16);
+    }
+
+    #[test]
+    fn pagination_edges() {
+        let items = [1, 2, 3, 4, 5];
+        assert_eq!(paginate(&items, 1), (vec![1, 2], false, true));
+        assert_eq!(paginate(&items, 3), (vec![5], true, false));
+        assert_eq!(paginate(&items, 9), (vec![], true, false));
+        assert_eq!(paginate::<i32>(&[], 1), (vec![], false, false));
+    }
+
+    #[test]
+    fn constant_time_compare() {
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+    }
+}
