@@ -11,9 +11,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::cds::Message;
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
 use crate::cds::messages::MessageStatus;
-use crate::cds::{ClientObject, Credential, Message};
 
 use super::DemoState;
 use super::state::{
@@ -142,6 +142,35 @@ fn link(base: &str, path: &str, params: &[(&str, &str)], page: usize, present: b
     }
 }
 
+/// One page of a §5.3/§7.3-style listing: `{key: [...], "next": url|null, "previous": url|null}`,
+/// with the links carrying the request's filters.
+fn listing(
+    base: &str,
+    path: &str,
+    key: &str,
+    params: &[(&str, &str)],
+    all: &[Value],
+    page: usize,
+) -> Response {
+    let (items, prev, next) = paginate(all, page);
+    json_with_status(
+        StatusCode::OK,
+        &json!({
+            key: items,
+            "next": link(base, path, params, page + 1, next),
+            "previous": link(base, path, params, page.saturating_sub(1), prev),
+        }),
+    )
+}
+
+/// Present query parameters, to repeat in pagination links.
+fn present<'a>(pairs: &[(&'a str, &'a Option<String>)]) -> Vec<(&'a str, &'a str)> {
+    pairs
+        .iter()
+        .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v)))
+        .collect()
+}
+
 #[derive(Debug, Deserialize)]
 pub struct ClientsQuery {
     client_ids: Option<String>,
@@ -163,26 +192,15 @@ pub async fn list_clients(
         Err(e) => return e.into_response(),
     };
     let wanted = id_filter(&q.client_ids);
-    let all: Vec<ClientObject> = newest_first(&s.registry.lock().clients, &registration, |c| {
+    let all: Vec<Value> = newest_first(&s.registry.lock().clients, &registration, |c| {
         c.cds_modified
     })
     .into_iter()
     .filter(|c| wanted.as_ref().is_none_or(|w| w.contains(&c.client_id)))
+    .map(|c| client_json(&c, None))
     .collect();
-    let (items, prev, next) = paginate(&all, page);
-    let mut params = Vec::new();
-    if let Some(ids) = &q.client_ids {
-        params.push(("client_ids", ids.as_str()));
-    }
-    let clients: Vec<Value> = items.iter().map(|c| client_json(c, None)).collect();
-    json_with_status(
-        StatusCode::OK,
-        &json!({
-            "clients": clients,
-            "next": link(&s.base_url, "/api/clients", &params, page + 1, next),
-            "previous": link(&s.base_url, "/api/clients", &params, page.saturating_sub(1), prev),
-        }),
-    )
+    let params = present(&[("client_ids", &q.client_ids)]);
+    listing(&s.base_url, "/api/clients", "clients", &params, &all, page)
 }
 
 /// `GET /api/clients/{client_id}` (§5.4).
@@ -240,7 +258,7 @@ pub async fn list_credentials(
     };
     let ids = id_filter(&q.credential_ids);
     let clients = id_filter(&q.client_ids);
-    let all: Vec<Credential> = newest_first(&s.registry.lock().credentials, &registration, |c| {
+    let all: Vec<Value> = newest_first(&s.registry.lock().credentials, &registration, |c| {
         c.modified
     })
     .into_iter()
@@ -249,27 +267,21 @@ pub async fn list_credentials(
     // "created after or on" / "before or on" (§7.3): both bounds inclusive.
     .filter(|c| after.is_none_or(|a| c.created >= a))
     .filter(|c| before.is_none_or(|b| c.created <= b))
+    .map(|c| credential_json(&c))
     .collect();
-    let (items, prev, next) = paginate(&all, page);
-    let mut params = Vec::new();
-    for (k, v) in [
+    let params = present(&[
         ("credential_ids", &q.credential_ids),
         ("client_ids", &q.client_ids),
         ("after", &q.after),
         ("before", &q.before),
-    ] {
-        if let Some(v) = v {
-            params.push((k, v.as_str()));
-        }
-    }
-    let credentials: Vec<Value> = items.iter().map(credential_json).collect();
-    json_with_status(
-        StatusCode::OK,
-        &json!({
-            "credentials": credentials,
-            "next": link(&s.base_url, "/api/credentials", &params, page + 1, next),
-            "previous": link(&s.base_url, "/api/credentials", &params, page.saturating_sub(1), prev),
-        }),
+    ]);
+    listing(
+        &s.base_url,
+        "/api/credentials",
+        "credentials",
+        &params,
+        &all,
+        page,
     )
 }
 
