@@ -16,7 +16,7 @@ async fn main() {
     let server = DemoServer::start(0, DemoOptions { latency: LATENCY })
         .await
         .expect("demo server");
-    let client = HttpClient::new(HttpPolicy::default());
+    let client = HttpClient::new(HttpPolicy::default()).expect("http client");
     let limits = DiscoveryLimits::default();
 
     // Warm-up (connection set-up is not what is measured), and the shape of the protocol.

@@ -76,13 +76,17 @@ pub enum HttpError {
     BadRedirect { url: Url },
     #[error("{url}: {what}")]
     NotJson { url: Url, what: String },
+    #[error("cannot set up the HTTP client: {0}")]
+    Setup(String),
+    #[error("{from} (a remote server) points at {to} on this machine; not followed")]
+    Inward { from: Url, to: String },
 }
 
 impl HttpError {
     /// The URL the error is about, when there is one.
     pub fn url(&self) -> Option<&Url> {
         match self {
-            HttpError::NotHttp(_) => None,
+            HttpError::NotHttp(_) | HttpError::Setup(_) => None,
             HttpError::Insecure(u) => Some(u),
             HttpError::Connect { url, .. }
             | HttpError::Timeout { url, .. }
@@ -92,6 +96,7 @@ impl HttpError {
             | HttpError::TooManyRedirects { url, .. }
             | HttpError::BadRedirect { url }
             | HttpError::NotJson { url, .. } => Some(url),
+            HttpError::Inward { from, .. } => Some(from),
         }
     }
 }
@@ -123,6 +128,18 @@ pub fn check_url(url: &Url) -> Result<(), HttpError> {
     }
 }
 
+/// A remote document may not send the client to this machine's own services (loopback):
+/// only a loopback start may lead to loopback URLs.
+pub fn check_not_inward(from: &Url, to: &Url) -> Result<(), HttpError> {
+    if is_loopback(to) && !is_loopback(from) {
+        return Err(HttpError::Inward {
+            from: from.clone(),
+            to: to.to_string(),
+        });
+    }
+    Ok(())
+}
+
 /// Installs the process-wide rustls provider (reqwest is built without one). Idempotent.
 fn ensure_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -136,7 +153,9 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    pub fn new(policy: HttpPolicy) -> Self {
+    /// Fails only when the TLS backend cannot start; never falls back to a client without the
+    /// policy.
+    pub fn new(policy: HttpPolicy) -> Result<Self, HttpError> {
         ensure_crypto_provider();
         let inner = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -146,9 +165,8 @@ impl HttpClient {
             // Never pick up a proxy from the environment for loopback traffic.
             .no_proxy()
             .build()
-            // Building fails only without a TLS provider, installed just above.
-            .unwrap_or_else(|_| reqwest::Client::new());
-        Self { inner, policy }
+            .map_err(|e| HttpError::Setup(e.to_string()))?;
+        Ok(Self { inner, policy })
     }
 
     pub fn policy(&self) -> &HttpPolicy {
@@ -185,6 +203,7 @@ impl HttpClient {
                         url: current.clone(),
                     })?;
                 check_url(&to)?;
+                check_not_inward(url, &to)?;
                 if to == *url || redirects.iter().any(|r| r.from == to) {
                     let mut chain: Vec<String> = vec![url.to_string()];
                     chain.extend(redirects.iter().map(|r| r.to.to_string()));
@@ -378,6 +397,11 @@ mod tests {
             parse_url("file:///etc/passwd"),
             Err(HttpError::NotHttp(_))
         ));
+        let remote = Url::parse("https://u.example/").unwrap();
+        let local = Url::parse("http://127.0.0.1:6379/").unwrap();
+        assert!(check_not_inward(&remote, &local).is_err());
+        assert!(check_not_inward(&local, &local).is_ok());
+        assert!(check_not_inward(&remote, &remote).is_ok());
     }
 
     #[test]

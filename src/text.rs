@@ -25,6 +25,21 @@ pub fn sanitize_line(s: &str, max: usize) -> String {
     out
 }
 
+/// Makes serialized JSON safe to print: every unsafe character left in it (serde_json escapes
+/// only C0 controls) becomes a `\uXXXX` escape. Lossless — a JSON reader sees the same strings —
+/// because such characters can only occur inside JSON strings, and all of them are in the BMP.
+pub fn escape_json_for_terminal(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_unsafe(c) && !c.is_ascii_control() {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,
@@ -32,6 +47,11 @@ fn is_unsafe(c: char) -> bool {
             | '\u{202A}'..='\u{202E}' // bidi embeddings and overrides
             | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
             | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{00AD}'              // soft hyphen
+            | '\u{061C}'              // Arabic letter mark (bidi)
+            | '\u{115F}' | '\u{1160}' // Hangul fillers
+            | '\u{180E}'              // Mongolian vowel separator
+            | '\u{2028}' | '\u{2029}' // line and paragraph separators
             | '\u{FEFF}'
             | '\u{FFF9}'..='\u{FFFB}')
 }
@@ -44,9 +64,22 @@ mod tests {
     fn strips_escapes_and_bidi() {
         assert_eq!(sanitize("\u{1b}[31mred\u{1b}[0m"), "[31mred[0m");
         assert_eq!(sanitize("a\u{202E}b\u{2066}c"), "abc");
+        assert_eq!(sanitize("a\u{2028}b\u{061C}c\u{AD}d"), "abcd");
         assert_eq!(sanitize("x\u{9b}y\u{7}z\0"), "xyz");
         assert_eq!(sanitize("line\nbreak\ttab"), "line break tab");
         assert_eq!(sanitize("Gas & Électricité ⚡"), "Gas & Électricité ⚡");
+    }
+
+    #[test]
+    fn json_output_keeps_its_meaning_without_unsafe_characters() {
+        let v = serde_json::json!({"name": "a\u{9b}b\u{202E}c\u{1b}[2J"});
+        let text = escape_json_for_terminal(&serde_json::to_string(&v).unwrap());
+        assert!(
+            !text.chars().any(|c| c.is_control() || c == '\u{202E}'),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
     }
 
     #[test]

@@ -279,6 +279,63 @@ fn issuer_not_where_the_metadata_came_from() {
 }
 
 #[test]
+fn the_spec_texts_grant_admin_for_types_is_accepted_too() {
+    // §3.3.2 writes `for_types: ["cds_grant_admin"]`; §12.2 uses the scope id. Both pass.
+    let mut doc = docs().oauth_metadata;
+    for id in ["client_id", "grant_id"] {
+        field(&mut doc, "cds_grant_admin_1", id)["for_types"] = json!(["cds_grant_admin"]);
+    }
+    assert!(errors(&oauth_findings(&doc)).is_empty());
+}
+
+#[test]
+fn plain_at_top_level_only_warns_since_non_cds_scopes_may_use_it() {
+    let mut doc = docs().oauth_metadata;
+    doc["code_challenge_methods_supported"] = json!(["S256", "plain"]);
+    let f = oauth_findings(&doc);
+    let hit = f
+        .iter()
+        .find(|f| f.code == "oauth.pkce_plain_offered")
+        .unwrap();
+    assert_eq!(hit.severity, Severity::Warning);
+}
+
+#[test]
+fn an_issuer_on_another_host_is_fine_when_the_metadata_is_not_at_a_well_known_url() {
+    let mut doc = docs().oauth_metadata;
+    doc["issuer"] = json!("https://auth.example");
+    let served = Url::parse(&format!("{BASE}/cds/oauth.json")).unwrap();
+    let mut findings = Vec::new();
+    let mut r = Report {
+        findings: &mut findings,
+        document: None,
+    };
+    conformance::check_oauth_metadata(
+        &mut r,
+        &doc,
+        &OAuthContext {
+            served_from: &served,
+            coverage_ids: None,
+        },
+    );
+    assert!(errors(&findings).is_empty(), "{findings:#?}");
+    assert!(findings.iter().any(|f| f.code == "oauth.issuer_elsewhere"));
+}
+
+#[test]
+fn the_capabilities_union_applies_only_with_the_coverage_capability() {
+    let d = docs();
+    let mut meta = d.server_metadata.clone();
+    meta["capabilities"] = json!(["oauth"]);
+    meta.as_object_mut().unwrap().shift_remove("coverage");
+    let f = metadata_findings(&meta, &d.coverage_entries);
+    assert!(
+        !f.iter().any(|f| f.code == "metadata.capabilities_union"),
+        "{f:#?}"
+    );
+}
+
+#[test]
 fn union_rules_between_top_level_and_scopes() {
     broken_oauth(
         |d| {

@@ -13,7 +13,7 @@ use cds_wizard::onboarding::discovery::{
 };
 
 fn client() -> HttpClient {
-    HttpClient::new(HttpPolicy::default())
+    HttpClient::new(HttpPolicy::default()).expect("http client")
 }
 
 #[tokio::test]
@@ -188,7 +188,8 @@ async fn a_silent_host_times_out() {
     let client = HttpClient::new(HttpPolicy {
         timeout: std::time::Duration::from_millis(500),
         ..HttpPolicy::default()
-    });
+    })
+    .expect("http client");
     let err = discover(
         &client,
         common::silent_url(),

@@ -451,7 +451,9 @@ pub fn check_coverage_listing(r: &mut Report, entries: &[Value], metadata: Optio
         }
         union.extend(str_list(obj, "capabilities"));
     }
-    if let Some(meta) = metadata.and_then(Value::as_object) {
+    if let Some(meta) = metadata.and_then(Value::as_object)
+        && str_list(meta, "capabilities").contains(&"coverage")
+    {
         let caps: BTreeSet<&str> = str_list(meta, "capabilities").into_iter().collect();
         let missing: Vec<&str> = union.difference(&caps).copied().collect();
         if !missing.is_empty() {
@@ -600,11 +602,13 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
 
     let top_pkce = str_list(obj, "code_challenge_methods_supported");
     if top_pkce.contains(&"plain") {
-        r.error(
+        // §3.2 lets the top-level list carry methods of non-CDS scopes (e.g. OpenID), so this is
+        // a warning; `plain` inside a CDS scope description is the error (§3.4).
+        r.warning(
             "oauth.pkce_plain_offered",
             "CDS-WG1-02 §3.4",
             "/code_challenge_methods_supported",
-            "PKCE method `plain` is offered; CDS servers must offer only `S256`",
+            "PKCE method `plain` is offered; CDS scopes must offer only `S256`",
         );
     }
 
@@ -755,6 +759,18 @@ fn check_issuer(r: &mut Report, obj: &Map<String, Value>, served_from: &Url) {
             "/issuer",
             "`issuer` must not have a query or fragment",
         );
+    }
+    let from_well_known = served_from.path().contains(OAUTH_WELL_KNOWN_SUFFIX);
+    if issuer.origin() != served_from.origin() && !from_well_known {
+        // WG1-02 §3.1 lets `oauth_metadata` be any URL; RFC 8414 §3.3 binds the issuer only to
+        // the well-known location. Elsewhere a different host is unusual, not wrong.
+        r.warning(
+            "oauth.issuer_elsewhere",
+            "RFC 8414 §3.3",
+            "/issuer",
+            format!("issuer {issuer} is on another host than the metadata ({served_from})"),
+        );
+        return;
     }
     if issuer.origin() != served_from.origin() {
         r.error(
@@ -940,7 +956,7 @@ fn check_scope(
                 "{}/{i}",
                 ptr(base, "authorization_details_fields_supported")
             );
-            check_authorization_details_field(r, f, &fbase, &types);
+            check_authorization_details_field(r, f, &fbase, &types, str_field(s, "type"));
             if let Some(id) = f.get("id").and_then(Value::as_str)
                 && !ids.insert(id)
             {
@@ -961,6 +977,7 @@ fn check_authorization_details_field(
     f: &Value,
     base: &str,
     types: &BTreeSet<&str>,
+    scope_type: Option<&str>,
 ) {
     let Some(o) = f.as_object() else {
         r.error(
@@ -999,7 +1016,10 @@ fn check_authorization_details_field(
         );
     }
     for (i, t) in for_types.iter().enumerate() {
-        if !types.contains(t) {
+        // §3.3.2 writes the Grant Admin fields' `for_types` as `["cds_grant_admin"]` (the type),
+        // while §12.2 and the subset rule use the scope id: accept both for that scope type.
+        let grant_admin_type = *t == "cds_grant_admin" && scope_type == Some("cds_grant_admin");
+        if !types.contains(t) && !grant_admin_type {
             r.error(
                 "adf.for_types_not_subset",
                 WG1_02_ADF,

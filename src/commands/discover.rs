@@ -112,8 +112,8 @@ pub fn print_summary(d: &Discovery) {
             println!(
                 "  {:<22} {:<10} {:<13} {}\n      {} · {} · {}",
                 sanitize_line(&e.id, 22),
-                e.coverage_type.as_str(),
-                e.role.as_str(),
+                sanitize_line(e.coverage_type.as_str(), 10),
+                sanitize_line(e.role.as_str(), 13),
                 sanitize_line(&e.name, 60),
                 sanitize_line(&e.entity_name, 40),
                 sanitize(&commodities.join(", ")),

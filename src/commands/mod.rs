@@ -18,11 +18,12 @@ pub async fn run_discovery(url: &str, timeout_secs: u64) -> anyhow::Result<Disco
     let client = HttpClient::new(HttpPolicy {
         timeout: Duration::from_secs(timeout_secs),
         ..HttpPolicy::default()
-    });
+    })?;
     Ok(discovery::discover(&client, url, &DiscoveryLimits::default(), None).await?)
 }
 
-/// Prints a JSON value to stdout.
+/// Prints a JSON value to stdout, with characters that could act on a terminal escaped.
 pub fn print_json(v: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    println!("{}", crate::text::escape_json_for_terminal(&text));
 }

@@ -6,7 +6,7 @@
 //! related documents, the first coverage page and the OAuth metadata together, then the
 //! remaining coverage pages one after another (each page names the next).
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,6 +27,8 @@ pub struct DiscoveryLimits {
     pub max_related_depth: usize,
     pub max_related_documents: usize,
     pub max_coverage_pages: usize,
+    /// Coverage entries kept in memory at most.
+    pub max_coverage_entries: usize,
 }
 
 impl Default for DiscoveryLimits {
@@ -35,6 +37,7 @@ impl Default for DiscoveryLimits {
             max_related_depth: 3,
             max_related_documents: 32,
             max_coverage_pages: 2_000,
+            max_coverage_entries: 500_000,
         }
     }
 }
@@ -202,11 +205,11 @@ pub async fn discover(
 
     // Links are read from the raw document so that a document which fails to decode can still
     // be followed as far as it goes.
-    let links = MetadataLinks::read(&server.raw, &metadata_url);
-    let related_fut = fetch_related(client, &metadata_url, &links.related, limits, &sink);
+    let links = MetadataLinks::read(&server.raw, &metadata_url, &input, &mut findings);
+    let related_fut = fetch_related(client, &input, &metadata_url, &links.related, limits, &sink);
     let coverage_fut = async {
         match &links.coverage {
-            Some(url) => Some(fetch_coverage(client, url, limits, &sink).await),
+            Some(url) => Some(fetch_coverage(client, &input, url, limits, &sink).await),
             None => None,
         }
     };
@@ -308,6 +311,8 @@ async fn fetch_server_metadata(
                     status: 404 | 410, ..
                 },
             ) => last = Some(e),
+            // A catch-all HTML page at the new path must not hide a document at the legacy one.
+            Err(e @ HttpError::NotJson { .. }) if candidates.len() > 1 => last = Some(e),
             Err(e) => return Err(e.into()),
         }
     }
@@ -374,22 +379,46 @@ struct MetadataLinks {
 }
 
 impl MetadataLinks {
-    fn read(doc: &Value, base: &Url) -> Self {
-        let url_at = |key: &str| {
-            doc.get(key)
-                .and_then(Value::as_str)
-                .and_then(|s| base.join(s).ok())
+    /// Reads the links of `doc` (served from `base`), dropping — with an error finding — those
+    /// the URL policy refuses: plain http to a remote host, or a remote document pointing at
+    /// this machine (`start` is where the user began).
+    fn read(doc: &Value, base: &Url, start: &Url, findings: &mut Vec<Finding>) -> Self {
+        let mut allowed = |key: &str, s: &str| -> Option<Url> {
+            let url = base.join(s).ok()?;
+            match http::check_url(&url).and_then(|()| http::check_not_inward(start, &url)) {
+                Ok(()) => Some(url),
+                Err(e) => {
+                    findings.push(link_refused(base, key, &e));
+                    None
+                }
+            }
         };
-        let related = doc
+        let coverage = doc
+            .get("coverage")
+            .and_then(Value::as_str)
+            .and_then(|s| allowed("coverage", s));
+        let oauth = doc
+            .get("oauth_metadata")
+            .and_then(Value::as_str)
+            .and_then(|s| allowed("oauth_metadata", s));
+        let mut related: Vec<Url> = Vec::new();
+        let links = doc
             .get("related_metadata")
             .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .filter_map(|s| base.join(s).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str);
+        for s in links {
+            // Each link once per document, however often it is repeated.
+            if let Some(u) = allowed("related_metadata", s)
+                && !related.contains(&u)
+            {
+                related.push(u);
+                if related.len() >= MAX_LINKS_PER_DOCUMENT {
+                    break;
+                }
+            }
+        }
         let caps: Vec<&str> = doc
             .get("capabilities")
             .and_then(Value::as_array)
@@ -397,10 +426,24 @@ impl MetadataLinks {
             .unwrap_or_default();
         Self {
             related,
-            coverage: url_at("coverage"),
-            oauth: url_at("oauth_metadata"),
+            coverage,
+            oauth,
             wants_oauth: caps.contains(&"oauth"),
         }
+    }
+}
+
+/// More related links than this in one document are not read.
+const MAX_LINKS_PER_DOCUMENT: usize = 100;
+
+fn link_refused(document: &Url, key: &str, e: &HttpError) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        code: "discovery.link_refused".into(),
+        message: e.to_string(),
+        section: "CDS-WG1-01 §3".into(),
+        pointer: format!("/{key}"),
+        document: Some(document.to_string()),
     }
 }
 
@@ -535,65 +578,66 @@ async fn fetch_oauth(
 }
 
 /// Walks `related_metadata` breadth-first, each level's documents fetched concurrently; a link
-/// back to a document already seen is a cycle: reported once and not followed.
+/// back to a document already seen is a cycle: reported once per URL and not followed.
 async fn fetch_related(
     client: &HttpClient,
+    start: &Url,
     root: &Url,
     links: &[Url],
     limits: &DiscoveryLimits,
     sink: &ProgressSink,
 ) -> (Vec<RelatedServer>, Vec<Finding>) {
-    let mut seen: HashSet<Url> = HashSet::from([root.clone()]);
+    // The user's URL and where it led both count as the root.
+    let mut seen: HashSet<Url> = HashSet::from([root.clone(), start.clone()]);
+    let mut cycles_reported: HashSet<Url> = HashSet::new();
     let mut out = Vec::new();
     let mut findings = Vec::new();
-    let mut level: VecDeque<(Url, Url)> = links.iter().map(|u| (u.clone(), root.clone())).collect();
+    let warn = |code: &str, message: String, from: &Url| Finding {
+        severity: Severity::Warning,
+        code: code.into(),
+        message,
+        section: "CDS-WG1-01 §3.3".into(),
+        pointer: "/related_metadata".into(),
+        document: Some(from.to_string()),
+    };
+    let mut level: Vec<(Url, Url)> = links.iter().map(|u| (u.clone(), root.clone())).collect();
     let mut depth = 1;
-    while !level.is_empty() {
+    'levels: loop {
+        // Cycles first, so a level made only of links back is a cycle, not "too deep".
+        let mut batch = Vec::new();
+        for (url, from) in level.drain(..) {
+            if seen.contains(&url) {
+                if cycles_reported.insert(url.clone()) {
+                    findings.push(warn(
+                        "related.cycle",
+                        format!(
+                            "{from} links back to {url}, which was already read; not followed again"
+                        ),
+                        &from,
+                    ));
+                }
+                continue;
+            }
+            seen.insert(url.clone());
+            batch.push((url, from));
+        }
+        if batch.is_empty() {
+            break;
+        }
         if depth > limits.max_related_depth {
-            findings.push(Finding {
-                severity: Severity::Warning,
-                code: "related.too_deep".into(),
-                message: format!(
+            findings.push(warn(
+                "related.too_deep",
+                format!(
                     "related metadata nests deeper than {} levels; stopped there",
                     limits.max_related_depth
                 ),
-                section: "CDS-WG1-01 §3.3".into(),
-                pointer: "/related_metadata".into(),
-                document: Some(root.to_string()),
-            });
+                root,
+            ));
             break;
         }
-        let mut batch = Vec::new();
-        for (url, from) in level.drain(..) {
-            if !seen.insert(url.clone()) {
-                findings.push(Finding {
-                    severity: Severity::Warning,
-                    code: "related.cycle".into(),
-                    message: format!(
-                        "{from} links back to {url}, which was already read; not followed again"
-                    ),
-                    section: "CDS-WG1-01 §3.3".into(),
-                    pointer: "/related_metadata".into(),
-                    document: Some(from.to_string()),
-                });
-                continue;
-            }
-            if out.len() + batch.len() >= limits.max_related_documents {
-                findings.push(Finding {
-                    severity: Severity::Warning,
-                    code: "related.too_many".into(),
-                    message: format!(
-                        "more than {} related metadata documents; stopped",
-                        limits.max_related_documents
-                    ),
-                    section: "CDS-WG1-01 §3.3".into(),
-                    pointer: "/related_metadata".into(),
-                    document: Some(from.to_string()),
-                });
-                break;
-            }
-            batch.push((url, from));
-        }
+        let room = limits.max_related_documents.saturating_sub(out.len());
+        let over = batch.len() > room;
+        batch.truncate(room);
         let results = futures::future::join_all(batch.into_iter().map(|(url, from)| async move {
             let res = fetch(client, &url, DocumentKind::RelatedMetadata, sink).await;
             (url, from, res)
@@ -602,8 +646,9 @@ async fn fetch_related(
         for (url, from, res) in results {
             match res {
                 Ok((fetched, raw)) => {
+                    seen.insert(fetched.url.clone());
                     let doc = normalize_metadata(raw, &fetched.url, &mut findings);
-                    let links = MetadataLinks::read(&doc.raw, &fetched.url);
+                    let links = MetadataLinks::read(&doc.raw, &fetched.url, start, &mut findings);
                     level.extend(links.related.into_iter().map(|u| (u, fetched.url.clone())));
                     let text = |k: &str| doc.raw.get(k).and_then(Value::as_str).map(str::to_owned);
                     out.push(RelatedServer {
@@ -627,14 +672,7 @@ async fn fetch_related(
                     });
                 }
                 Err(e) => {
-                    findings.push(Finding {
-                        severity: Severity::Warning,
-                        code: "related.unreachable".into(),
-                        message: e.to_string(),
-                        section: "CDS-WG1-01 §3.3".into(),
-                        pointer: "/related_metadata".into(),
-                        document: Some(from.to_string()),
-                    });
+                    findings.push(warn("related.unreachable", e.to_string(), &from));
                     out.push(RelatedServer {
                         url,
                         linked_from: from,
@@ -647,6 +685,17 @@ async fn fetch_related(
                 }
             }
         }
+        if over {
+            findings.push(warn(
+                "related.too_many",
+                format!(
+                    "more than {} related metadata documents; stopped",
+                    limits.max_related_documents
+                ),
+                root,
+            ));
+            break 'levels;
+        }
         depth += 1;
     }
     (out, findings)
@@ -656,6 +705,7 @@ async fn fetch_related(
 /// Returns the typed entries, the raw entries (for listing-wide checks) and findings.
 async fn fetch_coverage(
     client: &HttpClient,
+    start: &Url,
     first: &Url,
     limits: &DiscoveryLimits,
     sink: &ProgressSink,
@@ -736,23 +786,54 @@ async fn fetch_coverage(
                 raw_entries.push(e.clone());
             }
         }
-        next = page
-            .get("next")
-            .and_then(Value::as_str)
-            .and_then(|s| fetched.url.join(s).ok());
-        if let Some(n) = &next
-            && let Err(e) = http::check_url(n)
-        {
+        if coverage.entries.len() >= limits.max_coverage_entries {
             findings.push(Finding {
-                severity: Severity::Error,
-                code: "coverage.next_rejected".into(),
-                message: e.to_string(),
+                severity: Severity::Warning,
+                code: "coverage.too_many_entries".into(),
+                message: format!(
+                    "more than {} coverage entries; stopped reading",
+                    limits.max_coverage_entries
+                ),
                 section: "CDS-WG1-01 §4.1".into(),
-                pointer: "/next".into(),
+                pointer: "/coverage_entries".into(),
                 document: Some(fetched.url.to_string()),
             });
             return (coverage, raw_entries, findings);
         }
+        next = match page.get("next") {
+            None | Some(Value::Null) => None,
+            Some(v) => {
+                let resolved = v
+                    .as_str()
+                    .ok_or_else(|| HttpError::NotHttp(v.to_string()))
+                    .and_then(|s| {
+                        fetched
+                            .url
+                            .join(s)
+                            .map_err(|_| HttpError::NotHttp(s.to_owned()))
+                    })
+                    .and_then(|n| {
+                        http::check_url(&n)?;
+                        http::check_not_inward(start, &n)?;
+                        Ok(n)
+                    });
+                match resolved {
+                    Ok(n) => Some(n),
+                    Err(e) => {
+                        // The listing goes on, but this client cannot follow it: not complete.
+                        findings.push(Finding {
+                            severity: Severity::Error,
+                            code: "coverage.next_rejected".into(),
+                            message: e.to_string(),
+                            section: "CDS-WG1-01 §4.1".into(),
+                            pointer: "/next".into(),
+                            document: Some(fetched.url.to_string()),
+                        });
+                        return (coverage, raw_entries, findings);
+                    }
+                }
+            }
+        };
     }
     coverage.complete = true;
     (coverage, raw_entries, findings)
@@ -775,6 +856,36 @@ mod tests {
         );
         let c = metadata_candidates(&Url::parse("https://u.example/x/meta.json").unwrap());
         assert_eq!(c.len(), 1);
+    }
+
+    #[test]
+    fn links_are_checked_and_deduplicated() {
+        let base = Url::parse("https://u.example/meta.json").unwrap();
+        let doc = serde_json::json!({
+            "capabilities": ["oauth"],
+            "coverage": "http://127.0.0.1:6379/",
+            "oauth_metadata": "http://u.example/oauth",
+            "related_metadata": ["/a.json", "/a.json", "https://u.example/a.json", 7, "/b.json"]
+        });
+        let mut findings = Vec::new();
+        let links = MetadataLinks::read(&doc, &base, &base, &mut findings);
+        assert_eq!(
+            links.related.iter().map(Url::as_str).collect::<Vec<_>>(),
+            ["https://u.example/a.json", "https://u.example/b.json"]
+        );
+        assert!(
+            links.coverage.is_none(),
+            "a remote document may not point at loopback"
+        );
+        assert!(links.oauth.is_none(), "plain http to a remote host");
+        assert_eq!(findings.len(), 2);
+        assert!(findings.iter().all(|f| f.code == "discovery.link_refused"));
+        assert_eq!(findings[0].pointer, "/coverage");
+        // A loopback start may lead to loopback links (the demo, local testing).
+        let local = Url::parse("http://127.0.0.1:8080/meta.json").unwrap();
+        let mut findings = Vec::new();
+        let links = MetadataLinks::read(&doc, &local, &local, &mut findings);
+        assert!(links.coverage.is_some());
     }
 
     #[test]
