@@ -13,9 +13,15 @@ const RUNS: usize = 10;
 
 #[tokio::main]
 async fn main() {
-    let server = DemoServer::start(0, DemoOptions { latency: LATENCY })
-        .await
-        .expect("demo server");
+    let server = DemoServer::start(
+        0,
+        DemoOptions {
+            latency: LATENCY,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("demo server");
     let client = HttpClient::new(HttpPolicy::default()).expect("http client");
     let limits = DiscoveryLimits::default();
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use base64::Engine;
 use cds_wizard::cds::{ClientObject, Credential, Message};
-use cds_wizard::demo::DemoServer;
 use cds_wizard::demo::state::{Clock, RegistryOptions};
+use cds_wizard::demo::{DemoOptions, DemoServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -37,11 +37,13 @@ fn http() -> reqwest::Client {
 }
 
 async fn start(review_delay: Duration) -> DemoServer {
-    DemoServer::start_with(
+    DemoServer::start(
         0,
-        Default::default(),
-        RegistryOptions {
-            review_delay,
+        DemoOptions {
+            registry: RegistryOptions {
+                review_delay,
+                ..Default::default()
+            },
             ..Default::default()
         },
     )
@@ -771,12 +773,14 @@ async fn internal_review_grants_production_access() {
 async fn tokens_expire_on_the_servers_clock() {
     let now = Arc::new(Mutex::new(jiff::Timestamp::now()));
     let clock_now = now.clone();
-    let server = DemoServer::start_with(
+    let server = DemoServer::start(
         0,
-        Default::default(),
-        RegistryOptions {
-            review_delay: Duration::from_secs(600),
-            clock: Clock::from_fn(move || *clock_now.lock().unwrap()),
+        DemoOptions {
+            registry: RegistryOptions {
+                review_delay: Duration::from_secs(600),
+                clock: Clock::from_fn(move || *clock_now.lock().unwrap()),
+            },
+            ..Default::default()
         },
     )
     .await

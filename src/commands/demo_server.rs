@@ -12,6 +12,7 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
         args.port,
         DemoOptions {
             latency: Duration::from_millis(args.latency_ms),
+            ..DemoOptions::default()
         },
     )
     .await

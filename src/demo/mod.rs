@@ -30,6 +30,8 @@ use documents::{Documents, MAP_FILES};
 pub struct DemoOptions {
     /// Added before every response (simulates a distant server).
     pub latency: Duration,
+    /// How registrations behave: the internal-review delay and the clock.
+    pub registry: state::RegistryOptions,
 }
 
 /// Shared state of one running demo server.
@@ -44,20 +46,12 @@ pub struct DemoState {
 
 impl DemoState {
     pub fn new(base_url: &str, options: DemoOptions) -> Result<Self, documents::AssetError> {
-        Self::with_registry(base_url, options, state::RegistryOptions::default())
-    }
-
-    pub fn with_registry(
-        base_url: &str,
-        options: DemoOptions,
-        registry: state::RegistryOptions,
-    ) -> Result<Self, documents::AssetError> {
         let base_url = base_url.trim_end_matches('/').to_owned();
         Ok(Self {
             documents: Documents::render(&base_url)?,
             base_url,
+            registry: state::Registry::new(options.registry.clone()),
             options,
-            registry: state::Registry::new(registry),
         })
     }
 }
@@ -189,19 +183,10 @@ pub struct DemoServer {
 impl DemoServer {
     /// Binds `127.0.0.1:port` (0 for a random port) and serves in a background task.
     pub async fn start(port: u16, options: DemoOptions) -> anyhow::Result<DemoServer> {
-        Self::start_with(port, options, state::RegistryOptions::default()).await
-    }
-
-    /// Like [`DemoServer::start`], with the registry's behaviour (review delay, clock) set.
-    pub async fn start_with(
-        port: u16,
-        options: DemoOptions,
-        registry: state::RegistryOptions,
-    ) -> anyhow::Result<DemoServer> {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
-        let state = Arc::new(DemoState::with_registry(&base_url, options, registry)?);
+        let state = Arc::new(DemoState::new(&base_url, options)?);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = serve(listener, state, async {

@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cds::tokens::OAuthErrorResponse;
-use crate::cds::{AuthorizationServerMetadata, ClientObject, Credential, Message};
+use crate::cds::{AuthorizationServerMetadata, ClientObject, Credential, Grant, Message};
 
 use super::documents::Documents;
 
@@ -101,6 +101,8 @@ pub struct Store {
     pub clients: Vec<Record<ClientObject>>,
     pub credentials: Vec<Record<Credential>>,
     pub messages: Vec<Record<Message>>,
+    /// Grants (WG1-02 §8): created by customer consent, or by the server (server-provided files).
+    pub grants: Vec<Record<Grant>>,
     /// Keyed by the token string.
     pub tokens: HashMap<String, AccessToken>,
 }
@@ -112,6 +114,7 @@ impl std::fmt::Debug for Store {
             .field("clients", &self.clients.len())
             .field("credentials", &self.credentials.len())
             .field("messages", &self.messages.len())
+            .field("grants", &self.grants.len())
             .field("tokens", &self.tokens.len())
             .finish()
     }
@@ -144,6 +147,15 @@ impl Store {
     pub fn add_message(&mut self, registration: &str, item: Message) {
         let seq = self.next_seq();
         self.messages.push(Record {
+            registration: registration.to_owned(),
+            seq,
+            item,
+        });
+    }
+
+    pub fn add_grant(&mut self, registration: &str, item: Grant) {
+        let seq = self.next_seq();
+        self.grants.push(Record {
             registration: registration.to_owned(),
             seq,
             item,
