@@ -59,4 +59,41 @@ pub struct DemoServerArgs {
     /// Delay every response by this many milliseconds (simulates a distant server).
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=60_000))]
     pub latency_ms: u64,
+    /// Inject a fault into matching requests (repeatable; for testing clients).
+    ///
+    /// Syntax: PATH:FAULT[,FAULT...]
+    ///   PATH is exact (/cds/coverage), a prefix ending in * (/cds/*), or * for every path;
+    ///   the query string is not matched. The first rule that matches and has uses left applies.
+    /// FAULTs:
+    ///   latency=DURATION  wait first: 200 (ms), 200ms, 2s
+    ///   status=CODE       answer CODE (400-599) with a JSON error body; the handler never runs
+    ///   truncate          the real JSON body cut in half
+    ///   invalid-json      the real body followed by garbage (still application/json)
+    ///   oversize=SIZE     SIZE of whitespace before the real body, streamed without a
+    ///                     Content-Length: 1000, 64KB, 50MB, 1GiB (KB/MB/GB = 1000^n, KiB... = 1024^n)
+    ///   drip=DURATION     the real body a few bytes at a time, DURATION between pieces
+    ///   chunk=BYTES       piece size for drip (default 16)
+    ///   count=N           only the first N matching requests, then normal (default: all)
+    /// Examples:
+    ///   --fault '/cds/coverage:latency=200'
+    ///   --fault '/oauth/token:status=503,count=2'
+    ///   --fault '/cds/*:drip=100ms,chunk=8'
+    ///   --fault '/.well-known/oauth-authorization-server:oversize=50MB'
+    #[arg(
+        long = "fault",
+        value_name = "PATH:FAULT",
+        value_parser = crate::demo::faults::parse_fault_spec,
+        verbatim_doc_comment
+    )]
+    pub faults: Vec<crate::demo::faults::FaultRule>,
+    /// Serve documents whose names and descriptions carry terminal escapes, C1 controls, bidi
+    /// overrides, zero-width characters and very long text (tests a client's sanitizing).
+    #[arg(long)]
+    pub hostile_strings: bool,
+    /// Keep registrations (clients, credentials with secrets, messages, grants, tokens) in FILE:
+    /// loaded at start (a missing file starts empty, an unreadable one is an error) and saved
+    /// atomically after changes, mode 0600. Use with --port: stored URLs are rewritten to a new
+    /// port at start, but copies an app kept elsewhere are not.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<std::path::PathBuf>,
 }

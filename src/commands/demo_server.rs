@@ -8,10 +8,21 @@ use crate::cli::DemoServerArgs;
 use crate::demo::{DemoOptions, DemoServer};
 
 pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
+    if args.state.is_some() && args.port == 0 {
+        // Stored URLs are rewritten to the new port at load (demo/persist.rs), but an app that
+        // kept a copy of them (client URIs, credential URIs) would point at a dead port.
+        eprintln!(
+            "warning: --state without --port: the port changes on every start; pass --port to \
+             keep stored URLs stable"
+        );
+    }
     let server = DemoServer::start(
         args.port,
         DemoOptions {
             latency: Duration::from_millis(args.latency_ms),
+            faults: args.faults.clone(),
+            hostile_strings: args.hostile_strings,
+            state_file: args.state.clone(),
             ..DemoOptions::default()
         },
     )

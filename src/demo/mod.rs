@@ -3,20 +3,23 @@
 //! client side.
 
 pub mod documents;
+pub mod faults;
 mod management;
 mod pages;
+pub mod persist;
 mod registration;
 pub mod state;
 mod token;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -28,10 +31,20 @@ use documents::{Documents, MAP_FILES};
 /// How the demo behaves beyond the spec (for tests and demonstrations).
 #[derive(Debug, Clone, Default)]
 pub struct DemoOptions {
-    /// Added before every response (simulates a distant server).
+    /// Added before every response (simulates a distant server). Shorthand for a `*` latency
+    /// fault that adds to any matching rule's.
     pub latency: Duration,
     /// How registrations behave: the internal-review delay and the clock.
     pub registry: state::RegistryOptions,
+    /// Faults injected into matching requests (faults.rs); none by default. Builder:
+    /// `DemoOptions::default().fault(FaultRule::new("/cds/coverage").latency(d))`.
+    pub faults: Vec<faults::FaultRule>,
+    /// Serve documents whose display strings carry terminal escapes and bidi overrides
+    /// (`faults::make_hostile`).
+    pub hostile_strings: bool,
+    /// Load the registry from this file and save it after changes (persist.rs); `None` keeps
+    /// it in memory only.
+    pub state_file: Option<PathBuf>,
 }
 
 /// Shared state of one running demo server.
@@ -42,15 +55,22 @@ pub struct DemoState {
     pub options: DemoOptions,
     /// Registrations and what they created (WG1-02 §4–§7).
     pub registry: state::Registry,
+    /// The fault rules with their use counters (faults.rs).
+    pub faults: faults::Injector,
 }
 
 impl DemoState {
     pub fn new(base_url: &str, options: DemoOptions) -> Result<Self, documents::AssetError> {
         let base_url = base_url.trim_end_matches('/').to_owned();
+        let mut documents = Documents::render(&base_url)?;
+        if options.hostile_strings {
+            faults::make_hostile(&mut documents);
+        }
         Ok(Self {
-            documents: Documents::render(&base_url)?,
+            documents,
             base_url,
             registry: state::Registry::new(options.registry.clone()),
+            faults: faults::Injector::new(&options),
             options,
         })
     }
@@ -93,15 +113,11 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/api/messages", get(management::list_messages))
         .route("/api/messages/{id}", get(management::get_message))
         .route("/", get(pages::home))
-        .layer(middleware::from_fn_with_state(state.clone(), faults))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::inject,
+        ))
         .with_state(state)
-}
-
-async fn faults(State(state): State<Arc<DemoState>>, req: Request, next: Next) -> Response {
-    if !state.options.latency.is_zero() {
-        tokio::time::sleep(state.options.latency).await;
-    }
-    next.run(req).await
 }
 
 fn json_response(v: &serde_json::Value) -> Response {
@@ -178,6 +194,8 @@ pub struct DemoServer {
     pub addr: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    /// Saves the registry to `DemoOptions::state_file` (persist.rs).
+    saver: Option<persist::Saver>,
 }
 
 impl DemoServer {
@@ -186,7 +204,15 @@ impl DemoServer {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
+        let state_file = options.state_file.clone();
         let state = Arc::new(DemoState::new(&base_url, options)?);
+        let saver = match state_file {
+            Some(path) => {
+                *state.registry.lock_quiet() = persist::load(&path, &state.base_url)?;
+                Some(persist::Saver::start(state.clone(), path).await?)
+            }
+            None => None,
+        };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = serve(listener, state, async {
@@ -199,15 +225,19 @@ impl DemoServer {
             addr,
             shutdown: Some(tx),
             task,
+            saver,
         })
     }
 
-    /// Stops serving and waits for the server task to end.
+    /// Stops serving and waits for the server task to end; then saves the state a last time.
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        if let Some(saver) = self.saver.take() {
+            saver.finish().await;
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use jiff::Timestamp;
 use rand::RngCore;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::cds::tokens::OAuthErrorResponse;
@@ -76,15 +76,16 @@ impl Default for RegistryOptions {
 
 /// One stored object: which registration it belongs to and when it was stored (a sequence
 /// number breaks ties between equal timestamps so listings are stable).
-#[derive(Debug, Clone)]
+/// Serde: for the persisted snapshot (persist.rs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record<T> {
     pub registration: String,
     pub seq: u64,
     pub item: T,
 }
 
-/// An issued opaque bearer token.
-#[derive(Debug, Clone)]
+/// An issued opaque bearer token. Serde: for the persisted snapshot (persist.rs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccessToken {
     pub client_id: String,
     pub registration: String,
@@ -165,6 +166,16 @@ impl Store {
     pub fn client(&self, client_id: &str) -> Option<&Record<ClientObject>> {
         self.clients.iter().find(|r| r.item.client_id == client_id)
     }
+
+    /// The sequence counter, for the persisted snapshot (persist.rs).
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    /// Restores the sequence counter from a snapshot (persist.rs).
+    pub fn set_seq(&mut self, seq: u64) {
+        self.seq = seq;
+    }
 }
 
 /// The registry of one demo server: options, the parsed scope catalog and the store.
@@ -173,6 +184,9 @@ pub struct Registry {
     pub options: RegistryOptions,
     store: Mutex<Store>,
     catalog: OnceLock<Result<AuthorizationServerMetadata, String>>,
+    /// Signalled whenever the store is locked (it may have changed); the persistence task
+    /// (persist.rs) waits on it instead of handlers writing to disk.
+    changed: tokio::sync::Notify,
 }
 
 impl Registry {
@@ -181,13 +195,28 @@ impl Registry {
             options,
             store: Mutex::new(Store::default()),
             catalog: OnceLock::new(),
+            changed: tokio::sync::Notify::new(),
         }
     }
 
     /// The store. Never held across an `.await`.
     pub fn lock(&self) -> MutexGuard<'_, Store> {
+        let guard = self.lock_quiet();
+        // Any holder may change the store. Signalled while the guard is held, so the saver
+        // (which takes the lock to snapshot) sees the change; a stored permit is never lost.
+        self.changed.notify_one();
+        guard
+    }
+
+    /// The store without signalling a change (snapshots and loading, persist.rs).
+    pub fn lock_quiet(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock leaves plain data behind; keep serving it.
         self.store.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Completes after the store was (possibly) changed since the last wait.
+    pub async fn changed(&self) {
+        self.changed.notified().await;
     }
 
     pub fn now(&self) -> Timestamp {
