@@ -1,6 +1,6 @@
 //! The demo's management APIs behind `cds_client_admin` bearer tokens (RFC 6750): listing and
 //! retrieving Client objects (CDS-WG1-02 §5.3–§5.4), Messages (§6.8, §6.10) and Credentials
-//! (§7.3–§7.4). Modification and creation endpoints are not part of this slice.
+//! (§7.3–§7.4). Modification and creation endpoints live in `mutations.rs`.
 
 use std::sync::Arc;
 
@@ -41,7 +41,7 @@ fn bearer_error(status: StatusCode, error: Option<&'static str>, description: &s
 }
 
 /// The registration whose objects a `cds_client_admin` bearer token may see.
-fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<String, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         // RFC 6750 §3.1: no error code when the request carries no credentials at all.
         return Err(bearer_error(
@@ -90,7 +90,7 @@ fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(t.registration.clone())
 }
 
-fn not_found(what: &str) -> Response {
+pub(crate) fn not_found(what: &str) -> Response {
     error_response(
         StatusCode::NOT_FOUND,
         "not_found",

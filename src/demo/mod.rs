@@ -5,6 +5,7 @@
 pub mod documents;
 pub mod faults;
 mod management;
+mod mutations;
 mod pages;
 pub mod persist;
 mod registration;
@@ -17,11 +18,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
@@ -112,6 +114,16 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/api/credentials/{id}", get(management::get_credential))
         .route("/api/messages", get(management::list_messages))
         .route("/api/messages/{id}", get(management::get_message))
+        // The write side (WG1-02 §5.5, §6.9, §6.11, §7.5, §7.6), merged into the routes above.
+        .route("/api/clients/{id}", put(mutations::modify_client))
+        .route(
+            "/api/messages",
+            post(mutations::create_message)
+                .layer(DefaultBodyLimit::max(mutations::MESSAGE_BODY_LIMIT)),
+        )
+        .route("/api/messages/{id}", patch(mutations::modify_message))
+        .route("/api/credentials", post(mutations::create_credential))
+        .route("/api/credentials/{id}", patch(mutations::modify_credential))
         .route("/", get(pages::home))
         .layer(middleware::from_fn_with_state(
             state.clone(),

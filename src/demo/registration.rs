@@ -248,7 +248,7 @@ fn validate<'a>(
 }
 
 /// Checks one submitted value against its field's format (§3.7, CDS-WG3-01 §5.1 for purposes).
-fn check_value(field: &RegistrationField, v: &Value) -> Result<(), String> {
+pub(crate) fn check_value(field: &RegistrationField, v: &Value) -> Result<(), String> {
     use RegistrationFieldFormat as F;
     let Some(format) = &field.format else {
         return Ok(());
@@ -422,7 +422,7 @@ fn build_client(
 }
 
 /// A `client_secret` Credential for `client` (§7.1), never expiring (`0`).
-fn build_credential(
+pub(crate) fn build_credential(
     base: &str,
     now: Timestamp,
     client: &ClientObject,
@@ -445,7 +445,7 @@ fn build_credential(
 
 /// Whether a client authenticates with a secret and so gets a Credential. `none` (public
 /// clients) needs none; the demo never issues such a client at registration.
-fn takes_secret(client: &ClientObject) -> bool {
+pub(crate) fn takes_secret(client: &ClientObject) -> bool {
     matches!(
         client.token_endpoint_auth_method.as_deref(),
         Some("client_secret_basic" | "client_secret_post")
@@ -807,7 +807,7 @@ fn requirement_message(
 /// After `review_delay`, approves the internal review: a production copy of each sandbox
 /// code-flow client, its Credential, a `request_update` completing the review Message (§6.9)
 /// and a `notification` announcing the new Client object (§5.3 changelog).
-fn schedule_review(s: Arc<DemoState>, sandbox_ids: Vec<String>) {
+pub(crate) fn schedule_review(s: Arc<DemoState>, sandbox_ids: Vec<String>) {
     tokio::spawn(async move {
         tokio::time::sleep(s.registry.options.review_delay).await;
         let base = s.base_url.clone();

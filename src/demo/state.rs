@@ -92,6 +92,9 @@ pub struct AccessToken {
     pub scopes: Vec<String>,
     pub expires_at: Timestamp,
     pub authorization_details: Option<Vec<Value>>,
+    /// The Credential whose secret authenticated the token request, so expiring that Credential
+    /// revokes exactly its tokens (WG1-02 §7.6). `None`: issued otherwise or before tracking.
+    pub credential_id: Option<String>,
 }
 
 /// Everything the registrations created. Client objects keep `client_secret: None`; the secrets

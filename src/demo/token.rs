@@ -115,12 +115,12 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
         );
     };
     let now = s.registry.now();
-    let (client, registration) = {
+    let (client, registration, credential_id) = {
         let store = s.registry.lock();
         let Some(record) = store.client(&client_id) else {
             return token_error("invalid_client", "unknown client or wrong secret");
         };
-        let secret_ok = store.credentials.iter().any(|c| {
+        let matched = store.credentials.iter().find(|c| {
             c.item.client_id == client_id
                 && c.item
                     .client_secret_expires_at
@@ -130,12 +130,17 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
                     .as_deref()
                     .is_some_and(|cs| constant_time_eq(cs.as_bytes(), secret.as_bytes()))
         });
-        if !secret_ok
-            || record.item.token_endpoint_auth_method.as_deref() != Some("client_secret_basic")
-        {
+        let Some(matched) = matched else {
+            return token_error("invalid_client", "unknown client or wrong secret");
+        };
+        if record.item.token_endpoint_auth_method.as_deref() != Some("client_secret_basic") {
             return token_error("invalid_client", "unknown client or wrong secret");
         }
-        (record.item.clone(), record.registration.clone())
+        (
+            record.item.clone(),
+            record.registration.clone(),
+            matched.item.credential_id.clone(),
+        )
     };
     if client.cds_status == ClientStatus::Disabled {
         return token_error("invalid_client", "this Client object is disabled");
@@ -263,6 +268,7 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
             scopes: scopes.clone(),
             expires_at,
             authorization_details: authorization_details.clone(),
+            credential_id: Some(credential_id),
         },
     );
     drop(store);
