@@ -3,6 +3,9 @@
 //! client side.
 
 pub mod documents;
+mod files;
+mod grant_admin;
+mod grants;
 mod management;
 mod pages;
 mod registration;
@@ -92,6 +95,17 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/api/credentials/{id}", get(management::get_credential))
         .route("/api/messages", get(management::list_messages))
         .route("/api/messages/{id}", get(management::get_message))
+        .route(grants::GRANTS_PATH, get(grants::list_grants))
+        .route(
+            "/api/grants/{id}",
+            get(grants::get_grant).patch(grants::patch_grant),
+        )
+        .route(files::FILES_PATH, get(files::list_files))
+        .route("/api/server-provided-files/{id}", get(files::get_file))
+        .route(
+            "/api/server-provided-files/{id}/download",
+            get(files::download_file),
+        )
         .route("/", get(pages::home))
         .layer(middleware::from_fn_with_state(state.clone(), faults))
         .with_state(state)
@@ -176,6 +190,8 @@ async fn map_file(Path(file): Path<String>) -> Response {
 pub struct DemoServer {
     pub base_url: String,
     pub addr: SocketAddr,
+    /// The served state, for tests that stand in for other flows (e.g. add a consent Grant).
+    state: Arc<DemoState>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -188,8 +204,9 @@ impl DemoServer {
         let base_url = format!("http://{addr}");
         let state = Arc::new(DemoState::new(&base_url, options)?);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = state.clone();
         let task = tokio::spawn(async move {
-            let _ = serve(listener, state, async {
+            let _ = serve(listener, served, async {
                 let _ = rx.await;
             })
             .await;
@@ -197,9 +214,15 @@ impl DemoServer {
         Ok(DemoServer {
             base_url,
             addr,
+            state,
             shutdown: Some(tx),
             task,
         })
+    }
+
+    /// The server's state (registry, documents).
+    pub fn state(&self) -> &Arc<DemoState> {
+        &self.state
     }
 
     /// Stops serving and waits for the server task to end.
