@@ -99,7 +99,7 @@ pub(crate) fn not_found(what: &str) -> Response {
 }
 
 /// Records of `registration`, newest `modified` first (ties: newest stored first).
-fn newest_first<T: Clone>(
+pub(crate) fn newest_first<T: Clone>(
     records: &[Record<T>],
     registration: &str,
     modified: impl Fn(&T) -> Timestamp,
@@ -116,12 +116,15 @@ fn newest_first<T: Clone>(
     mine.into_iter().map(|r| r.item.clone()).collect()
 }
 
-fn id_filter(raw: &Option<String>) -> Option<Vec<String>> {
+pub(crate) fn id_filter(raw: &Option<String>) -> Option<Vec<String>> {
     raw.as_deref()
         .map(|s| s.split_ascii_whitespace().map(str::to_owned).collect())
 }
 
-fn parse_datetime(name: &str, raw: &Option<String>) -> Result<Option<Timestamp>, ApiError> {
+pub(crate) fn parse_datetime(
+    name: &str,
+    raw: &Option<String>,
+) -> Result<Option<Timestamp>, ApiError> {
     match raw.as_deref() {
         None => Ok(None),
         Some(text) => text.parse::<Timestamp>().map(Some).map_err(|_| {
@@ -144,7 +147,7 @@ fn link(base: &str, path: &str, params: &[(&str, &str)], page: usize, present: b
 
 /// One page of a §5.3/§7.3-style listing: `{key: [...], "next": url|null, "previous": url|null}`,
 /// with the links carrying the request's filters.
-fn listing(
+pub(crate) fn listing(
     base: &str,
     path: &str,
     key: &str,
@@ -164,7 +167,7 @@ fn listing(
 }
 
 /// Present query parameters, to repeat in pagination links.
-fn present<'a>(pairs: &[(&'a str, &'a Option<String>)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn present<'a>(pairs: &[(&'a str, &'a Option<String>)]) -> Vec<(&'a str, &'a str)> {
     pairs
         .iter()
         .filter_map(|(k, v)| v.as_deref().map(|v| (*k, v)))

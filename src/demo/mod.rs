@@ -4,6 +4,9 @@
 
 pub mod documents;
 pub mod faults;
+mod files;
+mod grant_admin;
+mod grants;
 mod management;
 mod mutations;
 mod pages;
@@ -124,6 +127,17 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/api/messages/{id}", patch(mutations::modify_message))
         .route("/api/credentials", post(mutations::create_credential))
         .route("/api/credentials/{id}", patch(mutations::modify_credential))
+        .route(grants::GRANTS_PATH, get(grants::list_grants))
+        .route(
+            "/api/grants/{id}",
+            get(grants::get_grant).patch(grants::patch_grant),
+        )
+        .route(files::FILES_PATH, get(files::list_files))
+        .route("/api/server-provided-files/{id}", get(files::get_file))
+        .route(
+            "/api/server-provided-files/{id}/download",
+            get(files::download_file),
+        )
         .route("/", get(pages::home))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -204,6 +218,8 @@ async fn map_file(Path(file): Path<String>) -> Response {
 pub struct DemoServer {
     pub base_url: String,
     pub addr: SocketAddr,
+    /// The served state, for tests that stand in for other flows (e.g. add a consent Grant).
+    state: Arc<DemoState>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
     /// Saves the registry to `DemoOptions::state_file` (persist.rs).
@@ -226,8 +242,9 @@ impl DemoServer {
             None => None,
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = state.clone();
         let task = tokio::spawn(async move {
-            let _ = serve(listener, state, async {
+            let _ = serve(listener, served, async {
                 let _ = rx.await;
             })
             .await;
@@ -235,10 +252,16 @@ impl DemoServer {
         Ok(DemoServer {
             base_url,
             addr,
+            state,
             shutdown: Some(tx),
             task,
             saver,
         })
+    }
+
+    /// The server's state (registry, documents).
+    pub fn state(&self) -> &Arc<DemoState> {
+        &self.state
     }
 
     /// Stops serving and waits for the server task to end; then saves the state a last time.

@@ -1718,6 +1718,7 @@ mod tests {
                         .unwrap(),
                     authorization_details: None,
                     credential_id: None,
+                    grant_id: None,
                 },
             );
         }

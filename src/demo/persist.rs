@@ -75,6 +75,9 @@ pub struct Snapshot {
     pub messages: Vec<Record<Message>>,
     #[serde(default)]
     pub grants: Vec<Record<Grant>>,
+    /// Server-provided files (their bytes are embedded in the binary, found again by name).
+    #[serde(default)]
+    pub files: Vec<Record<crate::cds::ServerProvidedFile>>,
     /// Sorted, so an unchanged store always serializes to the same bytes.
     #[serde(default)]
     pub tokens: BTreeMap<String, AccessToken>,
@@ -108,6 +111,15 @@ impl Snapshot {
                 .collect(),
             messages: store.messages.clone(),
             grants: store.grants.clone(),
+            files: store
+                .files
+                .iter()
+                .map(|r| Record {
+                    registration: r.registration.clone(),
+                    seq: r.seq,
+                    item: r.item.file.clone(),
+                })
+                .collect(),
             tokens: store
                 .tokens
                 .iter()
@@ -147,6 +159,21 @@ impl Snapshot {
             .collect();
         store.messages = self.messages;
         store.grants = self.grants;
+        store.files = self
+            .files
+            .into_iter()
+            .filter_map(|r| {
+                let bytes = super::files::template_bytes(&r.item.name)?;
+                Some(Record {
+                    registration: r.registration,
+                    seq: r.seq,
+                    item: super::files::StoredFile {
+                        file: r.item,
+                        bytes,
+                    },
+                })
+            })
+            .collect();
         store.tokens = self.tokens.into_iter().collect();
         store
     }

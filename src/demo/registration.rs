@@ -700,6 +700,8 @@ fn create(
             store.add_credential(&registration, build_credential(base, now, client, secret));
         }
     }
+    // §3.3.3: the files and Grant the server shares with a Server-Provided Files client.
+    super::files::share_on_registration(s, catalog, &registration, &clients, store);
 
     // §3.6: Messages created synchronously for post-registration requirements, each field once.
     let mut seen: Vec<&str> = Vec::new();

@@ -91,10 +91,16 @@ pub struct AccessToken {
     pub registration: String,
     pub scopes: Vec<String>,
     pub expires_at: Timestamp,
+    #[serde(default)]
     pub authorization_details: Option<Vec<Value>>,
     /// The Credential whose secret authenticated the token request, so expiring that Credential
     /// revokes exactly its tokens (WG1-02 §7.6). `None`: issued otherwise or before tracking.
+    #[serde(default)]
     pub credential_id: Option<String>,
+    /// The Grant this token was issued for (a Grant Admin token, WG1-02 §3.3.2), so closing the
+    /// Grant revokes it (§8.6) and the Server-Provided Files API knows what it shares (§9).
+    #[serde(default)]
+    pub grant_id: Option<String>,
 }
 
 /// Everything the registrations created. Client objects keep `client_secret: None`; the secrets
@@ -109,6 +115,8 @@ pub struct Store {
     pub grants: Vec<Record<Grant>>,
     /// Keyed by the token string.
     pub tokens: HashMap<String, AccessToken>,
+    /// Server-Provided Files (WG1-02 §9) with their bytes.
+    pub files: Vec<Record<super::files::StoredFile>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -120,6 +128,7 @@ impl std::fmt::Debug for Store {
             .field("messages", &self.messages.len())
             .field("grants", &self.grants.len())
             .field("tokens", &self.tokens.len())
+            .field("files", &self.files.len())
             .finish()
     }
 }
@@ -164,6 +173,22 @@ impl Store {
             seq,
             item,
         });
+    }
+
+    pub fn add_file(&mut self, registration: &str, item: super::files::StoredFile) {
+        let seq = self.next_seq();
+        self.files.push(Record {
+            registration: registration.to_owned(),
+            seq,
+            item,
+        });
+    }
+
+    /// Revokes every token issued for `grant_id` (WG1-02 §8.2: a `closed` Grant gives no more
+    /// access). Token kinds stored elsewhere (refresh tokens) belong here too.
+    pub fn revoke_grant_tokens(&mut self, grant_id: &str) {
+        self.tokens
+            .retain(|_, t| t.grant_id.as_deref() != Some(grant_id));
     }
 
     pub fn client(&self, client_id: &str) -> Option<&Record<ClientObject>> {

@@ -223,6 +223,7 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
             }
         }
     }
+    let mut grant_id = None;
     if grant_admin {
         let Some(details) = &authorization_details else {
             return token_error(
@@ -245,12 +246,13 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
                  strings (WG1-02 §3.3.2)",
             );
         }
-        // The demo has no Grants API yet, so no Grant can match: §3.3.2 says approve only a
-        // Grant with a matching client_id and enabled scope.
-        return token_error(
-            "invalid_authorization_details",
-            "no Grant matches `grant_id` and `client_id` (this demo creates no Grants yet)",
-        );
+        // §3.3.2: approve only a Grant with a matching client_id and an enabled scope that
+        // this Grant Admin scope administers.
+        let store = s.registry.lock();
+        match super::grant_admin::approve(&store, catalog, &registration, &scopes, &details[0]) {
+            Ok(id) => grant_id = Some(id),
+            Err(r) => return token_error(r.error, &r.description),
+        }
     }
 
     let access_token = random_secret();
@@ -269,6 +271,7 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
             expires_at,
             authorization_details: authorization_details.clone(),
             credential_id: Some(credential_id),
+            grant_id,
         },
     );
     drop(store);
