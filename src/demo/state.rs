@@ -105,6 +105,8 @@ pub struct Store {
     pub grants: Vec<Record<Grant>>,
     /// Keyed by the token string.
     pub tokens: HashMap<String, AccessToken>,
+    /// The customer authorization flow: pushed requests, sessions, codes, refresh tokens.
+    pub oauth: super::authorize::OAuthStore,
 }
 
 impl std::fmt::Debug for Store {
@@ -116,6 +118,7 @@ impl std::fmt::Debug for Store {
             .field("messages", &self.messages.len())
             .field("grants", &self.grants.len())
             .field("tokens", &self.tokens.len())
+            .field("oauth", &self.oauth)
             .finish()
     }
 }
