@@ -853,3 +853,159 @@ async fn production_clients_cannot_use_test_accounts() {
     assert!(r.text().await.unwrap().contains("sandbox"));
     server.stop().await;
 }
+
+/// A server whose state the test can reach, to plant Grants the way a utility's back office
+/// would (the demo has no API that creates `needs_authorization` Grants).
+async fn start_with_state() -> (
+    String,
+    std::sync::Arc<cds_wizard::demo::DemoState>,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let state = std::sync::Arc::new(
+        cds_wizard::demo::DemoState::new(&base, start_opts(false, Duration::from_secs(600)))
+            .unwrap(),
+    );
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let served = state.clone();
+    tokio::spawn(async move {
+        let _ = cds_wizard::demo::serve(listener, served, async {
+            let _ = rx.await;
+        })
+        .await;
+    });
+    (base, state, tx)
+}
+
+fn needs_authorization(base: &str, client_id: &str, id: &str) -> cds_wizard::cds::Grant {
+    let now = jiff::Timestamp::now();
+    serde_json::from_value(json!({
+        "grant_id": id, "uri": format!("{base}/api/grants/{id}"),
+        "replacing": [], "replaced_by": [], "parent": null, "children": [],
+        "created": now, "modified": now, "not_before": null, "not_after": null,
+        "eta": null, "expires": null, "status": "needs_authorization",
+        "client_id": client_id, "scope": "dge_usage_electric",
+        "authorization_details": [], "receipt_confirmations": [],
+        "enabled_scope": "", "enabled_authorization_details": [],
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn grant_authorization_request_updates_the_named_grant() {
+    let (base, state, stop) = start_with_state().await;
+    let c = http();
+    let r = c
+        .post(format!("{base}/oauth/register"))
+        .json(&full_request())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // This server's sandbox code-flow client and its secret, straight from the store.
+    let (client_id, secret, registration) = {
+        let store = state.registry.lock();
+        let rec = store
+            .clients
+            .iter()
+            .find(|r| r.item.response_types == ["code"])
+            .unwrap();
+        let secret = store
+            .credentials
+            .iter()
+            .find(|cr| cr.item.client_id == rec.item.client_id)
+            .and_then(|cr| cr.item.client_secret.clone())
+            .unwrap();
+        (rec.item.client_id.clone(), secret, rec.registration.clone())
+    };
+    let app = App {
+        c,
+        base: base.clone(),
+        client_id: client_id.clone(),
+        secret,
+        admin_id: String::new(),
+        admin_secret: String::new(),
+    };
+    let grant_id = "g-waiting".to_owned();
+    state.registry.lock().add_grant(
+        &registration,
+        needs_authorization(&base, &client_id, &grant_id),
+    );
+
+    // The named Grant is updated on approval, before any token request (WG1-02 §8.3).
+    let uri = app
+        .par_uri(&[("cds_grant_id", &grant_id), ("scope", "dge_usage_electric")])
+        .await;
+    let r = app
+        .authorize(&[("client_id", &client_id), ("request_uri", &uri)], None)
+        .await;
+    let login = r.text().await.unwrap();
+    let (consent, cookie) = app.sign_in(&login, "alice").await;
+    let r = app.decide(&consent, "approve", &cookie).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let code = query_of(&location(&r))["code"].clone();
+    {
+        let store = state.registry.lock();
+        assert_eq!(store.grants.len(), 1, "no new Grant");
+        let g = &store.grants[0].item;
+        assert_eq!(g.status.as_str(), "active");
+        assert_eq!(g.enabled_scope, "dge_usage_electric");
+        assert_eq!(g.receipt_confirmations.len(), 1);
+        assert_eq!(g.enabled_authorization_details, g.authorization_details);
+        assert_eq!(g.authorization_details[0]["type"], "dge_usage_electric");
+    }
+    let (s, v) = app
+        .token(&[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("code_verifier", VERIFIER),
+        ])
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let at = v["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(app.introspect(&at).await["cds_grant_id"], grant_id.as_str());
+
+    // The Grant no longer needs authorization: naming it again is an invalid value.
+    let (s, v) = json_of(app.par(&[("cds_grant_id", &grant_id)]).await).await;
+    assert_eq!(
+        (s, v["error"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("cds_grant_id_invalid_value"))
+    );
+    // A Grant tied to another customer: cds_grant_id_invalid_user once alice signs in.
+    {
+        let mut store = state.registry.lock();
+        store.add_grant(
+            &registration,
+            needs_authorization(&base, &client_id, "g-bobs"),
+        );
+        store
+            .oauth
+            .grant_customers
+            .insert("g-bobs".to_owned(), "bob".to_owned());
+    }
+    let uri = app.par_uri(&[("cds_grant_id", "g-bobs")]).await;
+    let r = app
+        .authorize(&[("client_id", &client_id), ("request_uri", &uri)], None)
+        .await;
+    let login = r.text().await.unwrap();
+    let r = app
+        .post_form(
+            "/oauth/authorize/login",
+            &[
+                ("pending", &hidden(&login, "pending")),
+                ("csrf", &hidden(&login, "csrf")),
+                ("username", "alice"),
+                ("password", "demo-alice"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let q = query_of(&location(&r));
+    assert_eq!(q["error"], "cds_grant_id_invalid_user");
+    assert_eq!(q["iss"], base);
+    let _ = stop.send(());
+}

@@ -4,6 +4,10 @@
 //! Authorization Requests (CDS-WG1-02 §8.1, §8.3), and the public test accounts page
 //! (`cds_test_accounts`, WG1-02 §3.2).
 
+// Helpers hand back a finished error Response for the handler to return as is; one such
+// value per request is cheap, and boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 

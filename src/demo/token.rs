@@ -300,6 +300,8 @@ pub const REFRESH_LIFETIME_SECS: i64 = 90 * 24 * 3600;
 /// `application/x-www-form-urlencoded`; a parameter without a value is treated as omitted and
 /// none may repeat (RFC 6749 §3.1, §3.2). A repeated non-empty `cds_grant_id` is refused this
 /// way too (WG1-02 §8.3).
+// The error is the finished response the caller returns as is.
+#[allow(clippy::result_large_err)]
 pub(super) fn form_params(
     headers: &HeaderMap,
     body: &[u8],
@@ -335,6 +337,8 @@ pub(super) fn form_params(
 /// (RFC 6749 §2.3): `client_secret_basic` through HTTP Basic, `none` (public clients, only
 /// where `allow_public`) by `client_id` in the body. Returns the Client object and the
 /// registration it belongs to, or an `invalid_client` (401) / `invalid_request` response.
+// The error is the finished response the caller returns as is.
+#[allow(clippy::result_large_err)]
 pub(super) fn authenticate_client(
     s: &DemoState,
     headers: &HeaderMap,
