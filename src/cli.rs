@@ -96,4 +96,7 @@ pub struct DemoServerArgs {
     /// port at start, but copies an app kept elsewhere are not.
     #[arg(long, value_name = "FILE")]
     pub state: Option<std::path::PathBuf>,
+    /// Refuse authorization requests that do not come through PAR (RFC 9126).
+    #[arg(long)]
+    pub require_par: bool,
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cli::DemoServerArgs;
-use crate::demo::{DemoOptions, DemoServer};
+use crate::demo::{DemoOptions, DemoServer, test_accounts};
 
 pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
     if args.state.is_some() && args.port == 0 {
@@ -23,6 +23,7 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
             faults: args.faults.clone(),
             hostile_strings: args.hostile_strings,
             state_file: args.state.clone(),
+            require_par: args.require_par,
             ..DemoOptions::default()
         },
     )
@@ -33,16 +34,23 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
             args.port
         )
     })?;
+    // The first line is the contract with scripts and tests. Everything goes out in one write,
+    // so a reader that stops after the first line cannot make a later write fail.
+    let mut banner = format!(
+        "LISTENING {base}\nServer metadata: {base}/.well-known/cds-server-metadata.json\n\
+         Test accounts for the consent pages ({base}/docs/test-accounts):\n",
+        base = server.base_url
+    );
+    for a in test_accounts() {
+        banner.push_str(&format!(
+            "  {:<8} password {:<12} {}\n",
+            a.username, a.password, a.description
+        ));
+    }
+    banner.push_str("Press Ctrl-C to stop.\n");
     {
-        // The first line is the contract with scripts and tests: flush it at once.
         let mut out = std::io::stdout().lock();
-        writeln!(out, "LISTENING {}", server.base_url)?;
-        writeln!(
-            out,
-            "Server metadata: {}/.well-known/cds-server-metadata.json",
-            server.base_url
-        )?;
-        writeln!(out, "Press Ctrl-C to stop.")?;
+        out.write_all(banner.as_bytes())?;
         out.flush()?;
     }
     tokio::signal::ctrl_c().await?;

@@ -2,18 +2,23 @@
 //! of CDS-WG1-01 and CDS-WG1-02 §3. It imports only `cds/` wire types and `assets/`, never the
 //! client side.
 
+pub mod authorize;
 pub mod documents;
 pub mod faults;
 mod files;
 mod grant_admin;
 mod grants;
+mod introspect;
 mod management;
 mod mutations;
 mod pages;
 pub mod persist;
+pub mod rar;
 mod registration;
 pub mod state;
 mod token;
+
+pub use authorize::{TEST_ACCOUNTS, TestAccount, test_accounts};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,6 +55,8 @@ pub struct DemoOptions {
     /// Load the registry from this file and save it after changes (persist.rs); `None` keeps
     /// it in memory only.
     pub state_file: Option<PathBuf>,
+    /// Refuse authorization requests that do not come through PAR (RFC 9126 §5).
+    pub require_par: bool,
 }
 
 /// Shared state of one running demo server.
@@ -103,10 +110,18 @@ pub fn router(state: Arc<DemoState>) -> Router {
             get(oauth_metadata),
         )
         .route("/docs", get(pages::docs_index))
+        // Static routes win over `/docs/{*page}` in axum's matcher.
+        .route("/docs/test-accounts", get(authorize::test_accounts_page))
         .route("/docs/{*page}", get(pages::doc_page))
         .route("/register-by-hand", get(pages::human_registration))
         .route("/oauth/register", post(registration::register))
         .route("/oauth/token", post(token::token))
+        .route("/oauth/par", post(authorize::par))
+        .route("/oauth/authorize", get(authorize::authorize))
+        .route("/oauth/authorize/login", post(authorize::login))
+        .route("/oauth/authorize/consent", post(authorize::consent))
+        .route("/oauth/introspect", post(introspect::introspect))
+        .route("/oauth/revoke", post(introspect::revoke))
         .route(registration::RECEIPT_PATH, get(registration::receipt))
         .route("/forms/payment/{id}", get(registration::payment_form))
         .route("/forms/online/{id}", get(registration::online_form))

@@ -81,6 +81,15 @@ pub struct Snapshot {
     /// Sorted, so an unchanged store always serializes to the same bytes.
     #[serde(default)]
     pub tokens: BTreeMap<String, AccessToken>,
+    /// The customer flow's long-lived parts (refresh tokens, which Grant each access token
+    /// belongs to, who approved each Grant). Pushed requests, sessions and codes live seconds
+    /// to minutes and are not kept across restarts.
+    #[serde(default)]
+    pub refresh_tokens: BTreeMap<String, super::authorize::RefreshToken>,
+    #[serde(default)]
+    pub token_info: BTreeMap<String, super::authorize::TokenInfo>,
+    #[serde(default)]
+    pub grant_customers: BTreeMap<String, String>,
 }
 
 fn with_secret<T: Clone>(r: &Record<T>, secret: Option<&String>) -> SecretRecord<T> {
@@ -122,6 +131,24 @@ impl Snapshot {
                 .collect(),
             tokens: store
                 .tokens
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            refresh_tokens: store
+                .oauth
+                .refresh_tokens
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            token_info: store
+                .oauth
+                .token_info
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            grant_customers: store
+                .oauth
+                .grant_customers
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
@@ -175,6 +202,9 @@ impl Snapshot {
             })
             .collect();
         store.tokens = self.tokens.into_iter().collect();
+        store.oauth.refresh_tokens = self.refresh_tokens.into_iter().collect();
+        store.oauth.token_info = self.token_info.into_iter().collect();
+        store.oauth.grant_customers = self.grant_customers.into_iter().collect();
         store
     }
 }

@@ -117,6 +117,8 @@ pub struct Store {
     pub tokens: HashMap<String, AccessToken>,
     /// Server-Provided Files (WG1-02 §9) with their bytes.
     pub files: Vec<Record<super::files::StoredFile>>,
+    /// The customer authorization flow: pushed requests, sessions, codes, refresh tokens.
+    pub oauth: super::authorize::OAuthStore,
 }
 
 impl std::fmt::Debug for Store {
@@ -129,6 +131,7 @@ impl std::fmt::Debug for Store {
             .field("grants", &self.grants.len())
             .field("tokens", &self.tokens.len())
             .field("files", &self.files.len())
+            .field("oauth", &self.oauth)
             .finish()
     }
 }
@@ -186,9 +189,15 @@ impl Store {
 
     /// Revokes every token issued for `grant_id` (WG1-02 §8.2: a `closed` Grant gives no more
     /// access). Token kinds stored elsewhere (refresh tokens) belong here too.
+    /// Revokes every access and refresh token issued for `grant_id` (a closed Grant, §8.6).
     pub fn revoke_grant_tokens(&mut self, grant_id: &str) {
         self.tokens
             .retain(|_, t| t.grant_id.as_deref() != Some(grant_id));
+        self.oauth
+            .refresh_tokens
+            .retain(|_, r| r.grant_id != grant_id);
+        let live = &self.tokens;
+        self.oauth.token_info.retain(|k, _| live.contains_key(k));
     }
 
     pub fn client(&self, client_id: &str) -> Option<&Record<ClientObject>> {

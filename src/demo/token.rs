@@ -1,7 +1,7 @@
 //! The demo's token endpoint (RFC 6749 §3.2, §4.4, §5): the `client_credentials` grant with
 //! HTTP Basic client authentication (§2.3.1), RFC 9396 `authorization_details`, and the
-//! Grant Admin rules of CDS-WG1-02 §3.3.2. The authorization-code and refresh grants are not
-//! part of this slice and answer `unsupported_grant_type`.
+//! Grant Admin rules of CDS-WG1-02 §3.3.2; the `authorization_code` grant with PKCE (RFC 7636)
+//! and rotating `refresh_token`s for customer authorizations (WG1-02 §8.3, `authorize.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,11 +14,13 @@ use base64::Engine;
 use serde_json::{Map, Value};
 
 use crate::cds::tokens::TokenResponse;
-use crate::cds::{ClientStatus, ScopeType};
+use crate::cds::{ClientObject, ClientStatus, ScopeType};
+use sha2::Digest;
 
 use super::DemoState;
+use super::authorize::{RefreshToken, TokenInfo};
 use super::state::{
-    AccessToken, TOKEN_LIFETIME_SECS, constant_time_eq, error_response, json_with_status,
+    AccessToken, Store, TOKEN_LIFETIME_SECS, constant_time_eq, error_response, json_with_status,
     random_secret,
 };
 
@@ -95,6 +97,15 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
         if params.insert(k.to_string(), v.into_owned()).is_some() {
             return token_error("invalid_request", &format!("parameter `{k}` is repeated"));
         }
+    }
+
+    // The user-authorization grants (RFC 6749 §4.1.3, §6) authenticate per the client's
+    // `token_endpoint_auth_method`, public clients included: handled on their own.
+    if matches!(
+        params.get("grant_type").map(String::as_str),
+        Some("authorization_code" | "refresh_token")
+    ) {
+        return user_grants(&s, &headers, &params);
     }
 
     // Client authentication comes first so that an unauthenticated caller learns nothing else.
@@ -289,6 +300,456 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     r
+}
+
+/// Lifetime of refresh tokens (seconds): 90 days. Each use rotates the token.
+pub const REFRESH_LIFETIME_SECS: i64 = 90 * 24 * 3600;
+
+/// Form parameters of the token, PAR, introspection and revocation endpoints: the body must be
+/// `application/x-www-form-urlencoded`; a parameter without a value is treated as omitted and
+/// none may repeat (RFC 6749 §3.1, §3.2). A repeated non-empty `cds_grant_id` is refused this
+/// way too (WG1-02 §8.3).
+// The error is the finished response the caller returns as is.
+#[allow(clippy::result_large_err)]
+pub(super) fn form_params(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<HashMap<String, String>, Response> {
+    let mime = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .trim();
+    if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(token_error(
+            "invalid_request",
+            "the request body must be application/x-www-form-urlencoded",
+        ));
+    }
+    let mut params: HashMap<String, String> = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(body) {
+        if v.is_empty() {
+            continue;
+        }
+        if params.insert(k.to_string(), v.into_owned()).is_some() {
+            return Err(token_error(
+                "invalid_request",
+                &format!("parameter `{k}` is repeated"),
+            ));
+        }
+    }
+    Ok(params)
+}
+
+/// Authenticates the calling client by its registered `token_endpoint_auth_method`
+/// (RFC 6749 §2.3): `client_secret_basic` through HTTP Basic, `none` (public clients, only
+/// where `allow_public`) by `client_id` in the body. Returns the Client object and the
+/// registration it belongs to, or an `invalid_client` (401) / `invalid_request` response.
+// The error is the finished response the caller returns as is.
+#[allow(clippy::result_large_err)]
+pub(super) fn authenticate_client(
+    s: &DemoState,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+    allow_public: bool,
+) -> Result<(ClientObject, String), Response> {
+    let basic = basic_credentials(headers).map_err(|why| token_error("invalid_client", why))?;
+    if params.contains_key("client_secret") {
+        return Err(token_error(
+            "invalid_client",
+            "client_secret_post is not supported: use HTTP Basic (client_secret_basic)",
+        ));
+    }
+    let now = s.registry.now();
+    let store = s.registry.lock();
+    let (client_id, secret) = match basic {
+        Some((id, secret)) => {
+            if params.get("client_id").is_some_and(|b| *b != id) {
+                return Err(token_error(
+                    "invalid_request",
+                    "`client_id` in the body differs from the authenticated client",
+                ));
+            }
+            (id, Some(secret))
+        }
+        None => match params.get("client_id") {
+            Some(id) => (id.clone(), None),
+            None => {
+                return Err(token_error(
+                    "invalid_client",
+                    "client authentication is required: HTTP Basic, or `client_id` for a public \
+                     client",
+                ));
+            }
+        },
+    };
+    let Some(record) = store.client(&client_id) else {
+        return Err(token_error(
+            "invalid_client",
+            "unknown client or wrong secret",
+        ));
+    };
+    let method = record.item.token_endpoint_auth_method.as_deref();
+    match (secret, method) {
+        (Some(secret), Some("client_secret_basic")) => {
+            let ok = store.credentials.iter().any(|c| {
+                c.item.client_id == client_id
+                    && c.item
+                        .client_secret_expires_at
+                        .is_none_or(|t| t == 0 || t > now.as_second())
+                    && c.item
+                        .client_secret
+                        .as_deref()
+                        .is_some_and(|cs| constant_time_eq(cs.as_bytes(), secret.as_bytes()))
+            });
+            if !ok {
+                return Err(token_error(
+                    "invalid_client",
+                    "unknown client or wrong secret",
+                ));
+            }
+        }
+        (None, Some("none")) if allow_public => {}
+        (None, Some("none")) => {
+            return Err(token_error(
+                "invalid_client",
+                "this endpoint needs a confidential client authenticated with HTTP Basic",
+            ));
+        }
+        (None, _) => {
+            return Err(token_error(
+                "invalid_client",
+                "this client must authenticate with HTTP Basic (client_secret_basic)",
+            ));
+        }
+        (Some(_), _) => {
+            return Err(token_error(
+                "invalid_client",
+                "this client is registered without a secret (token_endpoint_auth_method none)",
+            ));
+        }
+    }
+    if record.item.cds_status == ClientStatus::Disabled {
+        return Err(token_error(
+            "invalid_client",
+            "this Client object is disabled",
+        ));
+    }
+    Ok((record.item.clone(), record.registration.clone()))
+}
+
+/// A successful token response with the no-store headers of RFC 6749 §5.1.
+fn token_ok(body: &TokenResponse) -> Response {
+    let mut r = json_with_status(StatusCode::OK, body);
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    r
+}
+
+/// Removes every access and refresh token descended from one authorization code.
+pub(super) fn revoke_family(store: &mut Store, family: &str) {
+    let oauth = &mut store.oauth;
+    oauth.refresh_tokens.retain(|_, r| r.family != family);
+    let doomed: Vec<String> = oauth
+        .token_info
+        .iter()
+        .filter(|(_, i)| i.family == family)
+        .map(|(k, _)| k.clone())
+        .collect();
+    for t in doomed {
+        oauth.token_info.remove(&t);
+        store.tokens.remove(&t);
+    }
+}
+
+/// What a new access/refresh token pair is issued for.
+struct Issue<'a> {
+    client: &'a ClientObject,
+    registration: &'a str,
+    grant_id: &'a str,
+    family: &'a str,
+    /// The access token's scope.
+    scopes: Vec<String>,
+    /// The refresh token keeps the original scope (RFC 6749 §6).
+    refresh_scopes: Vec<String>,
+    authorization_details: Vec<Value>,
+}
+
+fn issue(store: &mut Store, now: jiff::Timestamp, what: Issue<'_>) -> TokenResponse {
+    let access_token = random_secret();
+    let refresh_token = random_secret();
+    let expires_at = now
+        .checked_add(jiff::SignedDuration::from_secs(TOKEN_LIFETIME_SECS as i64))
+        .unwrap_or(now);
+    let refresh_expires_at = now
+        .checked_add(jiff::SignedDuration::from_secs(REFRESH_LIFETIME_SECS))
+        .unwrap_or(now);
+    store.tokens.retain(|_, t| t.expires_at > now);
+    let live = &store.tokens;
+    store.oauth.token_info.retain(|k, _| live.contains_key(k));
+    // Rotated refresh tokens stay until they expire so that their reuse is recognised.
+    store.oauth.refresh_tokens.retain(|_, r| r.expires_at > now);
+    store.tokens.insert(
+        access_token.clone(),
+        AccessToken {
+            client_id: what.client.client_id.clone(),
+            registration: what.registration.to_owned(),
+            scopes: what.scopes.clone(),
+            expires_at,
+            authorization_details: Some(what.authorization_details.clone()),
+            // Code-flow tokens follow their Grant (closing it revokes them, §8.6); expiring a
+            // Credential ends the client's ability to refresh or exchange, not these tokens.
+            credential_id: None,
+            grant_id: Some(what.grant_id.to_owned()),
+        },
+    );
+    store.oauth.token_info.insert(
+        access_token.clone(),
+        TokenInfo {
+            grant_id: what.grant_id.to_owned(),
+            family: what.family.to_owned(),
+            issued_at: now,
+        },
+    );
+    store.oauth.refresh_tokens.insert(
+        refresh_token.clone(),
+        RefreshToken {
+            client_id: what.client.client_id.clone(),
+            registration: what.registration.to_owned(),
+            grant_id: what.grant_id.to_owned(),
+            family: what.family.to_owned(),
+            scopes: what.refresh_scopes,
+            authorization_details: what.authorization_details.clone(),
+            issued_at: now,
+            expires_at: refresh_expires_at,
+            rotated: false,
+        },
+    );
+    TokenResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: Some(TOKEN_LIFETIME_SECS),
+        refresh_token: Some(refresh_token),
+        scope: Some(what.scopes.join(" ")),
+        // RFC 9396 §7: the details the token carries, with defaults and absolute dates
+        // (CDS-WG3-01 §7, §7.3).
+        authorization_details: Some(what.authorization_details),
+        extra: Map::new(),
+    }
+}
+
+/// Whether the Grant still gives access (WG1-02 §8.2).
+fn grant_accessible(store: &Store, grant_id: &str) -> bool {
+    store
+        .grants
+        .iter()
+        .find(|g| g.item.grant_id == grant_id)
+        .is_some_and(|g| !g.item.status.is_inaccessible())
+}
+
+/// `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6) and
+/// `grant_type=refresh_token` (RFC 6749 §6, rotation per RFC 9700 §4.14.2).
+fn user_grants(s: &DemoState, headers: &HeaderMap, params: &HashMap<String, String>) -> Response {
+    let (client, registration) = match authenticate_client(s, headers, params, true) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let grant_type = params.get("grant_type").map(String::as_str).unwrap_or("");
+    if !client.grant_types.iter().any(|g| g == grant_type) {
+        return token_error(
+            "unauthorized_client",
+            &format!("this Client object may not use the {grant_type} grant"),
+        );
+    }
+    if grant_type == "authorization_code" {
+        authorization_code_grant(s, &client, &registration, params)
+    } else {
+        refresh_token_grant(s, &client, &registration, params)
+    }
+}
+
+fn authorization_code_grant(
+    s: &DemoState,
+    client: &ClientObject,
+    registration: &str,
+    params: &HashMap<String, String>,
+) -> Response {
+    let Some(code) = params.get("code") else {
+        return token_error("invalid_request", "`code` is required");
+    };
+    let Some(verifier) = params.get("code_verifier") else {
+        return token_error(
+            "invalid_request",
+            "`code_verifier` is required: this server requires PKCE (RFC 7636 §4.5)",
+        );
+    };
+    // RFC 7636 §4.1: 43–128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
+    let verifier_ok = (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    if !verifier_ok {
+        return token_error(
+            "invalid_request",
+            "`code_verifier` must be 43 to 128 unreserved characters (RFC 7636 §4.1)",
+        );
+    }
+    let now = s.registry.now();
+    let mut store = s.registry.lock();
+    let Some(entry) = store.oauth.codes.get(code).cloned() else {
+        return token_error(
+            "invalid_grant",
+            "the authorization code is unknown or expired",
+        );
+    };
+    if entry.used {
+        // RFC 6749 §4.1.2: a reused code is refused and the tokens issued from it revoked.
+        revoke_family(&mut store, &entry.family);
+        return token_error(
+            "invalid_grant",
+            "the authorization code was already used; the tokens issued from it are revoked",
+        );
+    }
+    if entry.expires_at <= now {
+        store.oauth.codes.remove(code);
+        return token_error("invalid_grant", "the authorization code expired");
+    }
+    if entry.request.client_id != client.client_id {
+        return token_error(
+            "invalid_grant",
+            "the authorization code was issued to another client",
+        );
+    }
+    // RFC 6749 §4.1.3: `redirect_uri` must match when the authorization request carried one.
+    match params.get("redirect_uri") {
+        Some(uri) if *uri != entry.request.redirect_uri => {
+            return token_error(
+                "invalid_grant",
+                "`redirect_uri` differs from the authorization request's",
+            );
+        }
+        None if entry.request.redirect_uri_given => {
+            return token_error(
+                "invalid_grant",
+                "`redirect_uri` is required: the authorization request included one",
+            );
+        }
+        _ => {}
+    }
+    let digest = sha2::Sha256::digest(verifier.as_bytes());
+    let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
+    if !constant_time_eq(computed.as_bytes(), entry.request.code_challenge.as_bytes()) {
+        return token_error(
+            "invalid_grant",
+            "`code_verifier` does not match the code challenge (RFC 7636 §4.6)",
+        );
+    }
+    if !grant_accessible(&store, &entry.grant_id) {
+        return token_error(
+            "invalid_grant",
+            "the Grant behind this code gives no access",
+        );
+    }
+    if let Some(e) = store.oauth.codes.get_mut(code) {
+        e.used = true;
+    }
+    let body = issue(
+        &mut store,
+        now,
+        Issue {
+            client,
+            registration,
+            grant_id: &entry.grant_id,
+            family: &entry.family,
+            scopes: entry.request.scopes.clone(),
+            refresh_scopes: entry.request.scopes.clone(),
+            authorization_details: entry.authorization_details.clone(),
+        },
+    );
+    drop(store);
+    token_ok(&body)
+}
+
+fn refresh_token_grant(
+    s: &DemoState,
+    client: &ClientObject,
+    registration: &str,
+    params: &HashMap<String, String>,
+) -> Response {
+    let Some(presented) = params.get("refresh_token") else {
+        return token_error("invalid_request", "`refresh_token` is required");
+    };
+    let now = s.registry.now();
+    let mut store = s.registry.lock();
+    let Some(old) = store.oauth.refresh_tokens.get(presented).cloned() else {
+        return token_error(
+            "invalid_grant",
+            "the refresh token is unknown, expired or revoked",
+        );
+    };
+    if old.client_id != client.client_id {
+        return token_error(
+            "invalid_grant",
+            "the refresh token was issued to another client",
+        );
+    }
+    if old.rotated {
+        // RFC 9700 §4.14.2: a rotated token coming back means it leaked; end the whole chain.
+        revoke_family(&mut store, &old.family);
+        return token_error(
+            "invalid_grant",
+            "the refresh token was already used; its successors are revoked",
+        );
+    }
+    if old.expires_at <= now {
+        store.oauth.refresh_tokens.remove(presented);
+        return token_error("invalid_grant", "the refresh token expired");
+    }
+    if !grant_accessible(&store, &old.grant_id) {
+        return token_error(
+            "invalid_grant",
+            "the Grant behind this token gives no access",
+        );
+    }
+    // RFC 6749 §6: a narrower scope may be asked for; never a wider one.
+    let scopes: Vec<String> = match params.get("scope") {
+        None => old.scopes.clone(),
+        Some(requested) => {
+            let mut out: Vec<String> = Vec::new();
+            for sc in requested.split_ascii_whitespace() {
+                if !old.scopes.iter().any(|o| o == sc) {
+                    return token_error(
+                        "invalid_scope",
+                        &format!("scope `{sc}` was not granted with this refresh token"),
+                    );
+                }
+                if !out.iter().any(|o| o == sc) {
+                    out.push(sc.to_owned());
+                }
+            }
+            out
+        }
+    };
+    if let Some(r) = store.oauth.refresh_tokens.get_mut(presented) {
+        r.rotated = true;
+    }
+    let body = issue(
+        &mut store,
+        now,
+        Issue {
+            client,
+            registration,
+            grant_id: &old.grant_id,
+            family: &old.family,
+            scopes,
+            refresh_scopes: old.scopes.clone(),
+            authorization_details: old.authorization_details.clone(),
+        },
+    );
+    drop(store);
+    token_ok(&body)
 }
 
 #[cfg(test)]
