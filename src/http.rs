@@ -2,7 +2,6 @@
 //! (RFC 9700 §2, RFC 8252 §7.3), redirects followed by hand so each move is checked and recorded
 //! (CDS-WG1-01 §5 server migration), and errors that name the URL.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -101,15 +100,7 @@ impl HttpError {
     }
 }
 
-/// Whether a URL's host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`).
-pub fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
-}
+pub use crate::cds::is_loopback;
 
 /// Parses user or server text as an http(s) URL and applies the HTTPS policy.
 pub fn parse_url(text: &str) -> Result<Url, HttpError> {

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod http;
 pub mod onboarding;
 pub mod text;
+pub mod vault;
 
 use std::process::ExitCode;
 

@@ -319,7 +319,7 @@ fn check_urls_secure(r: &mut Report, obj: &Map<String, Value>, base: &str, keys:
     for key in keys {
         if let Some(Ok(u)) = str_field(obj, key).map(Url::parse)
             && u.scheme() == "http"
-            && !crate::http::is_loopback(&u)
+            && !super::is_loopback(&u)
         {
             r.warning(
                 "url.not_https",

@@ -27,3 +27,14 @@ pub use grants::{Grant, GrantList, GrantStatus};
 pub use messages::{Message, MessageListing};
 pub use server_metadata::{CoverageEntry, CoverageListing, ServerCapability, ServerMetadata};
 pub use server_provided_files::{ServerProvidedFile, ServerProvidedFileList};
+
+/// Whether a URL's host is a loopback address (`127.0.0.0/8`, `::1`, `localhost`): the only
+/// hosts plain `http` is acceptable for (RFC 8252 §8.3, RFC 9700 §2).
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}

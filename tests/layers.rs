@@ -1,0 +1,72 @@
+//! Keeps the layers of shared/GUIDE.md honest: `cds/` does no I/O, and `demo/` never imports
+//! the client side (it may use only `cds/` wire types and `assets/`).
+
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("source folder").flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(rust_files(&p));
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn offenders(layer: &str, forbidden: &[&str]) -> Vec<String> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join(layer);
+    let mut found = Vec::new();
+    for file in rust_files(&root) {
+        let text = std::fs::read_to_string(&file).expect("source");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            for f in forbidden {
+                if code.contains(f) {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_spec_layer_does_no_io() {
+    let bad = offenders(
+        "cds",
+        &[
+            "reqwest",
+            "tokio::",
+            "std::fs",
+            "std::net",
+            "crate::http",
+            "crate::demo",
+            "crate::onboarding",
+        ],
+    );
+    assert!(bad.is_empty(), "cds/ must stay pure:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn the_demo_server_never_uses_the_client_side() {
+    let bad = offenders(
+        "demo",
+        &[
+            "crate::onboarding",
+            "crate::commands",
+            "crate::http",
+            "crate::vault",
+            "crate::cli",
+        ],
+    );
+    assert!(
+        bad.is_empty(),
+        "demo/ may use only cds/ and assets/:\n{}",
+        bad.join("\n")
+    );
+}
