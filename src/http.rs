@@ -37,6 +37,33 @@ pub struct Redirect {
     pub status: u16,
 }
 
+/// The answer to a request sent with [`HttpClient::send`], any status.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as JSON, or the error naming `url` (HTTP status with the RFC 6749 error when
+    /// it is not a success).
+    pub fn json(&self, url: &Url) -> Result<Value, HttpError> {
+        if !self.is_success() {
+            return Err(HttpError::Status {
+                url: url.clone(),
+                status: self.status,
+                detail: error_detail(&self.body),
+            });
+        }
+        parse_json_body(url, self.content_type.as_deref(), &self.body)
+    }
+}
+
 /// A response read in full, within the size cap.
 #[derive(Debug, Clone)]
 pub struct Fetched {
@@ -240,6 +267,25 @@ impl HttpClient {
                 body,
             });
         }
+    }
+
+    /// Sends a prepared request (a POST or PUT with its own headers) to `url`, which must pass
+    /// the URL policy, and reads the body within the size cap. Redirects are not followed.
+    pub async fn send(&self, req: reqwest::RequestBuilder, url: &Url) -> Result<Answer, HttpError> {
+        check_url(url)?;
+        let resp = req.send().await.map_err(|e| self.transport_error(url, e))?;
+        let status = resp.status().as_u16();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = self.read_body(url, resp).await?;
+        Ok(Answer {
+            status,
+            content_type,
+            body,
+        })
     }
 
     /// GET and parse JSON.

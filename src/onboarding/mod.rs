@@ -1,3 +1,4 @@
 //! The onboarding engine: every flow the TUI and the headless commands run, written once.
 
+pub mod api;
 pub mod discovery;
