@@ -1,4 +1,5 @@
 //! The onboarding engine: every flow the TUI and the headless commands run, written once.
 
 pub mod api;
+pub mod compare;
 pub mod discovery;
