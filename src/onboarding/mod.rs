@@ -1,3 +1,5 @@
 //! The onboarding engine: every flow the TUI and the headless commands run, written once.
 
+pub mod answers;
 pub mod discovery;
+pub mod plan;
