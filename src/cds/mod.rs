@@ -4,6 +4,7 @@
 pub(crate) mod open_enum;
 
 pub mod auth_server_metadata;
+pub mod authorization_details;
 pub mod catalog;
 pub mod clients;
 pub mod conformance;
