@@ -30,6 +30,20 @@ pub enum Command {
     Scopes(TargetArgs),
     /// Run the built-in demo utility as a standalone CDS server on 127.0.0.1.
     DemoServer(DemoServerArgs),
+    /// List registered profiles and their clients, and where their secrets are kept (never the
+    /// secrets themselves).
+    Profiles(ProfilesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    /// Print JSON instead of the human summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Ask the OS keyring whether every recorded secret is really there (exit 1 when one is
+    /// missing or cannot be checked). Values are never printed.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

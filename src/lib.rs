@@ -26,6 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scopes(a) => commands::scopes::run(a).await,
         Command::DemoServer(a) => commands::demo_server::run(a).await,
         Command::Demo(a) => demo(a.json).await,
+        Command::Profiles(a) => commands::profiles::run(a).await,
     }
 }
 

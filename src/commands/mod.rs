@@ -2,6 +2,7 @@
 
 pub mod demo_server;
 pub mod discover;
+pub mod profiles;
 pub mod scopes;
 pub mod validate;
 

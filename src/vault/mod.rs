@@ -3,6 +3,7 @@
 //! macOS Keychain, the Windows Credential Manager), `memory` for unit tests of flow logic.
 //! There is no file fallback, by design: when no keyring works, the caller is told and stops.
 
+pub mod index;
 pub mod keyring;
 pub mod memory;
 

@@ -2,6 +2,8 @@
 //! each break one rule (HTML, wrong shapes, huge bodies, loops, cycles, silence).
 #![allow(dead_code)]
 
+pub mod secrets;
+
 use std::sync::OnceLock;
 use std::time::Duration;
 
