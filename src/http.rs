@@ -325,7 +325,8 @@ impl HttpClient {
         Ok(body)
     }
 
-    fn transport_error(&self, url: &Url, e: reqwest::Error) -> HttpError {
+    /// Names a failed send plainly (also for the POSTs built on [`HttpClient::raw`]).
+    pub fn transport_error(&self, url: &Url, e: reqwest::Error) -> HttpError {
         if e.is_timeout() {
             return HttpError::Timeout {
                 url: url.clone(),

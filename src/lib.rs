@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod demo;
 pub mod http;
+pub mod oauth;
 pub mod onboarding;
 pub mod text;
 pub mod vault;
