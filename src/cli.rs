@@ -33,6 +33,103 @@ pub enum Command {
     /// List registered profiles and their clients, and where their secrets are kept (never the
     /// secrets themselves).
     Profiles(ProfilesArgs),
+    /// Register an app with a utility from an answers file; every secret goes to the OS keyring.
+    Register(RegisterArgs),
+    /// Ask a customer for consent (authorization code + PKCE, by PAR when offered).
+    Authorize(AuthorizeArgs),
+    /// Print a currently valid access token for a profile's client (refreshing as needed).
+    Token(TokenArgs),
+    /// Revoke a profile's tokens where possible and remove its keyring and index entries.
+    Forget(ForgetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegisterArgs {
+    /// Base URL of the utility or URL of its metadata document.
+    #[arg(required_unless_present = "resume")]
+    pub url: Option<String>,
+    /// The answers file (TOML or JSON): scopes, client metadata, registration fields,
+    /// authorization details. See assets/answers-demo.toml.
+    #[arg(long, value_name = "FILE", required_unless_present = "resume")]
+    pub answers: Option<std::path::PathBuf>,
+    /// The local profile name (overrides `profile` in the answers file).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Continue an interrupted registration from its last completed step.
+    #[arg(long, value_name = "PROFILE", conflicts_with_all = ["url", "answers", "profile"])]
+    pub resume: Option<String>,
+    /// Print JSON instead of the human summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds to wait for each response.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct AuthorizeArgs {
+    /// The registered profile (see `cds-wizard profiles`).
+    #[arg(required_unless_present = "issuer")]
+    pub profile: Option<String>,
+    /// The Client object to authorize (default: the code-flow client in the sandbox).
+    #[arg(long)]
+    pub client: Option<String>,
+    /// Use the production code-flow client instead of the sandbox one.
+    #[arg(long)]
+    pub production: bool,
+    /// The scope to ask for (default: the client's scope).
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// RFC 9396 authorization details: a JSON array, or @FILE.
+    #[arg(long, value_name = "JSON|@FILE")]
+    pub authorization_details: Option<String>,
+    /// Print the URL (`AUTHORIZE_URL <url>` on stdout, a QR code on a terminal's stderr)
+    /// instead of opening a browser.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Seconds to wait for the customer's answer.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+    /// Seconds to wait for each server response.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_timeout: u64,
+    /// Use the server's default receipt redirect and paste the address it ends on.
+    #[arg(long)]
+    pub use_default_redirect: bool,
+    /// Any standards OAuth 2 server (RFC 8414 discovery): its issuer URL, instead of a profile.
+    #[arg(long, requires = "client_id", conflicts_with = "profile")]
+    pub issuer: Option<String>,
+    /// With --issuer: the client id.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// With --issuer: the environment variable holding the client secret (none: a public client).
+    #[arg(long, value_name = "VAR")]
+    pub client_secret_env: Option<String>,
+    /// Print JSON instead of the human summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    pub profile: String,
+    /// The Client object (default: the code-flow client holding tokens, else the admin client).
+    #[arg(long)]
+    pub client: Option<String>,
+    /// Seconds to wait for each response.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    pub profile: String,
+    /// Print JSON instead of the human summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Seconds to wait for each response.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

@@ -28,6 +28,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::DemoServer(a) => commands::demo_server::run(a).await,
         Command::Demo(a) => demo(a.json).await,
         Command::Profiles(a) => commands::profiles::run(a).await,
+        Command::Register(a) => commands::register::run(a).await,
+        Command::Authorize(a) => commands::authorize::run(a).await,
+        Command::Token(a) => commands::token::run(a).await,
+        Command::Forget(a) => commands::forget::run(a).await,
     }
 }
 

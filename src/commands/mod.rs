@@ -1,9 +1,13 @@
 //! Headless commands: each parses nothing (clap did), calls the engine, and prints.
 
+pub mod authorize;
 pub mod demo_server;
 pub mod discover;
+pub mod forget;
 pub mod profiles;
+pub mod register;
 pub mod scopes;
+pub mod token;
 pub mod validate;
 
 use std::time::Duration;
@@ -14,12 +18,17 @@ use crate::onboarding::discovery::{self, Discovery, DiscoveryLimits};
 /// Exit codes: 0 success, 1 the check found errors, 2 the command could not do its job.
 pub const EXIT_FINDINGS: u8 = 1;
 
-/// Runs discovery for a command, with the command's timeout.
-pub async fn run_discovery(url: &str, timeout_secs: u64) -> anyhow::Result<Discovery> {
-    let client = HttpClient::new(HttpPolicy {
+/// The HTTP client for a command, with the command's timeout.
+pub fn http_client(timeout_secs: u64) -> anyhow::Result<HttpClient> {
+    Ok(HttpClient::new(HttpPolicy {
         timeout: Duration::from_secs(timeout_secs),
         ..HttpPolicy::default()
-    })?;
+    })?)
+}
+
+/// Runs discovery for a command, with the command's timeout.
+pub async fn run_discovery(url: &str, timeout_secs: u64) -> anyhow::Result<Discovery> {
+    let client = http_client(timeout_secs)?;
     Ok(discovery::discover(&client, url, &DiscoveryLimits::default(), None).await?)
 }
 

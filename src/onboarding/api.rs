@@ -8,7 +8,6 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
-use crate::cds::clients::ClientModification;
 use crate::cds::{ClientObject, Credential, Grant, Message};
 use crate::http::{self, HttpClient, HttpError};
 use crate::vault::Secret;
@@ -121,12 +120,13 @@ pub async fn grants_of(
     collect(http, &url, token, "grants", "next").await
 }
 
-/// PUT a Client modification to its `cds_client_uri` (§5.5).
-pub async fn put_client(
+/// PUT a full Client representation (as JSON) to its `cds_client_uri`: §5.5 replaces the
+/// object, so callers send back what they read with their change applied.
+pub async fn put_client_value(
     http: &HttpClient,
     client_uri: &Url,
     token: &Secret,
-    body: &ClientModification,
+    body: &Value,
 ) -> Result<PutOutcome, ApiError> {
     let req = http
         .raw()

@@ -34,6 +34,14 @@ pub enum Difference {
     },
     /// The Grant's enabled scope is narrower than its scope (status `partial`, §8.2).
     NotYetEnabled { scope: String },
+    /// A relative value the server fixed to the date it stands for at approval (WG1-02 §3.9,
+    /// WG3-01 §7.3): the same limit, written absolutely.
+    FieldResolved {
+        details_type: String,
+        field: String,
+        requested: String,
+        granted: String,
+    },
 }
 
 impl Difference {
@@ -83,6 +91,14 @@ impl Difference {
             Difference::NotYetEnabled { scope } => {
                 format!("scope {scope} is granted but not enabled yet")
             }
+            Difference::FieldResolved {
+                details_type,
+                field,
+                requested,
+                granted,
+            } => {
+                format!("{details_type}.{field}: {requested} fixed at approval as {granted}")
+            }
         }
     }
 }
@@ -101,6 +117,47 @@ fn by_type(details: &[Value]) -> Vec<(&str, &Map<String, Value>)> {
         .collect()
 }
 
+/// When and where the customer approved: relative values are read from that moment in the
+/// server's `cds_timezone` (WG1-02 §3.9).
+#[derive(Debug, Clone)]
+pub struct Approval {
+    pub at: jiff::Timestamp,
+    pub zone: jiff::tz::TimeZone,
+}
+
+/// Whether `granted` is what the relative `requested` stands for at approval: the same day for
+/// dates, within ten minutes for datetimes (approval and Grant creation differ by seconds).
+/// Historical fields count back (WG3-01 §7.3).
+fn resolves_to(field: &str, requested: &Value, granted: &Value, approval: &Approval) -> bool {
+    use crate::cds::formats::{RelativeOrAbsoluteDate, RelativeOrAbsoluteDatetime};
+    let (Some(req), Some(got)) = (requested.as_str(), granted.as_str()) else {
+        return false;
+    };
+    let back = crate::cds::authorization_details::HISTORICAL_FIELDS.contains(&field);
+    let now = approval.at.to_zoned_datetime(approval.zone.clone());
+    let shift = |span: jiff::Span| {
+        if back {
+            now.checked_sub(span).ok()
+        } else {
+            now.checked_add(span).ok()
+        }
+    };
+    if let Ok(RelativeOrAbsoluteDate::Relative(span)) = req.parse::<RelativeOrAbsoluteDate>()
+        && let Ok(RelativeOrAbsoluteDate::Absolute(day)) = got.parse::<RelativeOrAbsoluteDate>()
+    {
+        return shift(span).is_some_and(|z| (z.date() - day).get_days().abs() <= 1);
+    }
+    if let Ok(RelativeOrAbsoluteDatetime::Relative(span)) =
+        req.parse::<RelativeOrAbsoluteDatetime>()
+        && let Ok(RelativeOrAbsoluteDatetime::Absolute(ts)) =
+            got.parse::<RelativeOrAbsoluteDatetime>()
+    {
+        return shift(span)
+            .is_some_and(|z| (z.timestamp() - ts).abs() <= jiff::SignedDuration::from_mins(10));
+    }
+    false
+}
+
 /// Compares what was requested with the Grant's `scope`, `enabled_scope` and
 /// `authorization_details`.
 pub fn compare(
@@ -109,6 +166,7 @@ pub fn compare(
     granted_scope: &str,
     enabled_scope: &str,
     granted_details: &[Value],
+    approval: Option<&Approval>,
 ) -> Vec<Difference> {
     let mut out = Vec::new();
     let (asked, got, enabled) = (
@@ -153,6 +211,17 @@ pub fn compare(
                     details_type: t.to_owned(),
                     field: field.clone(),
                 }),
+                Some(gv)
+                    if gv != value
+                        && approval.is_some_and(|a| resolves_to(field, value, gv, a)) =>
+                {
+                    out.push(Difference::FieldResolved {
+                        details_type: t.to_owned(),
+                        field: field.clone(),
+                        requested: value.to_string(),
+                        granted: gv.to_string(),
+                    })
+                }
                 Some(gv) if gv != value => out.push(Difference::FieldChanged {
                     details_type: t.to_owned(),
                     field: field.clone(),
@@ -184,7 +253,7 @@ mod tests {
     #[test]
     fn identical_grant_has_no_differences() {
         let d = vec![json!({"type": "u", "segment_start": "P12M"})];
-        assert!(compare("u", &d, "u", "u", &d).is_empty());
+        assert!(compare("u", &d, "u", "u", &d, None).is_empty());
     }
 
     #[test]
@@ -194,7 +263,7 @@ mod tests {
             json!({"type": "b"}),
         ];
         let got = vec![json!({"type": "u", "segment_start": "P12M", "sync_until": "P1Y"})];
-        let diffs = compare("u b x", &asked, "u", "u", &got);
+        let diffs = compare("u b x", &asked, "u", "u", &got, None);
         assert!(diffs.contains(&Difference::ScopeDropped { scope: "x".into() }));
         assert!(diffs.contains(&Difference::ScopeDropped { scope: "b".into() }));
         assert!(diffs.contains(&Difference::DetailsDropped {
@@ -217,8 +286,34 @@ mod tests {
     }
 
     #[test]
+    fn relative_values_fixed_at_approval_are_not_narrowing() {
+        let approval = Approval {
+            at: "2026-11-27T21:10:10Z".parse().unwrap(),
+            zone: jiff::tz::TimeZone::get("America/Los_Angeles").unwrap(),
+        };
+        let asked = vec![
+            json!({"type": "u", "segment_start": "P12M", "sync_until": "P1Y", "statement_date_start": "P2Y"}),
+        ];
+        let got = vec![
+            json!({"type": "u", "segment_start": "2025-11-27T21:10:10Z", "sync_until": "2027-11-27T21:10:10Z", "statement_date_start": "2024-11-27"}),
+        ];
+        let diffs = compare("u", &asked, "u", "u", &got, Some(&approval));
+        assert_eq!(diffs.len(), 3, "{diffs:?}");
+        assert!(
+            diffs
+                .iter()
+                .all(|d| matches!(d, Difference::FieldResolved { .. }) && !d.is_narrowing())
+        );
+        // A shorter history than asked is still a narrowing.
+        let got = vec![json!({"type": "u", "segment_start": "2026-05-27T21:10:10Z"})];
+        let asked = vec![json!({"type": "u", "segment_start": "P12M"})];
+        let diffs = compare("u", &asked, "u", "u", &got, Some(&approval));
+        assert!(matches!(diffs[0], Difference::FieldChanged { .. }));
+    }
+
+    #[test]
     fn partial_grants_and_extra_scopes() {
-        let diffs = compare("a", &[], "a c", "a", &[]);
+        let diffs = compare("a", &[], "a c", "a", &[], None);
         assert_eq!(
             diffs,
             vec![

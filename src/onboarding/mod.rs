@@ -1,7 +1,14 @@
 //! The onboarding engine: every flow the TUI and the headless commands run, written once.
 
+// Errors carry the URL and the server's words; they are returned once per network round trip,
+// so their size does not matter (as in oauth/).
+#![allow(clippy::result_large_err)]
+
 pub mod answers;
 pub mod api;
+pub mod authorize;
 pub mod compare;
 pub mod discovery;
 pub mod plan;
+pub mod register;
+pub mod tokens;

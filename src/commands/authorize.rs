@@ -1,0 +1,194 @@
+//! `cds-wizard authorize`: ask a customer for consent (authorization code + PKCE, by PAR when
+//! offered), receive the redirect on 127.0.0.1 or as a pasted address, store the tokens in the
+//! keyring, and show the Grant against what was asked.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow};
+use serde_json::{Value, json};
+
+use crate::cli::AuthorizeArgs;
+use crate::oauth::{ClientAuth, issuer};
+use crate::onboarding::authorize::{self, AuthorizeOptions, Outcome, Prepared, Redirect, Target};
+use crate::onboarding::register::Engine;
+use crate::text::sanitize_line;
+use crate::vault::index::Index;
+use crate::vault::{Secret, keyring};
+
+/// `--authorization-details` is inline JSON or `@FILE`.
+fn details_arg(arg: &Option<String>) -> anyhow::Result<Option<Value>> {
+    let Some(text) = arg else { return Ok(None) };
+    let text = match text.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?,
+        None => text.clone(),
+    };
+    let v: Value = serde_json::from_str(&text).context("--authorization-details is not JSON")?;
+    if !v.is_array() {
+        return Err(anyhow!(
+            "--authorization-details must be a JSON array of objects (RFC 9396 §2)"
+        ));
+    }
+    Ok(Some(v))
+}
+
+pub async fn run(args: &AuthorizeArgs) -> anyhow::Result<ExitCode> {
+    let http = super::http_client(args.request_timeout)?;
+    let details = details_arg(&args.authorization_details)?;
+    let timeout = Duration::from_secs(args.timeout);
+    if let Some(issuer_url) = &args.issuer {
+        // Any standards OAuth server: RFC 8414 discovery, PAR and RAR when advertised.
+        let issuer_url = crate::http::parse_url(issuer_url)?;
+        let meta = issuer::discover(&http, &issuer_url).await?;
+        let client_id = args
+            .client_id
+            .clone()
+            .ok_or_else(|| anyhow!("--issuer needs --client-id"))?;
+        let auth = match &args.client_secret_env {
+            Some(var) => ClientAuth::Basic {
+                client_id,
+                secret: Secret::new(
+                    std::env::var(var)
+                        .map_err(|_| anyhow!("environment variable {var} is not set"))?,
+                ),
+            },
+            None => ClientAuth::Public { client_id },
+        };
+        let target = Target {
+            issuer: meta.issuer.clone(),
+            iss_required: meta.authorization_response_iss_parameter_supported == Some(true),
+            authorization_endpoint: meta
+                .authorization_endpoint
+                .clone()
+                .ok_or_else(|| anyhow!("{issuer_url} advertises no authorization_endpoint"))?,
+            par_endpoint: meta.pushed_authorization_request_endpoint.clone(),
+            token_endpoint: meta
+                .token_endpoint
+                .clone()
+                .ok_or_else(|| anyhow!("{issuer_url} advertises no token_endpoint"))?,
+            auth,
+        };
+        let details = details.filter(|_| !meta.authorization_details_types_supported.is_empty());
+        let mut prepared =
+            authorize::prepare_any(&http, target, args.scope.clone(), details).await?;
+        present(&prepared, args)?;
+        let callback = authorize::wait(&mut prepared, timeout).await?;
+        let vault = crate::vault::memory::MemoryStore::default();
+        let outcome = authorize::complete(&http, &vault, None, prepared, &callback).await?;
+        report(&outcome, args.json);
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let profile = args
+        .profile
+        .clone()
+        .ok_or_else(|| anyhow!("name a profile (see `cds-wizard profiles`), or use --issuer"))?;
+    let vault = keyring::open()?;
+    let mut index = Index::load_default()?;
+    let opts = AuthorizeOptions {
+        client_id: args.client.clone(),
+        production: args.production,
+        scope: args.scope.clone(),
+        authorization_details: details,
+        use_default_redirect: args.use_default_redirect,
+    };
+    let mut engine = Engine {
+        http: &http,
+        vault: &vault,
+        index: &mut index,
+    };
+    let mut prepared = authorize::prepare(&mut engine, &profile, &opts).await?;
+    present(&prepared, args)?;
+    let callback = match &prepared.redirect {
+        Redirect::Loopback(_) => authorize::wait(&mut prepared, timeout).await?,
+        Redirect::Pasted { why, .. } => {
+            eprintln!(
+                "The browser will end on the server's receipt page ({}).",
+                sanitize_line(why, 200)
+            );
+            eprint!("Paste the address it shows here and press Enter: ");
+            std::io::stderr().flush().ok();
+            let line = tokio::task::spawn_blocking(|| {
+                let mut s = String::new();
+                std::io::stdin().lock().read_line(&mut s).map(|_| s)
+            })
+            .await??;
+            authorize::pasted(&line)?
+        }
+    };
+    let outcome = authorize::complete(&http, &vault, Some(&mut index), prepared, &callback).await?;
+    report(&outcome, args.json);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shows the URL: opened in the browser, or printed as one `AUTHORIZE_URL` line with a QR code
+/// on a terminal's stderr.
+fn present(prepared: &Prepared, args: &AuthorizeArgs) -> anyhow::Result<()> {
+    let url = prepared.url.as_str();
+    if let Redirect::Loopback(l) = &prepared.redirect
+        && std::env::var_os("SSH_CONNECTION").is_some()
+    {
+        eprintln!(
+            "Over SSH: forward the callback first, e.g. `ssh -L {port}:127.0.0.1:{port} <this host>`",
+            port = l.port()
+        );
+    }
+    if args.no_browser {
+        println!("AUTHORIZE_URL {url}");
+        std::io::stdout().flush().ok();
+        if std::io::stderr().is_terminal()
+            && let Ok(code) = qrcode::QrCode::new(url.as_bytes())
+        {
+            let art = code
+                .render::<qrcode::render::unicode::Dense1x2>()
+                .quiet_zone(true)
+                .build();
+            eprintln!("{art}");
+        }
+    } else {
+        eprintln!("Opening the browser at:\n{url}");
+        if let Err(e) = webbrowser::open(url) {
+            eprintln!("could not open a browser ({e}); open the address above yourself");
+        }
+    }
+    eprintln!(
+        "Waiting for the customer's answer (up to {} s)…",
+        args.timeout
+    );
+    Ok(())
+}
+
+fn report(o: &Outcome, json_out: bool) {
+    if json_out {
+        super::print_json(&json!(o));
+        return;
+    }
+    println!("Authorized client {}.", o.client_id);
+    if let Some(g) = &o.grant {
+        println!(
+            "Grant {} — status {} — scope {}",
+            sanitize_line(&g.grant_id, 60),
+            g.status,
+            sanitize_line(&g.scope, 200)
+        );
+    }
+    if o.differences.is_empty() {
+        println!("The customer granted everything that was asked.");
+    } else {
+        println!("Compared with what was asked:");
+        for d in &o.differences {
+            println!(
+                "  {} {}",
+                if d.is_narrowing() { "▼" } else { "·" },
+                sanitize_line(&d.describe(), 300)
+            );
+        }
+    }
+    if !o.stored.is_empty() {
+        println!("Tokens stored in the keyring (service `cds-wizard`):");
+        for a in &o.stored {
+            println!("  {a}");
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! `cds-wizard register`: discovery, the answers checked against the server's catalog, the
+//! registration, every client and secret collected into the keyring, and what remains to do.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow};
+use serde_json::json;
+
+use crate::cli::RegisterArgs;
+use crate::onboarding::register::{self, Engine, RegisterEvent, RegisterOutcome};
+use crate::onboarding::{answers, plan};
+use crate::text::sanitize_line;
+use crate::vault::index::Index;
+use crate::vault::keyring;
+
+pub async fn run(args: &RegisterArgs) -> anyhow::Result<ExitCode> {
+    // The keyring first: a keyring that fails after registration would strand the secret.
+    let vault = keyring::open()?;
+    let mut index = Index::load_default()?;
+    let http = super::http_client(args.timeout)?;
+    let json_out = args.json;
+    let progress = move |e: RegisterEvent| {
+        if !json_out && let RegisterEvent::Done { step, detail } = &e {
+            eprintln!("✓ {step}: {}", sanitize_line(detail, 200));
+        }
+    };
+    let mut engine = Engine {
+        http: &http,
+        vault: &vault,
+        index: &mut index,
+    };
+    let outcome = if let Some(profile) = &args.resume {
+        register::resume(&mut engine, profile, &progress).await?
+    } else {
+        let answers_path = args
+            .answers
+            .as_deref()
+            .ok_or_else(|| anyhow!("--answers FILE is required (or --resume PROFILE)"))?;
+        let answers = answers::load(answers_path)?;
+        let url = args.url.clone().ok_or_else(|| {
+            anyhow!("give the utility's URL: cds-wizard register <URL> --answers FILE")
+        })?;
+        let d = super::run_discovery(&url, args.timeout).await?;
+        let oauth = d
+            .oauth
+            .as_ref()
+            .ok_or_else(|| anyhow!("{} offers no OAuth authorization server", d.metadata_url))?;
+        let meta = oauth.parsed.as_ref().ok_or_else(|| {
+            anyhow!(
+                "{}: the authorization server metadata does not decode (see `cds-wizard validate`)",
+                oauth.url
+            )
+        })?;
+        let selection = answers.selection();
+        let plan = plan::plan(
+            meta,
+            &selection,
+            &|p| plan::read_capped(p, plan::MAX_FILE_BYTES),
+            jiff::Timestamp::now(),
+        )
+        .map_err(|problems| {
+            register::RegisterError::Invalid(problems.iter().map(ToString::to_string).collect())
+        })?;
+        let profile = args
+            .profile
+            .clone()
+            .or_else(|| answers.profile.clone())
+            .ok_or_else(|| {
+                anyhow!("give a profile name with --profile (or `profile` in the answers file)")
+            })?;
+        register::register(
+            &mut engine,
+            meta,
+            Some(&d.metadata_url),
+            &plan,
+            &profile,
+            &progress,
+        )
+        .await
+        .context("registration")?
+    };
+    if args.json {
+        super::print_json(&json!(outcome));
+    } else {
+        print_outcome(&outcome);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_outcome(o: &RegisterOutcome) {
+    println!(
+        "Registered as profile `{}` (admin client {}).",
+        o.profile, o.admin_client_id
+    );
+    println!(
+        "\nClients (secrets in the {} keyring, service `cds-wizard`):",
+        o.keyring
+    );
+    for c in &o.clients {
+        println!(
+            "  {}  {:<10} {}",
+            sanitize_line(&c.client_id, 40),
+            sanitize_line(&c.status, 10),
+            sanitize_line(&c.scope, 120)
+        );
+        for a in &c.keyring_accounts {
+            println!("      keyring account {}", sanitize_line(a, 120));
+        }
+    }
+    if o.todo.is_empty() {
+        println!("\nNothing remains to do.");
+    } else {
+        println!("\nWhat remains to do:");
+        for t in &o.todo {
+            let cost = match (&t.amount, &t.currency) {
+                (Some(a), Some(c)) => format!(" — {a} {}", sanitize_line(c, 8)),
+                _ => String::new(),
+            };
+            println!("  [{}] {}{cost}", t.status, t.name);
+            if !t.description.is_empty() {
+                println!("      {}", t.description);
+            }
+            if let Some(l) = &t.link {
+                println!("      {l}");
+            }
+        }
+    }
+    println!(
+        "\nNext: `cds-wizard authorize {}` to ask a test customer for consent.",
+        o.profile
+    );
+}

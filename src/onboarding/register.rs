@@ -1,0 +1,496 @@
+//! `register`: from a plan to a stored registration (CDS-WG1-02 §4–§7). Every client secret
+//! goes to the keyring the moment it arrives; every step is recorded in the profile index once
+//! what it produced is safe, so a failure after registration loses nothing and
+//! `register --resume` continues from the last completed step.
+
+use serde::Serialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::cds::formats::Decimal;
+use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
+use crate::cds::{AuthorizationServerMetadata, ClientObject, Message};
+use crate::http::{HttpClient, HttpError};
+use crate::oauth::{ClientAuth, OAuthError, token};
+use crate::onboarding::api::{self, ApiError};
+use crate::onboarding::plan::RegistrationPlan;
+use crate::text::sanitize_line;
+use crate::vault::index::{Endpoints, Index, IndexError, Profile, RegistrationStep};
+use crate::vault::{Secret, SecretKind, SecretStore, VaultError};
+
+/// What the engine works with: the HTTP client, the keyring, and the profile index.
+pub struct Engine<'a> {
+    pub http: &'a HttpClient,
+    pub vault: &'a dyn SecretStore,
+    pub index: &'a mut Index,
+}
+
+/// Progress a UI can show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RegisterEvent {
+    Started {
+        step: RegistrationStep,
+    },
+    Done {
+        step: RegistrationStep,
+        detail: String,
+    },
+}
+
+/// What remains to do after registration (from the outstanding Messages, §6).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TodoItem {
+    #[serde(rename = "type")]
+    pub message_type: String,
+    pub status: String,
+    pub name: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none", with = "decimal_text")]
+    pub amount: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<Url>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_type: Option<String>,
+}
+
+mod decimal_text {
+    use super::Decimal;
+    pub fn serialize<S: serde::Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(d) => s.serialize_str(&d.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+/// The result of a (resumed) registration.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisterOutcome {
+    pub profile: String,
+    pub keyring: String,
+    pub admin_client_id: String,
+    pub clients: Vec<ClientSummary>,
+    pub todo: Vec<TodoItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientSummary {
+    pub client_id: String,
+    pub scope: String,
+    pub status: String,
+    pub token_endpoint_auth_method: Option<String>,
+    /// The keyring accounts holding this client's secrets (names only).
+    pub keyring_accounts: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegisterError {
+    #[error("the answers do not fit this server ({} problem{}):\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, .0.join("\n"))]
+    Invalid(Vec<String>),
+    #[error(
+        "profile `{0}` already exists: choose another --profile, resume it with `cds-wizard register --resume {0}`, or remove it with `cds-wizard forget {0}`"
+    )]
+    ProfileExists(String),
+    #[error("no profile `{0}` (see `cds-wizard profiles`)")]
+    NoProfile(String),
+    #[error("profile `{0}` is already fully registered")]
+    AlreadyComplete(String),
+    #[error("{0} has no registration endpoint")]
+    NoRegistrationEndpoint(String),
+    #[error("{url} refused the registration: {error}{description}")]
+    Refused {
+        url: Url,
+        error: String,
+        description: String,
+    },
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    /// A step after registration failed; everything received so far is kept.
+    #[error(
+        "{step} failed: {source}. What was received is saved in profile `{profile}`; continue with `cds-wizard register --resume {profile}`"
+    )]
+    Interrupted {
+        step: RegistrationStep,
+        profile: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+fn interrupted(
+    step: RegistrationStep,
+    profile: &str,
+    e: impl std::error::Error + Send + Sync + 'static,
+) -> RegisterError {
+    RegisterError::Interrupted {
+        step,
+        profile: profile.to_owned(),
+        source: Box::new(e),
+    }
+}
+
+/// The endpoints the later steps and commands need, from the authorization server metadata.
+pub fn endpoints(meta: &AuthorizationServerMetadata) -> Endpoints {
+    Endpoints {
+        token: meta.token_endpoint.clone(),
+        registration: meta.registration_endpoint.clone(),
+        clients: meta.cds_clients_api.clone(),
+        credentials: meta.cds_credentials_api.clone(),
+        messages: meta.cds_messages_api.clone(),
+        grants: meta.cds_grants_api.clone(),
+        par: meta.pushed_authorization_request_endpoint.clone(),
+        authorization: meta.authorization_endpoint.clone(),
+        revocation: meta.revocation_endpoint.clone(),
+    }
+}
+
+/// Sends the planned registration and runs every later step.
+pub async fn register(
+    engine: &mut Engine<'_>,
+    meta: &AuthorizationServerMetadata,
+    metadata_url: Option<&Url>,
+    plan: &RegistrationPlan,
+    profile_name: &str,
+    progress: &(dyn Fn(RegisterEvent) + Send + Sync),
+) -> Result<RegisterOutcome, RegisterError> {
+    if engine.index.profile(profile_name).is_some() {
+        return Err(RegisterError::ProfileExists(profile_name.to_owned()));
+    }
+    // Validate the name before anything is sent (an invalid one would strand the secret).
+    let mut profile = Profile::new(profile_name, meta.issuer.as_str(), engine.vault.name())?;
+    profile.server_metadata_url = metadata_url.cloned();
+    profile.timezone = meta.cds_timezone.clone();
+    profile.endpoints = endpoints(meta);
+    profile.registration.scope = plan
+        .request
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    for (scope, details) in &plan.authorization_details {
+        profile
+            .registration
+            .authorization_details
+            .insert(scope.clone(), Value::Array(details.clone()));
+    }
+
+    progress(RegisterEvent::Started {
+        step: RegistrationStep::Registered,
+    });
+    let url = plan.endpoint.clone();
+    let req = engine.http.raw().post(url.clone()).json(&plan.request);
+    let answer = engine.http.send(req, &url).await?;
+    if !answer.is_success() {
+        let v: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+        let text = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .map(|s| sanitize_line(s, 300))
+        };
+        return Err(RegisterError::Refused {
+            url,
+            error: text("error").unwrap_or_else(|| format!("HTTP {}", answer.status)),
+            description: text("error_description")
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default(),
+        });
+    }
+    let body = answer.json(&url)?;
+    // The secret first: it is shown once (§4.2), so it goes to the keyring before anything
+    // else can fail — even before the rest of the response is decoded.
+    let (Some(client_id), Some(secret)) = (
+        body.get("client_id").and_then(Value::as_str),
+        body.get("client_secret").and_then(Value::as_str),
+    ) else {
+        return Err(RegisterError::Refused {
+            url,
+            error: "the registration response has no client_id or client_secret".into(),
+            description: String::new(),
+        });
+    };
+    let account = profile.account(client_id, SecretKind::ClientSecret);
+    engine.vault.set(&account, &Secret::new(secret))?;
+    profile.admin_client_id = Some(client_id.to_owned());
+    match serde_path_to_error::deserialize::<_, ClientObject>(&body) {
+        Ok(admin) => {
+            profile
+                .upsert_client(&admin)
+                .record_secret(SecretKind::ClientSecret);
+        }
+        Err(e) => {
+            // Kept going: the Clients API step lists the admin client again.
+            tracing::warn!("registration response does not decode fully: {e}");
+        }
+    }
+    profile.complete(RegistrationStep::Registered);
+    profile.complete(RegistrationStep::AdminSecretStored);
+    engine.index.upsert(profile)?;
+    engine.index.save()?;
+    progress(RegisterEvent::Done {
+        step: RegistrationStep::Registered,
+        detail: format!(
+            "admin client {client_id}, secret in the {} keyring",
+            engine.vault.name()
+        ),
+    });
+    continue_from(engine, profile_name, progress).await
+}
+
+/// Continues a registration from its last completed step.
+pub async fn resume(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+    progress: &(dyn Fn(RegisterEvent) + Send + Sync),
+) -> Result<RegisterOutcome, RegisterError> {
+    let profile = engine
+        .index
+        .profile(profile_name)
+        .ok_or_else(|| RegisterError::NoProfile(profile_name.to_owned()))?;
+    if !profile.is_complete(RegistrationStep::AdminSecretStored) {
+        return Err(RegisterError::NoProfile(profile_name.to_owned()));
+    }
+    continue_from(engine, profile_name, progress).await
+}
+
+fn profile_mut<'a>(index: &'a mut Index, name: &str) -> Result<&'a mut Profile, RegisterError> {
+    index
+        .profile_mut(name)
+        .ok_or_else(|| RegisterError::NoProfile(name.to_owned()))
+}
+
+fn need<'a>(
+    url: &'a Option<Url>,
+    what: &str,
+    step: RegistrationStep,
+    profile: &str,
+) -> Result<&'a Url, RegisterError> {
+    url.as_ref().ok_or_else(|| {
+        interrupted(
+            step,
+            profile,
+            std::io::Error::other(format!("the server metadata names no {what}")),
+        )
+    })
+}
+
+/// A usable `cds_client_admin` access token: the stored one while it is valid, else a new
+/// `client_credentials` token (stored at once).
+pub async fn admin_token(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+) -> Result<Secret, RegisterError> {
+    let step = RegistrationStep::AdminToken;
+    let p = profile_mut(engine.index, profile_name)?;
+    let admin_id = p
+        .admin_client_id
+        .clone()
+        .ok_or_else(|| RegisterError::NoProfile(profile_name.to_owned()))?;
+    let now = jiff::Timestamp::now();
+    let fresh = p
+        .client(&admin_id)
+        .and_then(|c| c.access_token_expires_at)
+        .is_some_and(|t| t > now + jiff::SignedDuration::from_secs(30));
+    if fresh
+        && let Some(t) = engine
+            .vault
+            .get(&p.account(&admin_id, SecretKind::AccessToken))?
+    {
+        return Ok(t);
+    }
+    let token_endpoint = need(&p.endpoints.token, "token endpoint", step, profile_name)?.clone();
+    let secret = engine
+        .vault
+        .get(&p.account(&admin_id, SecretKind::ClientSecret))?
+        .ok_or_else(|| {
+            interrupted(
+                step,
+                profile_name,
+                std::io::Error::other(format!(
+                    "the admin client secret is not in the {} keyring",
+                    engine.vault.name()
+                )),
+            )
+        })?;
+    let auth = ClientAuth::Basic {
+        client_id: admin_id.clone(),
+        secret,
+    };
+    let resp = token::client_credentials(
+        engine.http,
+        &token_endpoint,
+        &auth,
+        Some(crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE),
+        None,
+    )
+    .await
+    .map_err(|e: OAuthError| interrupted(step, profile_name, e))?;
+    let access = Secret::new(resp.access_token.clone());
+    let p = profile_mut(engine.index, profile_name)?;
+    engine
+        .vault
+        .set(&p.account(&admin_id, SecretKind::AccessToken), &access)?;
+    let expires = token::expires_at(&resp, now);
+    if let Some(c) = p.client_mut(&admin_id) {
+        c.record_secret(SecretKind::AccessToken);
+        c.access_token_expires_at = expires;
+    }
+    engine.index.save()?;
+    Ok(access)
+}
+
+async fn continue_from(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+    progress: &(dyn Fn(RegisterEvent) + Send + Sync),
+) -> Result<RegisterOutcome, RegisterError> {
+    let mut todo = Vec::new();
+    // Messages are read on every run (what remains to do changes), the rest once.
+    for step in [
+        RegistrationStep::AdminToken,
+        RegistrationStep::ClientsListed,
+        RegistrationStep::CredentialsStored,
+        RegistrationStep::MessagesRead,
+    ] {
+        let done = profile_mut(engine.index, profile_name)?.is_complete(step);
+        if done && step != RegistrationStep::MessagesRead {
+            continue;
+        }
+        progress(RegisterEvent::Started { step });
+        let detail = match step {
+            RegistrationStep::AdminToken => {
+                admin_token(engine, profile_name).await?;
+                "cds_client_admin token obtained".to_owned()
+            }
+            RegistrationStep::ClientsListed => {
+                let token = admin_token(engine, profile_name).await?;
+                let p = profile_mut(engine.index, profile_name)?;
+                let url = need(&p.endpoints.clients, "Clients API", step, profile_name)?.clone();
+                let clients = api::clients(engine.http, &url, &token)
+                    .await
+                    .map_err(|e: ApiError| interrupted(step, profile_name, e))?;
+                let p = profile_mut(engine.index, profile_name)?;
+                for c in &clients {
+                    p.upsert_client(c);
+                }
+                format!("{} client objects", clients.len())
+            }
+            RegistrationStep::CredentialsStored => {
+                let token = admin_token(engine, profile_name).await?;
+                let p = profile_mut(engine.index, profile_name)?;
+                let url = need(
+                    &p.endpoints.credentials,
+                    "Credentials API",
+                    step,
+                    profile_name,
+                )?
+                .clone();
+                let creds = api::credentials(engine.http, &url, &token)
+                    .await
+                    .map_err(|e: ApiError| interrupted(step, profile_name, e))?;
+                let now = jiff::Timestamp::now().as_second();
+                let mut stored = 0;
+                // The newest usable secret of each client (expiry 0 means "does not expire").
+                let mut best: Vec<&crate::cds::Credential> = Vec::new();
+                for c in creds.iter().filter(|c| {
+                    c.client_secret.is_some()
+                        && c.client_secret_expires_at.is_none_or(|t| t == 0 || t > now)
+                }) {
+                    match best.iter_mut().find(|b| b.client_id == c.client_id) {
+                        Some(b) if c.created > b.created => *b = c,
+                        Some(_) => {}
+                        None => best.push(c),
+                    }
+                }
+                for c in best {
+                    let secret = Secret::new(c.client_secret.clone().unwrap_or_default());
+                    let p = profile_mut(engine.index, profile_name)?;
+                    let account = p.account(&c.client_id, SecretKind::ClientSecret);
+                    engine.vault.set(&account, &secret)?;
+                    if let Some(entry) = p.client_mut(&c.client_id) {
+                        entry.record_secret(SecretKind::ClientSecret);
+                    }
+                    stored += 1;
+                }
+                format!(
+                    "{stored} client secrets in the {} keyring",
+                    engine.vault.name()
+                )
+            }
+            RegistrationStep::MessagesRead => {
+                let token = admin_token(engine, profile_name).await?;
+                let p = profile_mut(engine.index, profile_name)?;
+                let url = need(&p.endpoints.messages, "Messages API", step, profile_name)?.clone();
+                let messages = api::outstanding_messages(engine.http, &url, &token)
+                    .await
+                    .map_err(|e: ApiError| interrupted(step, profile_name, e))?;
+                todo = todo_items(&messages);
+                format!("{} things remain to do", todo.len())
+            }
+            _ => String::new(),
+        };
+        let p = profile_mut(engine.index, profile_name)?;
+        p.complete(step);
+        engine.index.save()?;
+        progress(RegisterEvent::Done { step, detail });
+    }
+    let p = profile_mut(engine.index, profile_name)?;
+    Ok(RegisterOutcome {
+        profile: p.name.clone(),
+        keyring: engine.vault.name().to_owned(),
+        admin_client_id: p.admin_client_id.clone().unwrap_or_default(),
+        clients: p
+            .clients
+            .iter()
+            .map(|c| ClientSummary {
+                client_id: c.client_id.clone(),
+                scope: c.scope.clone(),
+                status: c.status.clone(),
+                token_endpoint_auth_method: c.token_endpoint_auth_method.clone(),
+                keyring_accounts: c
+                    .secrets
+                    .iter()
+                    .map(|k| p.account(&c.client_id, *k))
+                    .collect(),
+            })
+            .collect(),
+        todo,
+    })
+}
+
+/// The outstanding Messages as a to-do list: payments with amounts and links, forms, reviews.
+pub fn todo_items(messages: &[Message]) -> Vec<TodoItem> {
+    messages
+        .iter()
+        .filter(|m| matches!(m.status, MessageStatus::Open | MessageStatus::Pending))
+        .filter(|m| {
+            matches!(
+                m.message_type,
+                MessageType::PaymentRequest
+                    | MessageType::OnlineFormRequest
+                    | MessageType::PdfFormRequest
+                    | MessageType::ServerRequest
+                    | MessageType::ProductionRequest
+                    | MessageType::FieldChanges
+                    | MessageType::GrantRequest
+                    | MessageType::SupportRequest
+            )
+        })
+        .map(|m| TodoItem {
+            message_type: m.message_type.to_string(),
+            status: m.status.to_string(),
+            name: sanitize_line(&m.name, 200),
+            description: sanitize_line(&m.description, 500),
+            amount: m.amount,
+            currency: m.currency.clone(),
+            link: m.related_uri.clone(),
+            link_type: m.related_type.as_ref().map(MessageRelatedType::to_string),
+        })
+        .collect()
+}

@@ -1,0 +1,206 @@
+//! Everyday token work for a registered profile: a currently valid access token (refreshing
+//! with rotation, or a new `client_credentials` token, as needed; RFC 6749 §6, §4.4), and
+//! forgetting a profile (RFC 7009 revocation, then the keyring entries and the index entry).
+
+use serde::Serialize;
+
+use crate::oauth::token::{self, TokenTypeHint};
+use crate::oauth::{ClientAuth, OAuthError};
+use crate::onboarding::register::Engine;
+use crate::vault::index::{ClientEntry, IndexError, Profile};
+use crate::vault::{Secret, SecretKind, VaultError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("no profile `{0}` (see `cds-wizard profiles`)")]
+    NoProfile(String),
+    #[error("profile `{profile}` has no client `{client_id}`")]
+    NoClient { profile: String, client_id: String },
+    #[error(
+        "client {0} has no valid token and no way to get one here: run `cds-wizard authorize` first"
+    )]
+    NoWay(String),
+    #[error("the secret of client {0} is not in the keyring")]
+    MissingSecret(String),
+    #[error("the server metadata names no token endpoint")]
+    NoTokenEndpoint,
+    #[error(transparent)]
+    OAuth(#[from] OAuthError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+/// How a token was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenSource {
+    Stored,
+    Refreshed,
+    ClientCredentials,
+}
+
+fn client_auth(
+    engine: &Engine<'_>,
+    p: &Profile,
+    c: &ClientEntry,
+) -> Result<ClientAuth, TokenError> {
+    if c.token_endpoint_auth_method.as_deref() == Some("none") {
+        return Ok(ClientAuth::Public {
+            client_id: c.client_id.clone(),
+        });
+    }
+    let secret = engine
+        .vault
+        .get(&p.account(&c.client_id, SecretKind::ClientSecret))?
+        .ok_or_else(|| TokenError::MissingSecret(c.client_id.clone()))?;
+    Ok(ClientAuth::Basic {
+        client_id: c.client_id.clone(),
+        secret,
+    })
+}
+
+/// The client `token` uses when none is named: a code-flow client that holds tokens, else the
+/// admin client.
+pub fn default_client(p: &Profile) -> Option<String> {
+    p.clients
+        .iter()
+        .find(|c| {
+            c.has_secret(SecretKind::RefreshToken)
+                || (c.has_secret(SecretKind::AccessToken)
+                    && c.response_types.iter().any(|r| r == "code"))
+        })
+        .map(|c| c.client_id.clone())
+        .or_else(|| p.admin_client_id.clone())
+}
+
+/// A currently valid access token for `client_id`, stored back when a new one was obtained.
+pub async fn current(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+    client_id: &str,
+) -> Result<(Secret, TokenSource), TokenError> {
+    let p = engine
+        .index
+        .profile(profile_name)
+        .ok_or_else(|| TokenError::NoProfile(profile_name.to_owned()))?
+        .clone();
+    let c = p
+        .client(client_id)
+        .cloned()
+        .ok_or_else(|| TokenError::NoClient {
+            profile: profile_name.to_owned(),
+            client_id: client_id.to_owned(),
+        })?;
+    let now = jiff::Timestamp::now();
+    let valid = c
+        .access_token_expires_at
+        .is_some_and(|t| t > now + jiff::SignedDuration::from_secs(30));
+    if valid
+        && let Some(t) = engine
+            .vault
+            .get(&p.account(client_id, SecretKind::AccessToken))?
+    {
+        return Ok((t, TokenSource::Stored));
+    }
+    let endpoint = p
+        .endpoints
+        .token
+        .clone()
+        .ok_or(TokenError::NoTokenEndpoint)?;
+    let auth = client_auth(engine, &p, &c)?;
+    let refresh = if c.has_secret(SecretKind::RefreshToken) {
+        engine
+            .vault
+            .get(&p.account(client_id, SecretKind::RefreshToken))?
+    } else {
+        None
+    };
+    let (resp, source) = if let Some(rt) = refresh {
+        (
+            token::refresh(engine.http, &endpoint, &auth, &rt, None).await?,
+            TokenSource::Refreshed,
+        )
+    } else if c.grant_types.iter().any(|g| g == "client_credentials") {
+        (
+            token::client_credentials(engine.http, &endpoint, &auth, Some(&c.scope), None).await?,
+            TokenSource::ClientCredentials,
+        )
+    } else {
+        return Err(TokenError::NoWay(client_id.to_owned()));
+    };
+    let access = Secret::new(resp.access_token.clone());
+    engine
+        .vault
+        .set(&p.account(client_id, SecretKind::AccessToken), &access)?;
+    // Rotation (RFC 6749 §6, RFC 9700 §4.14): the new refresh token replaces the old one.
+    if let Some(rt) = &resp.refresh_token {
+        engine.vault.set(
+            &p.account(client_id, SecretKind::RefreshToken),
+            &Secret::new(rt.clone()),
+        )?;
+    }
+    if let Some(entry) = engine
+        .index
+        .profile_mut(profile_name)
+        .and_then(|p| p.client_mut(client_id))
+    {
+        entry.record_secret(SecretKind::AccessToken);
+        if resp.refresh_token.is_some() {
+            entry.record_secret(SecretKind::RefreshToken);
+        }
+        entry.access_token_expires_at = token::expires_at(&resp, now);
+    }
+    engine.index.save()?;
+    Ok((access, source))
+}
+
+/// What `forget` did, for the report.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Forgotten {
+    pub revoked: Vec<String>,
+    /// Revocations that failed (the server may be gone); the entries are removed regardless.
+    pub not_revoked: Vec<String>,
+    pub keyring_entries_removed: Vec<String>,
+}
+
+/// Revokes what it can, then removes every keyring entry and the index entry of a profile.
+pub async fn forget(engine: &mut Engine<'_>, profile_name: &str) -> Result<Forgotten, TokenError> {
+    let p = engine
+        .index
+        .profile(profile_name)
+        .ok_or_else(|| TokenError::NoProfile(profile_name.to_owned()))?
+        .clone();
+    let mut out = Forgotten::default();
+    if let Some(endpoint) = &p.endpoints.revocation {
+        for c in &p.clients {
+            for (kind, hint) in [
+                (SecretKind::RefreshToken, TokenTypeHint::RefreshToken),
+                (SecretKind::AccessToken, TokenTypeHint::AccessToken),
+            ] {
+                let account = p.account(&c.client_id, kind);
+                let Ok(Some(tok)) = engine.vault.get(&account) else {
+                    continue;
+                };
+                let result = match client_auth(engine, &p, c) {
+                    Ok(auth) => token::revoke(engine.http, endpoint, &auth, &tok, Some(hint))
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                match result {
+                    Ok(()) => out.revoked.push(account),
+                    Err(e) => out.not_revoked.push(format!("{account}: {e}")),
+                }
+            }
+        }
+    }
+    for account in p.keyring_accounts() {
+        engine.vault.delete(&account)?;
+        out.keyring_entries_removed.push(account);
+    }
+    engine.index.remove(profile_name);
+    engine.index.save()?;
+    Ok(out)
+}
