@@ -34,7 +34,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // One line, sanitized: errors can quote server text.
-            eprintln!("error: {}", cds_wizard::text::sanitize(&format!("{e:#}")));
+            // Multi-line errors (every problem of an answers file) keep their lines.
+            let text = format!("{e:#}");
+            let lines: Vec<String> = text.lines().map(cds_wizard::text::sanitize).collect();
+            eprintln!("error: {}", lines.join("\n  "));
             ExitCode::from(cds_wizard::EXIT_FAILURE)
         }
     }

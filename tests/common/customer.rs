@@ -1,0 +1,76 @@
+//! The test plays the customer at the demo's login and consent pages over plain HTTP (the
+//! README's "Playing the customer"): GET the authorization URL, POST the login form, POST the
+//! consent form, and follow the final redirect to wherever it points (the app's listener).
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no hidden field {name} in:\n{html}"))
+        + marker.len();
+    let end = html[start..].find('"').expect("closing quote") + start;
+    html[start..end].to_owned()
+}
+
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Signs in as `user` (password `demo-<user>`), answers `decision` (`approve`/`deny`), and
+/// delivers the redirect. Returns the redirect target (without following it further).
+pub async fn play(authorize_url: &str, user: &str, decision: &str) -> String {
+    let c = http();
+    let url = url::Url::parse(authorize_url).expect("authorization URL");
+    let origin = url.origin().ascii_serialization();
+    let login = c
+        .get(url)
+        .send()
+        .await
+        .expect("authorize")
+        .text()
+        .await
+        .expect("login page");
+    let r = c
+        .post(format!("{origin}/oauth/authorize/login"))
+        .form(&[
+            ("pending", hidden(&login, "pending")),
+            ("csrf", hidden(&login, "csrf")),
+            ("username", user.to_owned()),
+            ("password", format!("demo-{user}")),
+        ])
+        .send()
+        .await
+        .expect("login");
+    let cookie = r
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("session cookie")
+        .to_owned();
+    let consent = r.text().await.expect("consent page");
+    let r = c
+        .post(format!("{origin}/oauth/authorize/consent"))
+        .header("cookie", cookie)
+        .form(&[
+            ("pending", hidden(&consent, "pending")),
+            ("csrf", hidden(&consent, "csrf")),
+            ("decision", decision.to_owned()),
+        ])
+        .send()
+        .await
+        .expect("consent");
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("a redirect after consent")
+        .to_owned();
+    // The browser follows it: to the app's loopback listener, or the server's receipt page.
+    let _ = c.get(&location).send().await;
+    location
+}

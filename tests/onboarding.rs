@@ -1,0 +1,412 @@
+//! The onboarding engine end to end, as a user runs it: the built binary against the demo
+//! utility over real HTTP, secrets in the real kernel keyring (keyutils), the test playing the
+//! customer at the consent page. Registration, every client stored, authorization with
+//! PKCE + PAR + RAR, code exchange, refresh, the Grant, `token`, `forget`; and the failure
+//! paths: denied consent, no callback in time, invalid answers, a server failure after
+//! registration followed by `--resume`. No secret may appear in any file the program wrote
+//! or in its output.
+
+mod common;
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use cds_wizard::demo::faults::FaultRule;
+use cds_wizard::demo::{DemoOptions, DemoServer};
+use cds_wizard::vault::keyring::build;
+use cds_wizard::vault::{SecretKind, SecretStore, account};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+fn unique(tag: &str) -> String {
+    let n = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{tag}-{}-{}", std::process::id(), n % 1_000_000_000)
+}
+
+fn cli(home: &Path) -> tokio::process::Command {
+    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"));
+    c.env("CDS_WIZARD_HOME", home)
+        .env("CDS_WIZARD_KEYRING", "keyutils")
+        .env_remove("RUST_BACKTRACE")
+        .kill_on_drop(true);
+    c
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+async fn run(home: &Path, args: &[&str]) -> Run {
+    let out = cli(home).args(args).output().await.expect("run cds-wizard");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn answers() -> String {
+    format!("{}/assets/answers-demo.toml", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `authorize --no-browser`, plays the customer with `decision`, and returns the run.
+async fn authorize(home: &Path, profile: &str, decision: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["authorize", profile, "--no-browser"];
+    if !extra.contains(&"--timeout") {
+        args.extend(["--timeout", "20"]);
+    }
+    args.extend_from_slice(extra);
+    let mut child = cli(home)
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn authorize");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("the URL line in time")
+        .unwrap()
+        .unwrap_or_default();
+    let url = first
+        .strip_prefix("AUTHORIZE_URL ")
+        .unwrap_or_else(|| panic!("first line is AUTHORIZE_URL <url>, got {first:?}"))
+        .to_owned();
+    if decision != "none" {
+        common::customer::play(&url, "alice", decision).await;
+    }
+    let mut rest = String::new();
+    while let Ok(Some(l)) = lines.next_line().await {
+        rest.push_str(&l);
+        rest.push('\n');
+    }
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("authorize ends")
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: format!("{first}\n{rest}"),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Every secret the demo handed out: client secrets, access and refresh tokens.
+fn demo_secrets(server: &DemoServer) -> Vec<String> {
+    let store = server.state().registry.lock();
+    let mut out: Vec<String> = store
+        .credentials
+        .iter()
+        .filter_map(|c| c.item.client_secret.clone())
+        .collect();
+    out.extend(store.tokens.keys().cloned());
+    out.extend(store.oauth.refresh_tokens.keys().cloned());
+    out
+}
+
+#[tokio::test]
+async fn register_authorize_token_and_forget() {
+    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let profile = unique("e2e");
+
+    let r = run(
+        home.path(),
+        &[
+            "register",
+            &server.base_url,
+            "--answers",
+            &answers(),
+            "--profile",
+            &profile,
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let clients = out["clients"].as_array().unwrap();
+    assert_eq!(
+        clients.len(),
+        4,
+        "admin, grant admin, code flow, outages: {}",
+        r.stdout
+    );
+    let todo = out["todo"].as_array().unwrap();
+    let payment = todo
+        .iter()
+        .find(|t| t["type"] == "payment_request")
+        .expect("payment to do");
+    assert_eq!(payment["amount"], "250.00");
+    assert_eq!(payment["currency"], "USD");
+
+    // Every client secret is in the real keyring, under the documented account names.
+    let keyring = build("keyutils").unwrap();
+    for c in clients {
+        let id = c["client_id"].as_str().unwrap();
+        let secret = keyring
+            .get(&account(&profile, id, SecretKind::ClientSecret))
+            .unwrap();
+        assert!(secret.is_some(), "client {id} has its secret stored");
+    }
+
+    // The customer approves; tokens land in the keyring; the Grant is shown.
+    let a = authorize(home.path(), &profile, "approve", &[]).await;
+    assert_eq!(a.code, 0, "{}\n{}", a.stdout, a.stderr);
+    assert!(a.stdout.contains("status active"), "{}", a.stdout);
+    assert!(
+        a.stdout.contains("/access_token") && a.stdout.contains("/refresh_token"),
+        "{}",
+        a.stdout
+    );
+    let code_client = clients
+        .iter()
+        .find(|c| c["scope"].as_str().unwrap().contains("dge_usage_electric"))
+        .unwrap()["client_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let grants: Vec<_> = server
+        .state()
+        .registry
+        .lock()
+        .grants
+        .iter()
+        .filter(|g| g.item.client_id == code_client)
+        .map(|g| g.item.clone())
+        .collect();
+    assert_eq!(grants.len(), 1);
+    assert!(a.stdout.contains(&grants[0].grant_id));
+    let stored_access = keyring
+        .get(&account(&profile, &code_client, SecretKind::AccessToken))
+        .unwrap()
+        .expect("access token stored");
+
+    // `token` prints the stored token while it is valid...
+    let t = run(home.path(), &["token", &profile, "--client", &code_client]).await;
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert_eq!(t.stdout.trim(), stored_access.expose());
+    // ...and refreshes (with rotation) once it has expired.
+    let index_path = home.path().join("profiles.toml");
+    let text = std::fs::read_to_string(&index_path).unwrap();
+    let expired = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("access_token_expires_at") {
+                "access_token_expires_at = \"2000-01-01T00:00:00Z\"".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&index_path, expired).unwrap();
+    let old_refresh = keyring
+        .get(&account(&profile, &code_client, SecretKind::RefreshToken))
+        .unwrap()
+        .unwrap();
+    let t = run(home.path(), &["token", &profile, "--client", &code_client]).await;
+    assert_eq!(t.code, 0, "{}", t.stderr);
+    assert_ne!(
+        t.stdout.trim(),
+        stored_access.expose(),
+        "a new access token"
+    );
+    let new_refresh = keyring
+        .get(&account(&profile, &code_client, SecretKind::RefreshToken))
+        .unwrap()
+        .unwrap();
+    assert_ne!(
+        new_refresh, old_refresh,
+        "the rotated refresh token is saved"
+    );
+
+    // No secret in any file written or in any output.
+    let secrets = demo_secrets(&server);
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    common::secrets::assert_no_secret_in(home.path(), &secrets);
+    for (what, text) in [
+        ("register", &r.stdout),
+        ("register stderr", &r.stderr),
+        ("authorize", &a.stdout),
+        ("authorize stderr", &a.stderr),
+    ] {
+        common::secrets::assert_no_secret_in_text(what, text, &secrets);
+    }
+
+    // `forget` revokes and removes everything.
+    let f = run(home.path(), &["forget", &profile]).await;
+    assert_eq!(f.code, 0, "{}", f.stderr);
+    for c in clients {
+        let id = c["client_id"].as_str().unwrap();
+        for kind in [
+            SecretKind::ClientSecret,
+            SecretKind::AccessToken,
+            SecretKind::RefreshToken,
+        ] {
+            assert_eq!(keyring.get(&account(&profile, id, kind)).unwrap(), None);
+        }
+    }
+    let p = run(home.path(), &["profiles", "--json"]).await;
+    assert!(!p.stdout.contains(&profile));
+    let live_refresh = server
+        .state()
+        .registry
+        .lock()
+        .oauth
+        .refresh_tokens
+        .get(new_refresh.expose())
+        .map(|r| r.rotated);
+    assert!(
+        live_refresh.is_none_or(|rotated| rotated),
+        "the refresh token was revoked"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_denied_consent_and_a_missing_callback_fail_clearly() {
+    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let profile = unique("deny");
+    let r = run(
+        home.path(),
+        &[
+            "register",
+            &server.base_url,
+            "--answers",
+            &answers(),
+            "--profile",
+            &profile,
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let a = authorize(home.path(), &profile, "deny", &[]).await;
+    assert_eq!(a.code, 2, "{}", a.stdout);
+    assert!(
+        a.stderr.contains("access_denied") || a.stderr.contains("declined"),
+        "{}",
+        a.stderr
+    );
+
+    let a = authorize(home.path(), &profile, "none", &["--timeout", "1"]).await;
+    assert_eq!(a.code, 2);
+    assert!(a.stderr.contains("within 1 s"), "{}", a.stderr);
+
+    let _ = run(home.path(), &["forget", &profile]).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_answers_are_all_reported_and_nothing_is_sent() {
+    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let bad = home.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        r#"
+profile = "bad"
+scopes = ["dge_usage_electric", "no_such_scope"]
+[client]
+client_name = "Bad"
+[fields]
+contact_email = "not-an-email"
+company_website = "ftp://nope"
+"#,
+    )
+    .unwrap();
+    let r = run(
+        home.path(),
+        &[
+            "register",
+            &server.base_url,
+            "--answers",
+            bad.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 2);
+    for needle in [
+        "no_such_scope",
+        "contact_email",
+        "company_website",
+        "company_name",
+    ] {
+        assert!(
+            r.stderr.contains(needle),
+            "`{needle}` not reported:\n{}",
+            r.stderr
+        );
+    }
+    assert!(
+        server.state().registry.lock().clients.is_empty(),
+        "nothing was registered"
+    );
+    assert!(
+        !home.path().join("profiles.toml").exists(),
+        "no profile was written"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_failure_after_registration_loses_nothing_and_resume_finishes() {
+    let server = DemoServer::start(
+        0,
+        DemoOptions::default().fault(
+            FaultRule::new("/oauth/token")
+                .status(axum::http::StatusCode::SERVICE_UNAVAILABLE)
+                .count(1),
+        ),
+    )
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let profile = unique("resume");
+    let r = run(
+        home.path(),
+        &[
+            "register",
+            &server.base_url,
+            "--answers",
+            &answers(),
+            "--profile",
+            &profile,
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains(&format!("--resume {profile}")),
+        "{}",
+        r.stderr
+    );
+    // The admin secret is already safe.
+    let admin = server.state().registry.lock().clients[0]
+        .item
+        .client_id
+        .clone();
+    let keyring = build("keyutils").unwrap();
+    assert!(
+        keyring
+            .get(&account(&profile, &admin, SecretKind::ClientSecret))
+            .unwrap()
+            .is_some()
+    );
+
+    let r = run(home.path(), &["register", "--resume", &profile, "--json"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let out: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(out["clients"].as_array().unwrap().len(), 4);
+    let p = run(home.path(), &["profiles"]).await;
+    assert!(p.stdout.contains("registration  complete"), "{}", p.stdout);
+    let _ = run(home.path(), &["forget", &profile]).await;
+    server.stop().await;
+}
