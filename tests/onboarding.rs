@@ -410,3 +410,95 @@ async fn a_failure_after_registration_loses_nothing_and_resume_finishes() {
     let _ = run(home.path(), &["forget", &profile]).await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn any_oauth_server_by_its_issuer() {
+    // Support staff reproduce an app's flow with only the issuer, a client id and its secret.
+    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let profile = unique("issuer");
+    let r = run(
+        home.path(),
+        &[
+            "register",
+            &server.base_url,
+            "--answers",
+            &answers(),
+            "--profile",
+            &profile,
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // One profile authorization registers a loopback redirect; RFC 8252 §7.3 lets later runs
+    // use any port on it.
+    let a = authorize(home.path(), &profile, "approve", &[]).await;
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    let (client_id, secret) = {
+        let store = server.state().registry.lock();
+        let c = store
+            .clients
+            .iter()
+            .find(|c| c.item.response_types == ["code"])
+            .unwrap()
+            .item
+            .client_id
+            .clone();
+        let s = store
+            .credentials
+            .iter()
+            .find(|cr| cr.item.client_id == c)
+            .and_then(|cr| cr.item.client_secret.clone())
+            .unwrap();
+        (c, s)
+    };
+    let mut child = cli(home.path())
+        .args([
+            "authorize",
+            "--issuer",
+            &server.base_url,
+            "--client-id",
+            &client_id,
+            "--client-secret-env",
+            "APP_SECRET",
+            "--scope",
+            "dge_usage_electric",
+            "--no-browser",
+            "--timeout",
+            "20",
+            "--json",
+        ])
+        .env("APP_SECRET", &secret)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next_line().await.unwrap().unwrap_or_default();
+    let url = first
+        .strip_prefix("AUTHORIZE_URL ")
+        .expect("the URL line")
+        .to_owned();
+    common::customer::play(&url, "alice", "approve").await;
+    let mut rest = String::new();
+    while let Ok(Some(l)) = lines.next_line().await {
+        rest.push_str(&l);
+    }
+    let out = child.wait_with_output().await.unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&rest).unwrap();
+    assert_eq!(v["client_id"], client_id.as_str());
+    assert_eq!(v["granted_scope"], "dge_usage_electric");
+    assert!(
+        v["stored"].as_array().unwrap().is_empty(),
+        "--issuer runs store nothing"
+    );
+    common::secrets::assert_no_secret_in_text("issuer run", &rest, &[secret.as_str()]);
+    let _ = run(home.path(), &["forget", &profile]).await;
+    server.stop().await;
+}

@@ -394,8 +394,13 @@ fn validate_request(
     // The redirect URI first: until it is known to be registered, errors stay on our page.
     let (redirect_uri, redirect_uri_given) = match params.get("redirect_uri") {
         Some(uri) => {
-            // RFC 6749 §3.1.2.3 / RFC 9700 §4.1.3: exact string comparison.
-            if !client.redirect_uris.iter().any(|r| r == uri) {
+            // RFC 6749 §3.1.2.3 / RFC 9700 §4.1.3: exact string comparison, except the port of
+            // a loopback IP redirect (RFC 8252 §7.3: native apps get a random port each run).
+            if !client
+                .redirect_uris
+                .iter()
+                .any(|r| redirect_matches(r, uri))
+            {
                 return Err(page_reject(
                     "invalid_request",
                     "the redirect_uri is not registered for this application, so the \
@@ -1365,4 +1370,70 @@ fn approve(s: &DemoState, request: &AuthzRequest, customer: &str) -> Response {
         pairs.push(("state", st));
     }
     redirect_to(s, StatusCode::SEE_OTHER, &request.redirect_uri, &pairs)
+}
+
+/// Exact match, or the same loopback IP redirect on another port (RFC 8252 §7.3).
+fn redirect_matches(registered: &str, requested: &str) -> bool {
+    if registered == requested {
+        return true;
+    }
+    let (Ok(a), Ok(b)) = (url::Url::parse(registered), url::Url::parse(requested)) else {
+        return false;
+    };
+    let loopback_ip = |u: &url::Url| {
+        u.scheme() == "http"
+            && (matches!(u.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+                || matches!(u.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback()))
+    };
+    loopback_ip(&a)
+        && loopback_ip(&b)
+        && a.host() == b.host()
+        && a.path() == b.path()
+        && a.query() == b.query()
+        && b.fragment().is_none()
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::redirect_matches;
+
+    #[test]
+    fn loopback_ports_may_differ_nothing_else() {
+        assert!(redirect_matches(
+            "https://a.example/cb",
+            "https://a.example/cb"
+        ));
+        assert!(!redirect_matches(
+            "https://a.example/cb",
+            "https://a.example/cb2"
+        ));
+        assert!(redirect_matches(
+            "http://127.0.0.1:5000/callback",
+            "http://127.0.0.1:6123/callback"
+        ));
+        assert!(redirect_matches(
+            "http://[::1]:5000/cb",
+            "http://[::1]:7/cb"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1:5000/callback",
+            "http://127.0.0.1:6123/other"
+        ));
+        assert!(!redirect_matches(
+            "http://127.0.0.1:5000/cb",
+            "http://[::1]:5000/cb"
+        ));
+        assert!(!redirect_matches(
+            "http://localhost:5000/cb",
+            "http://localhost:6000/cb"
+        ));
+        assert!(!redirect_matches(
+            "https://a.example:443/cb",
+            "https://a.example:444/cb"
+        ));
+        assert!(!redirect_matches(
+            "https://[::1]:5000/cb",
+            "https://[::1]:5001/cb"
+        ));
+    }
 }
