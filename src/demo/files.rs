@@ -18,7 +18,7 @@ use crate::cds::{
 };
 
 use super::DemoState;
-use super::management::{id_filter, listing, newest_first, present};
+use super::management::{bearer_error, bearer_token, id_filter, listing, newest_first, present};
 use super::state::{ApiError, Store, json_with_status, parse_page, random_hex};
 
 /// Where the Server-Provided Files API lives (`cds_server_provided_files_api` in the catalog).
@@ -164,22 +164,6 @@ fn server_grant(
     })
 }
 
-/// An RFC 6750 §3 challenge for this API.
-fn bearer_error(status: StatusCode, error: Option<&'static str>, description: &str) -> ApiError {
-    let mut challenge = "Bearer realm=\"cds-wizard demo\"".to_owned();
-    if let Some(e) = error {
-        challenge.push_str(&format!(
-            ", error=\"{e}\", error_description=\"{description}\""
-        ));
-    }
-    ApiError {
-        status,
-        error: error.unwrap_or("invalid_token"),
-        description: description.to_owned(),
-        challenge: Some(challenge),
-    }
-}
-
 /// What a valid Server-Provided Files token reaches: its registration and the shared file ids.
 struct Access {
     registration: String,
@@ -190,51 +174,16 @@ struct Access {
 /// `cds_server_provided_files` type; it reaches the files its Grant's enabled
 /// `authorization_details` list.
 fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<Access, ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        // RFC 6750 §3.1: no error code when the request carries no credentials at all.
-        return Err(bearer_error(
-            StatusCode::UNAUTHORIZED,
-            None,
-            "a Bearer access token from the Grant Admin method is required (WG1-02 §9)",
-        ));
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned());
-    let Some(token) = token else {
-        return Err(bearer_error(
-            StatusCode::UNAUTHORIZED,
-            Some("invalid_request"),
-            "the Authorization header must be `Bearer <token>`",
-        ));
-    };
+    let t = bearer_token(s, headers, "from the Grant Admin method (WG1-02 §9)")?;
     let catalog = s.registry.catalog(&s.documents)?;
-    let now = s.registry.now();
-    let mut store = s.registry.lock();
-    let Some(t) = store.tokens.get(&token) else {
-        return Err(bearer_error(
-            StatusCode::UNAUTHORIZED,
-            Some("invalid_token"),
-            "the access token is unknown or revoked",
-        ));
-    };
-    if t.expires_at <= now {
-        store.tokens.remove(&token);
-        return Err(bearer_error(
-            StatusCode::UNAUTHORIZED,
-            Some("invalid_token"),
-            "the access token expired",
-        ));
-    }
+    let store = s.registry.lock();
     let registration = t.registration.clone();
     let insufficient = || {
         bearer_error(
             StatusCode::FORBIDDEN,
             Some("insufficient_scope"),
             "the access token is not a Grant Admin token for a Server-Provided Files Grant",
+            None,
         )
     };
     let Some(grant_id) = t.grant_id.clone() else {
@@ -255,6 +204,7 @@ fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<Access, ApiError> {
             StatusCode::UNAUTHORIZED,
             Some("invalid_token"),
             "the Grant this token was issued for no longer gives access",
+            None,
         ));
     }
     let spf_scopes: Vec<&str> = grant

@@ -18,7 +18,7 @@ use crate::cds::{AuthorizationServerMetadata, ClientObject, Grant, GrantStatus};
 
 use super::DemoState;
 use super::management::{
-    authorize, id_filter, listing, newest_first, not_found, parse_datetime, present,
+    authorize, get_one, id_filter, listing, newest_first, not_found, parse_datetime, present,
 };
 use super::state::{ApiError, json_with_status, parse_page};
 
@@ -156,21 +156,14 @@ pub async fn get_grant(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let registration = match authorize(&s, &headers) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let found = s
-        .registry
-        .lock()
-        .grants
-        .iter()
-        .find(|r| r.registration == registration && r.item.grant_id == id)
-        .map(|r| r.item.clone());
-    match found {
-        Some(g) => json_with_status(StatusCode::OK, &g),
-        None => not_found("Grant"),
-    }
+    get_one(
+        &s,
+        &headers,
+        |st| &st.grants,
+        |g| g.grant_id == id,
+        |g| serde_json::to_value(g).unwrap_or_default(),
+        "Grant",
+    )
 }
 
 /// `PATCH /api/grants/{grant_id}` (§8.6). Answers 200 with the updated Grant; the demo never

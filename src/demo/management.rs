@@ -17,19 +17,25 @@ use crate::cds::messages::MessageStatus;
 
 use super::DemoState;
 use super::state::{
-    ApiError, Record, client_json, credential_json, error_response, json_with_status, page_url,
-    paginate, parse_page,
+    AccessToken, ApiError, Record, client_json, credential_json, error_response, json_with_status,
+    page_url, paginate, parse_page,
 };
 
-/// An RFC 6750 §3 challenge: 401 for a missing or bad token, 403 for a token without the scope.
-fn bearer_error(status: StatusCode, error: Option<&'static str>, description: &str) -> ApiError {
+/// An RFC 6750 §3 challenge: 401 for a missing or bad token, 403 for a token without what the
+/// endpoint needs (`scope` names the scope a client should ask for, when there is one).
+pub(crate) fn bearer_error(
+    status: StatusCode,
+    error: Option<&'static str>,
+    description: &str,
+    scope: Option<&str>,
+) -> ApiError {
     let mut challenge = "Bearer realm=\"cds-wizard demo\"".to_owned();
     if let Some(e) = error {
         challenge.push_str(&format!(
             ", error=\"{e}\", error_description=\"{description}\""
         ));
-        if e == "insufficient_scope" {
-            challenge.push_str(&format!(", scope=\"{CLIENT_ADMIN_SCOPE}\""));
+        if let (Some(sc), "insufficient_scope") = (scope, e) {
+            challenge.push_str(&format!(", scope=\"{sc}\""));
         }
     }
     ApiError {
@@ -40,14 +46,21 @@ fn bearer_error(status: StatusCode, error: Option<&'static str>, description: &s
     }
 }
 
-/// The registration whose objects a `cds_client_admin` bearer token may see.
-pub(crate) fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<String, ApiError> {
+/// The live access token a request carries (RFC 6750 §2.1): 401 when it is missing, malformed,
+/// unknown, revoked or expired (an expired one is dropped). `needed` says what a token must
+/// come from, for the message.
+pub(crate) fn bearer_token(
+    s: &DemoState,
+    headers: &HeaderMap,
+    needed: &str,
+) -> Result<AccessToken, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         // RFC 6750 §3.1: no error code when the request carries no credentials at all.
         return Err(bearer_error(
             StatusCode::UNAUTHORIZED,
             None,
-            "a Bearer access token with scope cds_client_admin is required",
+            &format!("a Bearer access token {needed} is required"),
+            None,
         ));
     };
     let token = value
@@ -61,15 +74,17 @@ pub(crate) fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<String, Ap
             StatusCode::UNAUTHORIZED,
             Some("invalid_request"),
             "the Authorization header must be `Bearer <token>`",
+            None,
         ));
     };
     let now = s.registry.now();
     let mut store = s.registry.lock();
-    let Some(t) = store.tokens.get(&token) else {
+    let Some(t) = store.tokens.get(&token).cloned() else {
         return Err(bearer_error(
             StatusCode::UNAUTHORIZED,
             Some("invalid_token"),
             "the access token is unknown or revoked",
+            None,
         ));
     };
     if t.expires_at <= now {
@@ -78,16 +93,48 @@ pub(crate) fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<String, Ap
             StatusCode::UNAUTHORIZED,
             Some("invalid_token"),
             "the access token expired",
+            None,
         ));
     }
+    Ok(t)
+}
+
+/// The registration whose objects a `cds_client_admin` bearer token may see.
+pub(crate) fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<String, ApiError> {
+    let t = bearer_token(s, headers, "with scope cds_client_admin")?;
     if !t.scopes.iter().any(|sc| sc == CLIENT_ADMIN_SCOPE) {
         return Err(bearer_error(
             StatusCode::FORBIDDEN,
             Some("insufficient_scope"),
             "the access token lacks scope cds_client_admin",
+            Some(CLIENT_ADMIN_SCOPE),
         ));
     }
-    Ok(t.registration.clone())
+    Ok(t.registration)
+}
+
+/// `GET {api}/{id}`: one object of the caller's registration, or 404 (also for another
+/// registration's objects, so ids reveal nothing).
+pub(crate) fn get_one<T: Clone>(
+    s: &DemoState,
+    headers: &HeaderMap,
+    records: impl Fn(&super::state::Store) -> &Vec<Record<T>>,
+    matches: impl Fn(&T) -> bool,
+    render: impl Fn(&T) -> Value,
+    what: &str,
+) -> Response {
+    let registration = match authorize(s, headers) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let found = records(&s.registry.lock())
+        .iter()
+        .find(|r| r.registration == registration && matches(&r.item))
+        .map(|r| r.item.clone());
+    match found {
+        Some(item) => json_with_status(StatusCode::OK, &render(&item)),
+        None => not_found(what),
+    }
 }
 
 pub(crate) fn not_found(what: &str) -> Response {
@@ -212,21 +259,14 @@ pub async fn get_client(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let registration = match authorize(&s, &headers) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let found = s
-        .registry
-        .lock()
-        .clients
-        .iter()
-        .find(|r| r.registration == registration && r.item.client_id == id)
-        .map(|r| r.item.clone());
-    match found {
-        Some(c) => json_with_status(StatusCode::OK, &client_json(&c, None)),
-        None => not_found("Client object"),
-    }
+    get_one(
+        &s,
+        &headers,
+        |st| &st.clients,
+        |c| c.client_id == id,
+        |c| client_json(c, None),
+        "Client object",
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -294,21 +334,14 @@ pub async fn get_credential(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let registration = match authorize(&s, &headers) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let found = s
-        .registry
-        .lock()
-        .credentials
-        .iter()
-        .find(|r| r.registration == registration && r.item.credential_id == id)
-        .map(|r| r.item.clone());
-    match found {
-        Some(c) => json_with_status(StatusCode::OK, &credential_json(&c)),
-        None => not_found("Credential"),
-    }
+    get_one(
+        &s,
+        &headers,
+        |st| &st.credentials,
+        |c| c.credential_id == id,
+        credential_json,
+        "Credential",
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -411,19 +444,12 @@ pub async fn get_message(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let registration = match authorize(&s, &headers) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let found = s
-        .registry
-        .lock()
-        .messages
-        .iter()
-        .find(|r| r.registration == registration && r.item.message_id == id)
-        .map(|r| r.item.clone());
-    match found {
-        Some(m) => json_with_status(StatusCode::OK, &m),
-        None => not_found("Message"),
-    }
+    get_one(
+        &s,
+        &headers,
+        |st| &st.messages,
+        |m| m.message_id == id,
+        |m| serde_json::to_value(m).unwrap_or_default(),
+        "Message",
+    )
 }
