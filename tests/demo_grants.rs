@@ -1,6 +1,10 @@
 //! The demo utility's Grants API (CDS-WG1-02 §8), Grant Admin tokens (§3.3.2) and
 //! Server-Provided Files API (§3.3.3, §9) over real HTTP.
 
+mod common;
+
+use common::fixtures::{get, http};
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -47,14 +51,6 @@ const FILE_KEYS: [&str; 9] = [
     "description",
     "download_uri",
 ];
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
 
 /// A demo server on a clock the test moves by hand.
 struct Demo {
@@ -182,12 +178,6 @@ async fn admin_token(c: &reqwest::Client, base: &str, admin: &Value) -> String {
     .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     v["access_token"].as_str().unwrap().to_owned()
-}
-
-async fn get(c: &reqwest::Client, url: &str, token: &str) -> (StatusCode, Value) {
-    let r = c.get(url).bearer_auth(token).send().await.expect("get");
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 async fn patch(c: &reqwest::Client, url: &str, token: &str, body: &Value) -> (StatusCode, Value) {

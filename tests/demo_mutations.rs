@@ -2,33 +2,16 @@
 //! (CDS-WG1-02 §5.5), creating and modifying Messages (§6.9, §6.11), creating and modifying
 //! Credentials (§7.5, §7.6), and what those changes do at the token endpoint.
 
+mod common;
+
+use common::fixtures::{PNG_1X1, b64, get, http, pdf_bytes};
+
 use std::time::Duration;
 
-use base64::Engine;
 use cds_wizard::demo::state::RegistryOptions;
 use cds_wizard::demo::{DemoOptions, DemoServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
-
-/// A real 1x1 PNG.
-const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn pdf_bytes() -> Vec<u8> {
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-        .to_vec()
-}
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
 
 async fn start(review_delay: Duration) -> DemoServer {
     DemoServer::start(
@@ -116,12 +99,6 @@ async fn send(
         rb = rb.bearer_auth(t);
     }
     let r = rb.send().await.expect("request");
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(c: &reqwest::Client, url: &str, tok: &str) -> (StatusCode, Value) {
-    let r = c.get(url).bearer_auth(tok).send().await.expect("get");
     let status = r.status();
     (status, r.json().await.unwrap_or(Value::Null))
 }

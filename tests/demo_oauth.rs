@@ -5,6 +5,10 @@
 //! revocation (RFC 7009). The test plays the customer's browser, carrying the session cookie
 //! by hand.
 
+mod common;
+
+use common::fixtures::{PNG_1X1, http, pdf_b64};
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -14,17 +18,6 @@ use cds_wizard::demo::{DemoOptions, DemoServer, test_accounts};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::Digest;
-
-const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-
-fn pdf_b64() -> String {
-    base64::engine::general_purpose::STANDARD.encode(
-        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
-          2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
-          3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n\
-          trailer << /Root 1 0 R >>\n%%EOF\n",
-    )
-}
 
 /// The registration body of tests/demo_registration.rs.
 fn full_request() -> Value {
@@ -42,14 +35,6 @@ fn full_request() -> Value {
         "cds_is_nonprofit": null,
         "cds_purposes": [{"id": "", "scopes_supported": [], "name": "Savings", "description": "Find savings"}],
     })
-}
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
 }
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-demo-verifier";

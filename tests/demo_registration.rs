@@ -2,39 +2,18 @@
 //! shapes it, the client_credentials token endpoint, and the Clients, Credentials and Messages
 //! APIs behind `cds_client_admin` bearer tokens.
 
+mod common;
+
+use common::fixtures::{PNG_1X1, b64, get, http, pdf_bytes};
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use base64::Engine;
 use cds_wizard::cds::{ClientObject, Credential, Message};
 use cds_wizard::demo::state::{Clock, RegistryOptions};
 use cds_wizard::demo::{DemoOptions, DemoServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// A real 1x1 PNG.
-const PNG_1X1: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
-
-/// A small one-page PDF, written by hand.
-fn pdf_bytes() -> Vec<u8> {
-    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
-      2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
-      3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n\
-      trailer << /Root 1 0 R >>\n%%EOF\n"
-        .to_vec()
-}
-
-fn b64(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
 
 async fn start(review_delay: Duration) -> DemoServer {
     DemoServer::start(
@@ -110,12 +89,6 @@ async fn admin_token(c: &reqwest::Client, base: &str, admin: &Value) -> String {
     assert_eq!(r.status(), StatusCode::OK);
     let v: Value = r.json().await.unwrap();
     v["access_token"].as_str().unwrap().to_owned()
-}
-
-async fn get(c: &reqwest::Client, url: &str, token: &str) -> (StatusCode, Value) {
-    let r = c.get(url).bearer_auth(token).send().await.expect("get");
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 /// Follows `next` links from `url`, collecting `key` entries; checks `previous` on later pages.

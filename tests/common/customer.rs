@@ -12,18 +12,10 @@ fn hidden(html: &str, name: &str) -> String {
     html[start..end].to_owned()
 }
 
-fn http() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
 /// Signs in as `user` (password `demo-<user>`), answers `decision` (`approve`/`deny`), and
 /// delivers the redirect. Returns the redirect target (without following it further).
 pub async fn play(authorize_url: &str, user: &str, decision: &str) -> String {
-    let c = http();
+    let c = super::fixtures::http();
     let url = url::Url::parse(authorize_url).expect("authorization URL");
     let origin = url.origin().ascii_serialization();
     let login = c

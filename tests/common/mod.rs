@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod customer;
+pub mod fixtures;
 pub mod secrets;
 
 use std::sync::OnceLock;
