@@ -184,7 +184,7 @@ pub async fn prepare(
     let e = &p.endpoints;
     let target = Target {
         issuer: Url::parse(&p.issuer).map_err(|_| AuthorizeError::MissingEndpoint("issuer"))?,
-        iss_required: false,
+        iss_required: p.iss_required,
         authorization_endpoint: e
             .authorization
             .clone()

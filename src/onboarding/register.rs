@@ -167,6 +167,7 @@ pub async fn register(
     let mut profile = Profile::new(profile_name, meta.issuer.as_str(), engine.vault.name())?;
     profile.server_metadata_url = metadata_url.cloned();
     profile.timezone = meta.cds_timezone.clone();
+    profile.iss_required = meta.authorization_response_iss_parameter_supported == Some(true);
     profile.endpoints = endpoints(meta);
     profile.registration.scope = plan
         .request

@@ -307,6 +307,10 @@ pub struct Profile {
     /// The server's `cds_timezone` (IANA name), for relative dates in authorization details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+    /// The server promises `iss` in authorization responses (RFC 9207 §3), so a response
+    /// without it is refused (§2.4).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub iss_required: bool,
     /// The keyring store holding this profile's secrets: `secret-service`, `keyutils`, ...
     pub keyring_store: String,
     /// Registration steps completed, for `register --resume`.
@@ -340,6 +344,7 @@ impl Profile {
             server_metadata_url: None,
             issuer: issuer.into(),
             timezone: None,
+            iss_required: false,
             keyring_store: keyring_store.into(),
             completed_steps: BTreeSet::new(),
             admin_client_id: None,
