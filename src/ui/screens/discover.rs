@@ -1,0 +1,286 @@
+//! The Discovery screen: fetch progress while loading; then tabs with the utility card, the
+//! coverage list and the findings; or the error with a retry hint.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::screens::discover::{
+    DiscoverState, DiscoverTab, DiscoveryView, FetchStatus, SeverityFilter,
+};
+use crate::app::{App, Remote};
+use crate::cds::conformance::Severity;
+use crate::ui::{Theme, strings, window};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let d = &app.discover;
+    match &d.remote {
+        Remote::Idle | Remote::Loading { .. } => loading(frame, area, app, theme),
+        Remote::Failed(e) => failed(frame, area, app, &e.message, theme),
+        Remote::Ready(view) => ready(frame, area, d, view, theme),
+    }
+}
+
+fn fetch_lines(d: &DiscoverState, theme: &Theme) -> Vec<Line<'static>> {
+    if d.fetches.is_empty() {
+        return vec![Line::styled(strings::NO_FETCHES_YET, theme.dim())];
+    }
+    d.fetches
+        .iter()
+        .map(|f| {
+            let (mark, style, tail) = match &f.status {
+                FetchStatus::Running => ("…", theme.warning(), String::new()),
+                FetchStatus::Done { bytes, millis } => {
+                    ("✓", theme.ok(), format!("  {} · {millis} ms", human_bytes(*bytes)))
+                }
+                FetchStatus::Failed(e) => ("✗", theme.error(), format!("  {e}")),
+                FetchStatus::Moved { status, to } => ("↪", theme.warning(), format!("  {status} → {to}")),
+            };
+            Line::from(vec![
+                Span::styled(format!("{mark} "), style),
+                Span::styled(format!("{:<17}", f.what), theme.heading()),
+                Span::raw(f.url.clone()),
+                Span::styled(tail, theme.dim()),
+            ])
+        })
+        .collect()
+}
+
+fn human_bytes(n: usize) -> String {
+    if n < 1000 {
+        format!("{n} B")
+    } else if n < 1_000_000 {
+        format!("{:.1} kB", n as f64 / 1000.0)
+    } else {
+        format!("{:.1} MB", n as f64 / 1_000_000.0)
+    }
+}
+
+fn loading(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let secs = match app.discover.remote {
+        Remote::Loading { since, .. } => app.now.saturating_duration_since(since).as_secs_f32(),
+        _ => 0.0,
+    };
+    let title = Line::from(vec![
+        Span::styled(format!(" {} ", strings::DISCOVERING), theme.title()),
+        Span::raw(format!("{} ", app.url)),
+        Span::styled(format!("{secs:.1} s "), theme.dim()),
+    ]);
+    let lines = fetch_lines(&app.discover, theme);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(title)),
+        area,
+    );
+}
+
+fn failed(frame: &mut Frame, area: Rect, app: &App, message: &str, theme: &Theme) {
+    let mut lines = vec![
+        Line::styled(message.to_owned(), theme.error()),
+        Line::raw(""),
+        Line::raw(strings::RETRY_HINT),
+        Line::raw(""),
+    ];
+    lines.extend(fetch_lines(&app.discover, theme));
+    let title = Line::from(vec![
+        Span::styled(format!(" {} ", strings::DISCOVERY_FAILED), theme.error()),
+        Span::raw(format!("{} ", app.url)),
+    ]);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(title)),
+        area,
+    );
+}
+
+fn ready(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, theme: &Theme) {
+    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let filter = match d.min_severity {
+        SeverityFilter::All => "all",
+        SeverityFilter::Warnings => "warnings+",
+        SeverityFilter::Errors => "errors",
+    };
+    let labels = [
+        (DiscoverTab::Utility, format!(" {} ", strings::TAB_UTILITY)),
+        (
+            DiscoverTab::Coverage,
+            format!(" {} ({}) ", strings::TAB_COVERAGE, v.coverage.len()),
+        ),
+        (
+            DiscoverTab::Findings,
+            format!(
+                " {} ({}E {}W, {filter}) ",
+                strings::TAB_FINDINGS,
+                v.errors,
+                v.warnings
+            ),
+        ),
+    ];
+    let mut spans = Vec::new();
+    for (tab, label) in labels {
+        let style = if tab == d.tab {
+            theme.selected()
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+    match d.tab {
+        DiscoverTab::Utility => utility(frame, body, v, theme),
+        DiscoverTab::Coverage => coverage(frame, body, d, v, theme),
+        DiscoverTab::Findings => findings(frame, body, d, theme),
+    }
+}
+
+fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, theme: &Theme) {
+    let label = |l: &str| Span::styled(format!("{l:<14}"), theme.dim());
+    let mut lines = vec![Line::raw(v.description.clone()), Line::raw("")];
+    lines.push(Line::from(vec![
+        label(strings::LABEL_METADATA),
+        Span::raw(format!("{} ({})", v.metadata_url, v.draft)),
+    ]));
+    for (k, url) in &v.links {
+        lines.push(Line::from(vec![label(k), Span::styled(url.clone(), theme.link())]));
+    }
+    lines.push(Line::from(vec![
+        label(strings::LABEL_CAPABILITIES),
+        Span::raw(v.capabilities.join(", ")),
+    ]));
+    if let Some(tz) = &v.timezone {
+        lines.push(Line::from(vec![label(strings::LABEL_TIMEZONE), Span::raw(tz.clone())]));
+    }
+    if !v.related.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!("{} ({})", strings::LABEL_RELATED, v.related.len()),
+            theme.heading(),
+        ));
+        for r in &v.related {
+            let name = if r.name.is_empty() {
+                strings::UNNAMED.to_owned()
+            } else {
+                r.name.clone()
+            };
+            lines.push(Line::from(vec![
+                Span::raw(format!("  {name}  ")),
+                Span::styled(r.url.clone(), theme.link()),
+            ]));
+            match &r.error {
+                Some(e) => lines.push(Line::styled(
+                    format!("    {}: {e}", strings::UNREACHABLE),
+                    theme.error(),
+                )),
+                None => lines.push(Line::styled(
+                    format!("    {}: {}", strings::LABEL_CAPABILITIES, r.capabilities.join(", ")),
+                    theme.dim(),
+                )),
+            }
+        }
+    }
+    let title = Span::styled(format!(" {} ", v.name), theme.title());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(title)),
+        area,
+    );
+}
+
+fn coverage(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, theme: &Theme) {
+    let mut title = format!(" {} · {} pages ", v.name, v.coverage_pages);
+    if !v.coverage_complete {
+        title = format!("{title}· {} ", strings::COVERAGE_INCOMPLETE);
+    }
+    let block = Block::bordered().title(Span::styled(title, theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if v.coverage.is_empty() {
+        frame.render_widget(Paragraph::new(strings::NO_COVERAGE), inner);
+        return;
+    }
+    // Two rows per entry; only the visible window is built, so long listings stay cheap.
+    let per_page = (inner.height as usize / 2).max(1);
+    let first = window(d.coverage_cursor, v.coverage.len(), per_page);
+    let mut lines = Vec::new();
+    for (i, e) in v.coverage.iter().enumerate().skip(first).take(per_page) {
+        let sel = i == d.coverage_cursor;
+        let style = if sel { theme.selected() } else { Style::new() };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", if sel { "▶" } else { " " }), style),
+            Span::styled(e.name.clone(), style.patch(theme.heading())),
+            Span::styled(format!("  {} · {}", e.id, e.entity), theme.dim()),
+        ]));
+        lines.push(Line::from(vec![
+            Span::raw("    "),
+            Span::raw(format!(
+                "{} · {} · {} · {}",
+                e.coverage_type,
+                e.role,
+                e.commodities.join(", "),
+                e.infrastructure.join(", ")
+            )),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn severity_style(s: Severity, theme: &Theme) -> Style {
+    match s {
+        Severity::Error => theme.error(),
+        Severity::Warning => theme.warning(),
+        Severity::Info => theme.dim(),
+    }
+}
+
+fn findings(frame: &mut Frame, area: Rect, d: &DiscoverState, theme: &Theme) {
+    let visible = d.visible_findings();
+    let [list_area, detail_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(area);
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} ({} shown) ", strings::TAB_FINDINGS, visible.len()),
+        theme.title(),
+    ));
+    let inner = block.inner(list_area);
+    frame.render_widget(block, list_area);
+    if visible.is_empty() {
+        frame.render_widget(Paragraph::new(strings::NO_FINDINGS), inner);
+        return;
+    }
+    let h = inner.height as usize;
+    let first = window(d.findings_cursor, visible.len(), h);
+    let lines: Vec<Line> = visible
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(h)
+        .map(|(i, f)| {
+            let sel = i == d.findings_cursor;
+            let base = if sel { theme.selected() } else { Style::new() };
+            Line::from(vec![
+                Span::styled(
+                    format!("{:<8}", f.severity.as_str()),
+                    base.patch(severity_style(f.severity, theme)),
+                ),
+                Span::styled(format!("{}  ", f.code), base),
+                Span::styled(f.message.clone(), base),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+    if let Some(f) = visible.get(d.findings_cursor) {
+        let text = vec![
+            Line::styled(format!("{} · {}", f.code, f.section), theme.heading()),
+            Line::raw(f.message.clone()),
+        ];
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered()),
+            detail_area,
+        );
+    }
+}
