@@ -30,7 +30,10 @@ impl Cli {
             None => self.url.is_some(),
             Some(Command::Tui(_)) => true,
             Some(Command::Demo(a)) => {
-                !a.json && !a.summary && std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
+                !a.json
+                    && !a.summary
+                    && std::io::stdout().is_terminal()
+                    && std::io::stdin().is_terminal()
             }
             Some(_) => false,
         }

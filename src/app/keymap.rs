@@ -118,36 +118,239 @@ use Context as C;
 
 /// Every key the wizard knows, in the order the help shows them.
 pub const BINDINGS: &[Binding] = &[
-    b(C::Global, &[ctrl('c')], "Ctrl-C", A::ForceQuit, "", "Quit at once and restore the terminal"),
+    b(
+        C::Global,
+        &[ctrl('c')],
+        "Ctrl-C",
+        A::ForceQuit,
+        "",
+        "Quit now, restore the terminal",
+    ),
     b(C::Global, &[c('?')], "?", A::Help, "help", "Show every key"),
-    b(C::Global, &[c('q'), k(KeyCode::Esc)], "q/Esc", A::AskQuit, "quit", "Quit (asks first)"),
-    b(C::Global, &[k(KeyCode::BackTab)], "Shift-Tab", A::Back, "", "Previous step"),
-    b(C::Global, &[k(KeyCode::Up), c('k')], "↑/k", A::Up, "", "Move up"),
-    b(C::Global, &[k(KeyCode::Down), c('j')], "↓/j", A::Down, "", "Move down"),
-    b(C::Global, &[k(KeyCode::Home), c('g')], "Home/g", A::Home, "", "First item"),
-    b(C::Global, &[k(KeyCode::End), c('G')], "End/G", A::End, "", "Last item"),
-    b(C::Discover, &[k(KeyCode::Tab), k(KeyCode::Enter)], "Tab/Enter", A::Next, "scopes", "Go on to the scope catalog"),
-    b(C::Discover, &[k(KeyCode::Right)], "←/→", A::NextTab, "tabs", "Next tab: utility, coverage, findings"),
-    b(C::Discover, &[k(KeyCode::Left)], "←", A::PrevTab, "", "Previous tab"),
-    b(C::Discover, &[k(KeyCode::PageUp)], "PgUp", A::PageUp, "", "Scroll a page up"),
-    b(C::Discover, &[k(KeyCode::PageDown)], "PgDn", A::PageDown, "", "Scroll a page down"),
-    b(C::Discover, &[c('s')], "s", A::CycleSeverity, "severity", "Findings: show all, warnings and errors, or errors only"),
-    b(C::Discover, &[c('r')], "r", A::Retry, "retry", "Run discovery again"),
-    b(C::Scopes, &[k(KeyCode::Char(' '))], "Space", A::Toggle, "select", "Select or unselect the scope (cds_client_admin stays selected)"),
-    b(C::Scopes, &[c('/')], "/", A::StartSearch, "search", "Search scopes as you type"),
-    b(C::Scopes, &[k(KeyCode::Tab), k(KeyCode::Enter)], "Tab/Enter", A::Next, "next", "Go on to the next step"),
-    b(C::Scopes, &[k(KeyCode::PageUp)], "PgUp", A::DetailUp, "", "Scroll the detail pane up"),
-    b(C::Scopes, &[k(KeyCode::PageDown)], "PgDn", A::DetailDown, "detail", "Scroll the detail pane down"),
-    b(C::Scopes, &[k(KeyCode::Left)], "←", A::PrevTab, "", "Back to discovery"),
-    b(C::Search, &[k(KeyCode::Enter), k(KeyCode::Down), k(KeyCode::Tab)], "Enter", A::AcceptSearch, "keep filter", "Stop typing and keep the filter"),
-    b(C::Search, &[k(KeyCode::Esc)], "Esc", A::CancelSearch, "clear", "Clear the search"),
-    b(C::Search, &[k(KeyCode::Backspace)], "Backspace", A::DeleteChar, "", "Delete the last character"),
-    b(C::Search, &[ctrl('c')], "Ctrl-C", A::ForceQuit, "", "Quit at once"),
-    b(C::Confirm, &[c('y'), k(KeyCode::Enter)], "y/Enter", A::Confirm, "yes", "Confirm"),
-    b(C::Confirm, &[c('n'), k(KeyCode::Esc), c('q')], "n/Esc", A::Cancel, "no", "Cancel"),
-    b(C::Confirm, &[ctrl('c')], "Ctrl-C", A::ForceQuit, "", "Quit at once"),
-    b(C::Help, &[k(KeyCode::Esc), c('?'), c('q'), k(KeyCode::Enter)], "Esc/?", A::CloseHelp, "close", "Close the help"),
-    b(C::Help, &[ctrl('c')], "Ctrl-C", A::ForceQuit, "", "Quit at once"),
+    b(
+        C::Global,
+        &[c('q'), k(KeyCode::Esc)],
+        "q/Esc",
+        A::AskQuit,
+        "quit",
+        "Quit (asks first)",
+    ),
+    b(
+        C::Global,
+        &[k(KeyCode::BackTab)],
+        "Shift-Tab",
+        A::Back,
+        "",
+        "Previous step",
+    ),
+    b(
+        C::Global,
+        &[k(KeyCode::Up), c('k')],
+        "↑/k",
+        A::Up,
+        "",
+        "Move up",
+    ),
+    b(
+        C::Global,
+        &[k(KeyCode::Down), c('j')],
+        "↓/j",
+        A::Down,
+        "",
+        "Move down",
+    ),
+    b(
+        C::Global,
+        &[k(KeyCode::Home), c('g')],
+        "Home/g",
+        A::Home,
+        "",
+        "First item",
+    ),
+    b(
+        C::Global,
+        &[k(KeyCode::End), c('G')],
+        "End/G",
+        A::End,
+        "",
+        "Last item",
+    ),
+    b(
+        C::Discover,
+        &[k(KeyCode::Tab), k(KeyCode::Enter)],
+        "Tab/Enter",
+        A::Next,
+        "scopes",
+        "On to the scope catalog",
+    ),
+    b(
+        C::Discover,
+        &[k(KeyCode::Right)],
+        "→",
+        A::NextTab,
+        "tabs",
+        "Next tab",
+    ),
+    b(
+        C::Discover,
+        &[k(KeyCode::Left)],
+        "←",
+        A::PrevTab,
+        "",
+        "Previous tab",
+    ),
+    b(
+        C::Discover,
+        &[k(KeyCode::PageUp)],
+        "PgUp",
+        A::PageUp,
+        "",
+        "Scroll a page up",
+    ),
+    b(
+        C::Discover,
+        &[k(KeyCode::PageDown)],
+        "PgDn",
+        A::PageDown,
+        "",
+        "Scroll a page down",
+    ),
+    b(
+        C::Discover,
+        &[c('s')],
+        "s",
+        A::CycleSeverity,
+        "severity",
+        "Findings: all/warnings/errors",
+    ),
+    b(
+        C::Discover,
+        &[c('r')],
+        "r",
+        A::Retry,
+        "retry",
+        "Run discovery again",
+    ),
+    b(
+        C::Scopes,
+        &[k(KeyCode::Char(' '))],
+        "Space",
+        A::Toggle,
+        "select",
+        "Select or unselect a scope",
+    ),
+    b(
+        C::Scopes,
+        &[c('/')],
+        "/",
+        A::StartSearch,
+        "search",
+        "Search as you type",
+    ),
+    b(
+        C::Scopes,
+        &[k(KeyCode::Tab), k(KeyCode::Enter)],
+        "Tab/Enter",
+        A::Next,
+        "next",
+        "Go on to the next step",
+    ),
+    b(
+        C::Scopes,
+        &[k(KeyCode::PageUp)],
+        "PgUp",
+        A::DetailUp,
+        "",
+        "Scroll details up",
+    ),
+    b(
+        C::Scopes,
+        &[k(KeyCode::PageDown)],
+        "PgDn",
+        A::DetailDown,
+        "detail",
+        "Scroll details down",
+    ),
+    b(
+        C::Scopes,
+        &[k(KeyCode::Left)],
+        "←",
+        A::PrevTab,
+        "",
+        "Back to discovery",
+    ),
+    b(
+        C::Search,
+        &[k(KeyCode::Enter), k(KeyCode::Down), k(KeyCode::Tab)],
+        "Enter",
+        A::AcceptSearch,
+        "keep filter",
+        "Keep the filter",
+    ),
+    b(
+        C::Search,
+        &[k(KeyCode::Esc)],
+        "Esc",
+        A::CancelSearch,
+        "clear",
+        "Clear the search",
+    ),
+    b(
+        C::Search,
+        &[k(KeyCode::Backspace)],
+        "Backspace",
+        A::DeleteChar,
+        "",
+        "Delete a character",
+    ),
+    b(
+        C::Search,
+        &[ctrl('c')],
+        "Ctrl-C",
+        A::ForceQuit,
+        "",
+        "Quit at once",
+    ),
+    b(
+        C::Confirm,
+        &[c('y'), k(KeyCode::Enter)],
+        "y/Enter",
+        A::Confirm,
+        "yes",
+        "Confirm",
+    ),
+    b(
+        C::Confirm,
+        &[c('n'), k(KeyCode::Esc), c('q')],
+        "n/Esc",
+        A::Cancel,
+        "no",
+        "Cancel",
+    ),
+    b(
+        C::Confirm,
+        &[ctrl('c')],
+        "Ctrl-C",
+        A::ForceQuit,
+        "",
+        "Quit at once",
+    ),
+    b(
+        C::Help,
+        &[k(KeyCode::Esc), c('?'), c('q'), k(KeyCode::Enter)],
+        "Esc/?",
+        A::CloseHelp,
+        "close",
+        "Close the help",
+    ),
+    b(
+        C::Help,
+        &[ctrl('c')],
+        "Ctrl-C",
+        A::ForceQuit,
+        "",
+        "Quit at once",
+    ),
 ];
 
 fn matches(spec: &KeySpec, key: &KeyEvent) -> bool {
@@ -202,21 +405,35 @@ mod tests {
 
     #[test]
     fn contexts_inherit_global_keys_except_text_entry() {
-        assert_eq!(lookup(Context::Scopes, &key(KeyCode::Char('q'))), Some(Action::AskQuit));
+        assert_eq!(
+            lookup(Context::Scopes, &key(KeyCode::Char('q'))),
+            Some(Action::AskQuit)
+        );
         assert_eq!(lookup(Context::Search, &key(KeyCode::Char('q'))), None);
         assert_eq!(
-            lookup(Context::Search, &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            lookup(
+                Context::Search,
+                &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
+            ),
             Some(Action::ForceQuit)
         );
         assert_eq!(
-            lookup(Context::Discover, &KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT)),
+            lookup(
+                Context::Discover,
+                &KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT)
+            ),
             Some(Action::Help)
         );
     }
 
     #[test]
     fn every_footer_hint_is_a_real_binding() {
-        for cx in [Context::Discover, Context::Scopes, Context::Search, Context::Confirm] {
+        for cx in [
+            Context::Discover,
+            Context::Scopes,
+            Context::Search,
+            Context::Confirm,
+        ] {
             for h in hints(cx) {
                 assert!(!h.keys.is_empty() && !h.help.is_empty(), "{h:?}");
             }

@@ -233,9 +233,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         None => {
             if ctx == Context::Search
                 && let KeyCode::Char(c) = key.code
-                && !key
-                    .modifiers
-                    .intersects(crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT)
+                && !key.modifiers.intersects(
+                    crossterm::event::KeyModifiers::CONTROL | crossterm::event::KeyModifiers::ALT,
+                )
             {
                 app.scopes.type_char(c);
             }

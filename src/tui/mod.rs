@@ -35,8 +35,9 @@ pub async fn run(url: &str) -> anyhow::Result<()> {
         ..HttpPolicy::default()
     })?;
     let guard = TerminalGuard::enter()?;
+    // Not `terminal.clear()`: it asks the terminal where the cursor is, and a terminal that
+    // does not answer stalls start-up; the guard clears the fresh alternate screen instead.
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    terminal.clear()?;
     let result = run_loop(
         &mut terminal,
         EventStream::new(),
@@ -81,6 +82,7 @@ impl TerminalGuard {
         execute!(
             io::stdout(),
             EnterAlternateScreen,
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
             EnableMouseCapture,
             EnableBracketedPaste
         )?;

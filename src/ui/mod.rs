@@ -41,7 +41,12 @@ fn step_indicator(frame: &mut Frame, area: Rect, current: Step, theme: &Theme) {
     let full: usize = Step::ALL
         .iter()
         .enumerate()
-        .map(|(i, s)| format!(" {} {} ", i + 1, strings::step_name(*s)).chars().count() + 1)
+        .map(|(i, s)| {
+            format!(" {} {} ", i + 1, strings::step_name(*s))
+                .chars()
+                .count()
+                + 1
+        })
         .sum();
     let short = full > area.width as usize;
     let mut spans = Vec::new();
@@ -114,22 +119,15 @@ fn confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
         Line::from(keys),
     ];
     frame.render_widget(
-        Paragraph::new(text)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(Span::styled(strings::CONFIRM_QUIT_TITLE, theme.title()))),
+        Paragraph::new(text).wrap(Wrap { trim: false }).block(
+            Block::bordered().title(Span::styled(strings::CONFIRM_QUIT_TITLE, theme.title())),
+        ),
         rect,
     );
 }
 
 /// Every key from the key table, in two columns.
 fn help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let rect = centered(area, area.width.saturating_sub(4).max(20), area.height.saturating_sub(2).max(5));
-    frame.render_widget(Clear, rect);
-    let block = Block::bordered().title(Span::styled(strings::HELP_TITLE, theme.title()));
-    let inner = block.inner(rect);
-    frame.render_widget(block, rect);
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
     let column = |contexts: &[Context]| -> Vec<Line<'static>> {
         let mut lines = Vec::new();
         for cx in contexts {
@@ -152,14 +150,18 @@ fn help(frame: &mut Frame, area: Rect, theme: &Theme) {
         }
         lines
     };
-    frame.render_widget(
-        Paragraph::new(column(&[Context::Global, Context::Discover])),
-        left,
-    );
-    frame.render_widget(
-        Paragraph::new(column(&[Context::Scopes, Context::Search, Context::Confirm])),
-        right,
-    );
+    let left_lines = column(&[Context::Global, Context::Discover]);
+    let right_lines = column(&[Context::Scopes, Context::Search, Context::Confirm]);
+    let height = left_lines.len().max(right_lines.len()) as u16 + 2;
+    let rect = centered(area, area.width.saturating_sub(2).min(130), height);
+    frame.render_widget(Clear, rect);
+    let block = Block::bordered().title(Span::styled(strings::HELP_TITLE, theme.title()));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    frame.render_widget(Paragraph::new(left_lines), left);
+    frame.render_widget(Paragraph::new(right_lines), right);
 }
 
 /// The first row to draw so that `cursor` stays visible in `height` rows (kept near the middle).

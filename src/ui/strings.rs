@@ -21,6 +21,7 @@ pub const DISCOVERING: &str = "Discovering";
 pub const DISCOVERY_FAILED: &str = "Discovery failed";
 pub const RETRY_HINT: &str = "Press r to try again, or q to quit.";
 pub const NO_FETCHES_YET: &str = "Starting…";
+pub const FETCH_FAILED: &str = "failed";
 
 pub const TAB_UTILITY: &str = "Utility";
 pub const TAB_COVERAGE: &str = "Coverage";
@@ -34,6 +35,7 @@ pub const LABEL_CAPABILITIES: &str = "capabilities";
 pub const LABEL_RELATED: &str = "Related entities";
 pub const LABEL_TIMEZONE: &str = "time zone";
 pub const UNNAMED: &str = "(unnamed)";
+pub const NONE: &str = "none";
 pub const UNREACHABLE: &str = "unreachable";
 
 pub const SCOPES_TITLE: &str = "Scopes";

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::cds::catalog::{self, CatalogScope};
 use crate::cds::conformance::Severity;
-use crate::onboarding::discovery::{DiscoveryEvent, Discovery};
+use crate::onboarding::discovery::{Discovery, DiscoveryEvent};
 use crate::text::sanitize;
 
 use super::super::Remote;
@@ -249,14 +249,18 @@ impl DiscoveryView {
             .collect();
         let (catalog, timezone) = match &d.oauth {
             None => (
-                Err("this utility offers no OAuth authorization server, so it has no scope catalog"
-                    .to_owned()),
+                Err(
+                    "this utility offers no OAuth authorization server, so it has no scope catalog"
+                        .to_owned(),
+                ),
                 None,
             ),
             Some(o) => match &o.parsed {
                 None => (
-                    Err("its authorization server metadata does not decode (see the findings)"
-                        .to_owned()),
+                    Err(
+                        "its authorization server metadata does not decode (see the findings)"
+                            .to_owned(),
+                    ),
                     None,
                 ),
                 Some(meta) => {

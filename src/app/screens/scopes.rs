@@ -104,9 +104,9 @@ impl ScopesState {
         }
         self.cursor = keep
             .and_then(|id| {
-                self.rows.iter().position(
-                    |r| matches!(r, Row::Scope(i) if self.catalog[*i].id == id),
-                )
+                self.rows
+                    .iter()
+                    .position(|r| matches!(r, Row::Scope(i) if self.catalog[*i].id == id))
             })
             .or_else(|| self.rows.iter().position(|r| matches!(r, Row::Scope(_))))
             .unwrap_or(0);

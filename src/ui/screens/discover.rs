@@ -27,25 +27,41 @@ fn fetch_lines(d: &DiscoverState, theme: &Theme) -> Vec<Line<'static>> {
     if d.fetches.is_empty() {
         return vec![Line::styled(strings::NO_FETCHES_YET, theme.dim())];
     }
-    d.fetches
-        .iter()
-        .map(|f| {
-            let (mark, style, tail) = match &f.status {
-                FetchStatus::Running => ("…", theme.warning(), String::new()),
-                FetchStatus::Done { bytes, millis } => {
-                    ("✓", theme.ok(), format!("  {} · {millis} ms", human_bytes(*bytes)))
-                }
-                FetchStatus::Failed(e) => ("✗", theme.error(), format!("  {e}")),
-                FetchStatus::Moved { status, to } => ("↪", theme.warning(), format!("  {status} → {to}")),
-            };
-            Line::from(vec![
-                Span::styled(format!("{mark} "), style),
-                Span::styled(format!("{:<17}", f.what), theme.heading()),
-                Span::raw(f.url.clone()),
-                Span::styled(tail, theme.dim()),
-            ])
-        })
-        .collect()
+    let mut lines = Vec::new();
+    for f in &d.fetches {
+        // Status before the URL, so a narrow terminal cuts the URL, not the news.
+        let (mark, style, status, below) = match &f.status {
+            FetchStatus::Running => ("…", theme.warning(), String::new(), None),
+            FetchStatus::Done { bytes, millis } => (
+                "✓",
+                theme.ok(),
+                format!("{} {millis} ms", human_bytes(*bytes)),
+                None,
+            ),
+            FetchStatus::Failed(e) => (
+                "✗",
+                theme.error(),
+                strings::FETCH_FAILED.to_owned(),
+                Some(e.clone()),
+            ),
+            FetchStatus::Moved { status, to } => (
+                "↪",
+                theme.warning(),
+                format!("{status}"),
+                Some(format!("→ {to}")),
+            ),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark} "), style),
+            Span::styled(format!("{:<17}", f.what), theme.heading()),
+            Span::styled(format!("{status:<15}"), style),
+            Span::raw(f.url.clone()),
+        ]));
+        if let Some(b) = below {
+            lines.push(Line::styled(format!("    {b}"), style));
+        }
+    }
+    lines
 }
 
 fn human_bytes(n: usize) -> String {
@@ -144,14 +160,20 @@ fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, theme: &Theme) {
         Span::raw(format!("{} ({})", v.metadata_url, v.draft)),
     ]));
     for (k, url) in &v.links {
-        lines.push(Line::from(vec![label(k), Span::styled(url.clone(), theme.link())]));
+        lines.push(Line::from(vec![
+            label(k),
+            Span::styled(url.clone(), theme.link()),
+        ]));
     }
     lines.push(Line::from(vec![
         label(strings::LABEL_CAPABILITIES),
         Span::raw(v.capabilities.join(", ")),
     ]));
     if let Some(tz) = &v.timezone {
-        lines.push(Line::from(vec![label(strings::LABEL_TIMEZONE), Span::raw(tz.clone())]));
+        lines.push(Line::from(vec![
+            label(strings::LABEL_TIMEZONE),
+            Span::raw(tz.clone()),
+        ]));
     }
     if !v.related.is_empty() {
         lines.push(Line::raw(""));
@@ -175,7 +197,15 @@ fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, theme: &Theme) {
                     theme.error(),
                 )),
                 None => lines.push(Line::styled(
-                    format!("    {}: {}", strings::LABEL_CAPABILITIES, r.capabilities.join(", ")),
+                    format!(
+                        "    {}: {}",
+                        strings::LABEL_CAPABILITIES,
+                        if r.capabilities.is_empty() {
+                            strings::NONE.to_owned()
+                        } else {
+                            r.capabilities.join(", ")
+                        }
+                    ),
                     theme.dim(),
                 )),
             }
@@ -191,7 +221,12 @@ fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, theme: &Theme) {
 }
 
 fn coverage(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, theme: &Theme) {
-    let mut title = format!(" {} · {} pages ", v.name, v.coverage_pages);
+    let mut title = format!(
+        " {} · {} page{} ",
+        v.name,
+        v.coverage_pages,
+        if v.coverage_pages == 1 { "" } else { "s" }
+    );
     if !v.coverage_complete {
         title = format!("{title}· {} ", strings::COVERAGE_INCOMPLETE);
     }

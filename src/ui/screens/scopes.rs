@@ -24,7 +24,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     }
-    let list_width = if area.width >= 110 { 48 } else { (area.width * 2 / 5).max(24) };
+    let list_width = if area.width >= 110 {
+        48
+    } else {
+        (area.width * 2 / 5).max(24)
+    };
     let [left, right] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Min(10)]).areas(area);
     list(frame, left, s, theme);
@@ -74,12 +78,17 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme) {
                 let sc = &s.catalog[*i];
                 let at = first + off == s.cursor;
                 let style = if at { theme.selected() } else { Style::new() };
-                let mark = if s.selected.contains(&sc.id) { "[x]" } else { "[ ]" };
-                let mut spans = vec![
-                    Span::styled(format!(" {mark} {}", sc.id), style),
-                ];
+                let mark = if s.selected.contains(&sc.id) {
+                    "[x]"
+                } else {
+                    "[ ]"
+                };
+                let mut spans = vec![Span::styled(format!(" {mark} {}", sc.id), style)];
                 if s.is_locked(*i) {
-                    spans.push(Span::styled(format!(" ({})", strings::LOCKED_SUFFIX), theme.dim()));
+                    spans.push(Span::styled(
+                        format!(" ({})", strings::LOCKED_SUFFIX),
+                        theme.dim(),
+                    ));
                 } else if area.width >= 48 {
                     spans.push(Span::styled(format!("  {}", sc.name), theme.dim()));
                 }
@@ -91,7 +100,11 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme) {
 }
 
 fn joined(v: &[String]) -> String {
-    if v.is_empty() { "—".to_owned() } else { v.join(", ") }
+    if v.is_empty() {
+        "—".to_owned()
+    } else {
+        v.join(", ")
+    }
 }
 
 fn requirement_line(r: &CatalogRequirement) -> String {
@@ -109,7 +122,12 @@ fn requirement_line(r: &CatalogRequirement) -> String {
     line
 }
 
-fn detail_lines(sc: &CatalogScope, selected: bool, locked: bool, theme: &Theme) -> Vec<Line<'static>> {
+fn detail_lines(
+    sc: &CatalogScope,
+    selected: bool,
+    locked: bool,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let label = |l: &str| Span::styled(format!("{l:<15}"), theme.dim());
     let row = |l: &str, v: String| Line::from(vec![label(l), Span::raw(v)]);
     let mut lines = vec![
@@ -130,7 +148,7 @@ fn detail_lines(sc: &CatalogScope, selected: bool, locked: bool, theme: &Theme) 
         Line::raw(""),
         Line::raw(sc.description.clone()),
         Line::raw(""),
-        row("documentation", sc.documentation.clone()),
+        row("docs", sc.documentation.clone()),
         row("grant types", joined(&sc.grant_types)),
         row("response types", joined(&sc.response_types)),
         row("auth methods", joined(&sc.auth_methods)),
@@ -140,11 +158,17 @@ fn detail_lines(sc: &CatalogScope, selected: bool, locked: bool, theme: &Theme) 
         lines.push(row("grant admin", g.clone()));
     }
     if !sc.authorization_details_types.is_empty() {
-        lines.push(row("details types", joined(&sc.authorization_details_types)));
+        lines.push(row(
+            "details types",
+            joined(&sc.authorization_details_types),
+        ));
     }
     if !sc.coverages.is_empty() {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(format!("Coverages ({})", sc.coverages.len()), theme.heading()));
+        lines.push(Line::styled(
+            format!("Coverages ({})", sc.coverages.len()),
+            theme.heading(),
+        ));
         for c in &sc.coverages {
             lines.push(Line::raw(match &c.name {
                 Some(n) => format!("  {n} ({})", c.id),
@@ -197,16 +221,25 @@ fn detail_lines(sc: &CatalogScope, selected: bool, locked: bool, theme: &Theme) 
                 facts.push(format!("for {}", m.for_types.join(", ")));
             }
             if !facts.is_empty() {
-                lines.push(Line::styled(format!("    {}", facts.join(" · ")), theme.dim()));
+                lines.push(Line::styled(
+                    format!("    {}", facts.join(" · ")),
+                    theme.dim(),
+                ));
             }
-            lines.push(Line::styled(format!("    {} — {}", m.name, m.description), theme.dim()));
+            lines.push(Line::styled(
+                format!("    {} — {}", m.name, m.description),
+                theme.dim(),
+            ));
         }
     }
     lines
 }
 
 fn detail(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme) {
-    let block = Block::bordered().title(Span::styled(format!(" {} ", strings::DETAIL_TITLE), theme.title()));
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} ", strings::DETAIL_TITLE),
+        theme.title(),
+    ));
     let Some(sc) = s.current() else {
         frame.render_widget(Paragraph::new(strings::NO_SCOPE).block(block), area);
         return;
