@@ -124,7 +124,7 @@ pub const BINDINGS: &[Binding] = &[
         "Ctrl-C",
         A::ForceQuit,
         "",
-        "Quit now, restore the terminal",
+        "Quit now",
     ),
     b(C::Global, &[c('?')], "?", A::Help, "help", "Show every key"),
     b(
@@ -221,7 +221,7 @@ pub const BINDINGS: &[Binding] = &[
         "s",
         A::CycleSeverity,
         "severity",
-        "Findings: all/warnings/errors",
+        "Filter findings by severity",
     ),
     b(
         C::Discover,

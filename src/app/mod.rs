@@ -307,7 +307,8 @@ fn move_by(app: &mut App, delta: isize) {
                 return;
             };
             let (cursor, len) = match app.discover.tab {
-                DiscoverTab::Utility => return,
+                // Bounded by the drawing code, which knows how many lines the card has.
+                DiscoverTab::Utility => (&mut app.discover.utility_scroll, 200),
                 DiscoverTab::Coverage => (&mut app.discover.coverage_cursor, view.coverage.len()),
                 DiscoverTab::Findings => {
                     let len = view

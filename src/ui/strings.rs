@@ -27,6 +27,9 @@ pub const TAB_UTILITY: &str = "Utility";
 pub const TAB_COVERAGE: &str = "Coverage";
 pub const TAB_FINDINGS: &str = "Findings";
 pub const NO_COVERAGE: &str = "This utility publishes no coverage listing.";
+pub const FILTER_ALL: &str = "showing all";
+pub const FILTER_WARNINGS: &str = "warnings and errors";
+pub const FILTER_ERRORS: &str = "errors only";
 pub const NO_FINDINGS: &str = "No findings at this severity.";
 pub const COVERAGE_INCOMPLETE: &str = "incomplete: a page failed or a limit stopped the walk";
 

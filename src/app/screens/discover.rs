@@ -19,6 +19,8 @@ pub struct DiscoverState {
     /// Every fetch of the current run, in the order they started.
     pub fetches: Vec<FetchLine>,
     pub tab: DiscoverTab,
+    /// First line of the utility card shown (it can be longer than a small terminal).
+    pub utility_scroll: usize,
     pub coverage_cursor: usize,
     pub findings_cursor: usize,
     pub min_severity: SeverityFilter,
@@ -322,10 +324,11 @@ fn sanitize_scope(s: &mut CatalogScope) {
         fix(&mut r.id);
         fix(&mut r.field_type);
         fix(&mut r.description);
-        for o in [&mut r.field_name, &mut r.format, &mut r.currency] {
-            if let Some(x) = o {
-                fix(x);
-            }
+        for x in [&mut r.field_name, &mut r.format, &mut r.currency]
+            .into_iter()
+            .flatten()
+        {
+            fix(x);
         }
     }
     for m in &mut s.authorization_details_fields {

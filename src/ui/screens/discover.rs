@@ -114,9 +114,9 @@ fn failed(frame: &mut Frame, area: Rect, app: &App, message: &str, theme: &Theme
 fn ready(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, theme: &Theme) {
     let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let filter = match d.min_severity {
-        SeverityFilter::All => "all",
-        SeverityFilter::Warnings => "warnings+",
-        SeverityFilter::Errors => "errors",
+        SeverityFilter::All => strings::FILTER_ALL,
+        SeverityFilter::Warnings => strings::FILTER_WARNINGS,
+        SeverityFilter::Errors => strings::FILTER_ERRORS,
     };
     let labels = [
         (DiscoverTab::Utility, format!(" {} ", strings::TAB_UTILITY)),
@@ -127,7 +127,7 @@ fn ready(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, th
         (
             DiscoverTab::Findings,
             format!(
-                " {} ({}E {}W, {filter}) ",
+                " {} ({} errors, {} warnings; {filter}) ",
                 strings::TAB_FINDINGS,
                 v.errors,
                 v.warnings
@@ -146,13 +146,13 @@ fn ready(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, th
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
     match d.tab {
-        DiscoverTab::Utility => utility(frame, body, v, theme),
+        DiscoverTab::Utility => utility(frame, body, v, d.utility_scroll, theme),
         DiscoverTab::Coverage => coverage(frame, body, d, v, theme),
         DiscoverTab::Findings => findings(frame, body, d, theme),
     }
 }
 
-fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, theme: &Theme) {
+fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, scroll: usize, theme: &Theme) {
     let label = |l: &str| Span::styled(format!("{l:<14}"), theme.dim());
     let mut lines = vec![Line::raw(v.description.clone()), Line::raw("")];
     lines.push(Line::from(vec![
@@ -212,9 +212,12 @@ fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, theme: &Theme) {
         }
     }
     let title = Span::styled(format!(" {} ", v.name), theme.title());
+    // Lines before wrapping: a slight under-count, so the last lines may need one more key.
+    let scroll = scroll.min(lines.len().saturating_sub(1)) as u16;
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
+            .scroll((scroll, 0))
             .block(Block::bordered().title(title)),
         area,
     );
@@ -273,8 +276,9 @@ fn severity_style(s: Severity, theme: &Theme) -> Style {
 
 fn findings(frame: &mut Frame, area: Rect, d: &DiscoverState, theme: &Theme) {
     let visible = d.visible_findings();
+    let detail_height = if visible.is_empty() { 0 } else { 6 };
     let [list_area, detail_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(6)]).areas(area);
+        Layout::vertical([Constraint::Min(3), Constraint::Length(detail_height)]).areas(area);
     let block = Block::bordered().title(Span::styled(
         format!(" {} ({} shown) ", strings::TAB_FINDINGS, visible.len()),
         theme.title(),
