@@ -30,6 +30,13 @@ const CHANNEL: usize = 1024;
 
 /// Opens the wizard at `url` on the real terminal; returns when the user quits.
 pub async fn run(url: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the interactive wizard needs a terminal; for a printed summary use `cds-wizard discover {}`",
+            crate::text::sanitize(url)
+        );
+    }
     let http = HttpClient::new(HttpPolicy {
         timeout: Duration::from_secs(30),
         ..HttpPolicy::default()
@@ -43,7 +50,10 @@ pub async fn run(url: &str) -> anyhow::Result<()> {
         EventStream::new(),
         url,
         Executor::new(http),
-        Theme::from_env(),
+        // https://no-color.org: any non-empty NO_COLOR turns colors off.
+        Theme {
+            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        },
     )
     .await;
     drop(terminal);

@@ -9,12 +9,6 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// Colors unless the environment's `NO_COLOR` says otherwise (any non-empty value).
-    pub fn from_env() -> Self {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Theme { color: !no_color }
-    }
-
     fn fg(&self, c: Color) -> Style {
         if self.color {
             Style::new().fg(c)
