@@ -34,6 +34,7 @@ pub const NO_FINDINGS: &str = "No findings at this severity.";
 pub const COVERAGE_INCOMPLETE: &str = "incomplete: a page failed or a limit stopped the walk";
 
 pub const LABEL_METADATA: &str = "metadata";
+pub const LABEL_DRAFT: &str = "specification";
 pub const LABEL_CAPABILITIES: &str = "capabilities";
 pub const LABEL_RELATED: &str = "Related entities";
 pub const LABEL_TIMEZONE: &str = "time zone";

@@ -127,10 +127,12 @@ fn ready(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, th
         (
             DiscoverTab::Findings,
             format!(
-                " {} ({} errors, {} warnings; {filter}) ",
+                " {} ({} error{}, {} warning{}; {filter}) ",
                 strings::TAB_FINDINGS,
                 v.errors,
-                v.warnings
+                if v.errors == 1 { "" } else { "s" },
+                v.warnings,
+                if v.warnings == 1 { "" } else { "s" },
             ),
         ),
     ];
@@ -146,8 +148,16 @@ fn ready(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, th
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
     match d.tab {
+        // Wide terminals have room for the card and the coverage side by side.
+        DiscoverTab::Utility if body.width >= 110 => {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+                    .areas(body);
+            utility(frame, left, v, d.utility_scroll, theme);
+            coverage(frame, right, d, v, theme, false);
+        }
         DiscoverTab::Utility => utility(frame, body, v, d.utility_scroll, theme),
-        DiscoverTab::Coverage => coverage(frame, body, d, v, theme),
+        DiscoverTab::Coverage => coverage(frame, body, d, v, theme, true),
         DiscoverTab::Findings => findings(frame, body, d, theme),
     }
 }
@@ -157,7 +167,11 @@ fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, scroll: usize, them
     let mut lines = vec![Line::raw(v.description.clone()), Line::raw("")];
     lines.push(Line::from(vec![
         label(strings::LABEL_METADATA),
-        Span::raw(format!("{} ({})", v.metadata_url, v.draft)),
+        Span::raw(v.metadata_url.clone()),
+    ]));
+    lines.push(Line::from(vec![
+        label(strings::LABEL_DRAFT),
+        Span::raw(v.draft.clone()),
     ]));
     for (k, url) in &v.links {
         lines.push(Line::from(vec![
@@ -223,10 +237,19 @@ fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, scroll: usize, them
     );
 }
 
-fn coverage(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, theme: &Theme) {
+/// The coverage entries; `focused` shows the cursor (it is not where keys go otherwise).
+fn coverage(
+    frame: &mut Frame,
+    area: Rect,
+    d: &DiscoverState,
+    v: &DiscoveryView,
+    theme: &Theme,
+    focused: bool,
+) {
     let mut title = format!(
-        " {} · {} page{} ",
-        v.name,
+        " {} ({}) · {} page{} ",
+        strings::TAB_COVERAGE,
+        v.coverage.len(),
         v.coverage_pages,
         if v.coverage_pages == 1 { "" } else { "s" }
     );
@@ -245,7 +268,7 @@ fn coverage(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView,
     let first = window(d.coverage_cursor, v.coverage.len(), per_page);
     let mut lines = Vec::new();
     for (i, e) in v.coverage.iter().enumerate().skip(first).take(per_page) {
-        let sel = i == d.coverage_cursor;
+        let sel = focused && i == d.coverage_cursor;
         let style = if sel { theme.selected() } else { Style::new() };
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", if sel { "▶" } else { " " }), style),
