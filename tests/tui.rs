@@ -364,3 +364,27 @@ fn snapshot_overlays() {
     app::update(&mut app, key(KeyCode::Char('q')));
     snap("confirm_quit", &app);
 }
+
+#[test]
+fn no_color_keeps_the_selection_visible_without_colors() {
+    use ratatui::style::{Color, Modifier};
+    let mut app = ready(Instant::now());
+    app::update(&mut app, key(KeyCode::Tab));
+    for color in [false, true] {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal
+            .draw(|f| ui::draw(f, &app, &Theme { color }))
+            .unwrap();
+        let buf = terminal.backend().buffer();
+        let colored = buf
+            .content()
+            .iter()
+            .any(|c| c.fg != Color::Reset || c.bg != Color::Reset);
+        assert_eq!(colored, color, "color: {color}");
+        let reversed = buf
+            .content()
+            .iter()
+            .any(|c| c.modifier.contains(Modifier::REVERSED));
+        assert!(reversed, "the selection is reversed, color: {color}");
+    }
+}

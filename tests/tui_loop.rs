@@ -61,3 +61,65 @@ async fn the_loop_discovers_in_the_background_and_follows_fed_keys() {
     assert!(screen.contains("[x] dge_usage_gas"), "{screen}");
     assert!(!screen.contains("dge_usage_electric"), "{screen}");
 }
+
+#[tokio::test]
+async fn hostile_server_text_never_reaches_the_screen_raw() {
+    use cds_wizard::app::{self, App, Msg};
+    use cds_wizard::onboarding::discovery::{self, DiscoveryLimits};
+    use std::time::Instant;
+
+    let server = DemoServer::start(
+        0,
+        DemoOptions {
+            hostile_strings: true,
+            ..DemoOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let http = HttpClient::new(HttpPolicy::default()).unwrap();
+    let d = discovery::discover(&http, &server.base_url, &DiscoveryLimits::default(), None)
+        .await
+        .unwrap();
+    let base_url = server.base_url.clone();
+    server.stop().await;
+    assert!(
+        d.server.raw["name"].as_str().unwrap().contains('\u{1b}'),
+        "the hostile demo really serves escapes"
+    );
+    let (mut app, effects) = App::new(base_url, Instant::now());
+    let Some(app::Effect::Discover { req, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let req = *req;
+    app::update(
+        &mut app,
+        Msg::DiscoveryDone {
+            req,
+            result: Ok(Box::new(d)),
+        },
+    );
+    // Every tab of Discovery, then every scope's details.
+    let mut keys = vec![KeyCode::Right, KeyCode::Right, KeyCode::Right, KeyCode::Tab];
+    keys.extend([KeyCode::Down; 10]);
+    for (w, h) in [(80, 24), (120, 40)] {
+        for k in &keys {
+            let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+            terminal
+                .draw(|f| cds_wizard::ui::draw(f, &app, &Theme { color: false }))
+                .unwrap();
+            let screen = terminal.backend().to_string();
+            for bad in ['\u{1b}', '\u{9b}', '\u{202e}', '\u{7}', '\0'] {
+                assert!(
+                    !screen.contains(bad),
+                    "{bad:?} reached the screen:\n{screen}"
+                );
+            }
+            app::update(&mut app, Msg::Key(KeyEvent::new(*k, KeyModifiers::NONE)));
+        }
+        app::update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::NONE)),
+        );
+    }
+}
