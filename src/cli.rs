@@ -13,15 +13,40 @@ use clap::{Args, Parser, Subcommand};
                   its metadata document. `cds-wizard demo-server` runs a built-in demo utility on \
                   loopback to try everything against."
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Open the interactive wizard at this utility (same as `cds-wizard tui URL`).
+    #[arg(value_name = "URL")]
+    pub url: Option<String>,
+}
+
+impl Cli {
+    /// Whether this run draws the interactive wizard (so logs must not go to the terminal).
+    pub fn uses_tui(&self) -> bool {
+        use std::io::IsTerminal;
+        match &self.command {
+            None => self.url.is_some(),
+            Some(Command::Tui(_)) => true,
+            Some(Command::Demo(a)) => {
+                !a.json
+                    && !a.summary
+                    && std::io::stdout().is_terminal()
+                    && std::io::stdin().is_terminal()
+            }
+            Some(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Start the built-in demo utility and discover it (the quickest way to see everything).
+    /// Start the built-in demo utility and open the interactive wizard at it (on a terminal;
+    /// otherwise, or with --summary, print what discovery found).
     Demo(DemoArgs),
+    /// Open the interactive wizard at a utility's URL.
+    Tui(TuiArgs),
     /// Discover a utility: server metadata, related entities, coverage, OAuth metadata.
     Discover(TargetArgs),
     /// Check a utility's documents against the CDS specifications (exit 1 on any error).
@@ -160,6 +185,15 @@ pub struct DemoArgs {
     /// Print JSON instead of the human summary.
     #[arg(long)]
     pub json: bool,
+    /// Print the discovery summary instead of opening the wizard.
+    #[arg(long)]
+    pub summary: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Base URL of the utility (https://utility.example) or URL of its metadata document.
+    pub url: String,
 }
 
 #[derive(Debug, Args)]

@@ -2,6 +2,7 @@
 //! Specifications (CDS-WG1-01 server metadata, CDS-WG1-02 client registration, CDS-WG3-01
 //! customer-data scopes).
 
+pub mod app;
 pub mod cds;
 pub mod cli;
 pub mod commands;
@@ -10,6 +11,8 @@ pub mod http;
 pub mod oauth;
 pub mod onboarding;
 pub mod text;
+pub mod tui;
+pub mod ui;
 pub mod vault;
 
 use std::process::ExitCode;
@@ -21,11 +24,25 @@ pub const EXIT_FAILURE: u8 = 2;
 
 /// Runs a parsed command line; user-facing errors come back as one line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match &cli.command {
+    let interactive = cli.uses_tui();
+    let Some(command) = &cli.command else {
+        return match &cli.url {
+            Some(url) => tui_at(url).await,
+            None => {
+                // No wizard home screen yet: show what there is.
+                use clap::CommandFactory;
+                cli::Cli::command().print_help()?;
+                Ok(ExitCode::SUCCESS)
+            }
+        };
+    };
+    match command {
+        Command::Tui(a) => tui_at(&a.url).await,
         Command::Discover(a) => commands::discover::run(a).await,
         Command::Validate(a) => commands::validate::run(a).await,
         Command::Scopes(a) => commands::scopes::run(a).await,
         Command::DemoServer(a) => commands::demo_server::run(a).await,
+        Command::Demo(a) if interactive => demo_tui().await,
         Command::Demo(a) => demo(a.json).await,
         Command::Profiles(a) => commands::profiles::run(a).await,
         Command::Register(a) => commands::register::run(a).await,
@@ -35,7 +52,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `cds-wizard demo`: the demo utility in-process, discovered and summarized.
+/// The interactive wizard at `url`.
+async fn tui_at(url: &str) -> anyhow::Result<ExitCode> {
+    tui::run(url).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cds-wizard demo` on a terminal: the demo utility in-process and the wizard at it.
+async fn demo_tui() -> anyhow::Result<ExitCode> {
+    let server = demo::DemoServer::start(0, demo::DemoOptions::default()).await?;
+    let result = tui::run(&server.base_url).await;
+    server.stop().await;
+    result?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `cds-wizard demo --summary` (or not on a terminal): the demo utility in-process, discovered
+/// and summarized.
 async fn demo(json: bool) -> anyhow::Result<ExitCode> {
     let server = demo::DemoServer::start(0, demo::DemoOptions::default()).await?;
     let result = commands::run_discovery(&server.base_url, 15).await;

@@ -18,10 +18,20 @@ fn main() -> ExitCode {
     }));
     let cli = cds_wizard::cli::Cli::parse();
     if let Ok(filter) = std::env::var("CDS_WIZARD_LOG") {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_writer(std::io::stderr)
-            .try_init();
+        let builder =
+            tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter));
+        if cli.uses_tui() {
+            // The wizard owns the terminal: logs go to a file beside the profile index, or
+            // nowhere when it cannot be opened.
+            if let Some(file) = tui_log_file() {
+                let _ = builder
+                    .with_ansi(false)
+                    .with_writer(std::sync::Mutex::new(file))
+                    .try_init();
+            }
+        } else {
+            let _ = builder.with_writer(std::io::stderr).try_init();
+        }
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -41,6 +51,17 @@ fn main() -> ExitCode {
             ExitCode::from(cds_wizard::EXIT_FAILURE)
         }
     }
+}
+
+/// `tui.log` in the program's home (`CDS_WIZARD_HOME` or `<config dir>/cds-wizard`), appended to.
+fn tui_log_file() -> Option<std::fs::File> {
+    let dir = cds_wizard::vault::index::home().ok()?;
+    std::fs::create_dir_all(&dir).ok()?;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("tui.log"))
+        .ok()
 }
 
 /// Output piped into `head` should end the program quietly, as other Unix tools do.

@@ -220,3 +220,27 @@ fn unreachable_and_broken_servers_fail_with_one_line_naming_the_url() {
         &["offers no OAuth"],
     );
 }
+
+#[test]
+fn the_wizard_entry_points_need_a_terminal_and_demo_falls_back_to_its_summary() {
+    // `.output()` pipes stdout: not a terminal.
+    for args in [
+        &["http://127.0.0.1:9"][..],
+        &["tui", "http://127.0.0.1:9"][..],
+    ] {
+        let (code, out, err) = run_cli(args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains("needs a terminal"), "{args:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+    let (code, out, err) = run_cli(&["demo"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("Demo Gas & Electric"), "{out}");
+    let (code, out, _) = run_cli(&["demo", "--summary"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Coverage: 8 entries"), "{out}");
+    // No arguments: the help, for now.
+    let (code, out, _) = run_cli(&[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Usage: cds-wizard [URL]"), "{out}");
+}

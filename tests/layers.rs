@@ -1,5 +1,5 @@
-//! Keeps the layers of shared/GUIDE.md honest: `cds/` does no I/O, and `demo/` never imports
-//! the client side (it may use only `cds/` wire types and `assets/`).
+//! Keeps the layers of shared/GUIDE.md honest: `cds/`, `app/` and `ui/` do no I/O, and `demo/`
+//! never imports the client side (it may use only `cds/` wire types and `assets/`).
 
 use std::path::{Path, PathBuf};
 
@@ -69,4 +69,29 @@ fn the_demo_server_never_uses_the_client_side() {
         "demo/ may use only cds/ and assets/:\n{}",
         bad.join("\n")
     );
+}
+
+#[test]
+fn the_wizard_state_and_drawing_do_no_io() {
+    // app/ is a pure state machine and ui/ only draws; background work belongs to tui/.
+    for layer in ["app", "ui"] {
+        let bad = offenders(
+            layer,
+            &[
+                "reqwest",
+                "tokio::spawn",
+                "tokio::",
+                "std::fs",
+                "std::net",
+                "crate::http",
+                "crate::demo",
+                "crate::tui",
+            ],
+        );
+        assert!(
+            bad.is_empty(),
+            "{layer}/ must stay pure:\n{}",
+            bad.join("\n")
+        );
+    }
 }

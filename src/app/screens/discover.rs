@@ -1,0 +1,349 @@
+//! The Discovery step's state: live fetch progress, then what the utility publishes
+//! (CDS-WG1-01 §3 metadata, §4 coverage; CDS-WG1-02 §3 OAuth metadata) and the findings.
+//!
+//! Everything here that came from a server is sanitized once, when the view is built
+//! ([`DiscoveryView::from_discovery`]), so drawing code only ever sees safe text.
+
+use serde_json::Value;
+
+use crate::cds::catalog::{self, CatalogScope};
+use crate::cds::conformance::Severity;
+use crate::onboarding::discovery::{Discovery, DiscoveryEvent};
+use crate::text::sanitize;
+
+use super::super::Remote;
+
+#[derive(Debug, Default)]
+pub struct DiscoverState {
+    pub remote: Remote<DiscoveryView>,
+    /// Every fetch of the current run, in the order they started.
+    pub fetches: Vec<FetchLine>,
+    pub tab: DiscoverTab,
+    /// First line of the utility card shown (it can be longer than a small terminal).
+    pub utility_scroll: usize,
+    pub coverage_cursor: usize,
+    pub findings_cursor: usize,
+    pub min_severity: SeverityFilter,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiscoverTab {
+    /// The utility card: name, description, links, capabilities, related entities.
+    #[default]
+    Utility,
+    Coverage,
+    Findings,
+}
+
+impl DiscoverTab {
+    pub fn next(self) -> Self {
+        match self {
+            DiscoverTab::Utility => DiscoverTab::Coverage,
+            DiscoverTab::Coverage => DiscoverTab::Findings,
+            DiscoverTab::Findings => DiscoverTab::Utility,
+        }
+    }
+    pub fn prev(self) -> Self {
+        self.next().next()
+    }
+}
+
+/// Which findings show: everything, warnings and errors, or errors only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SeverityFilter {
+    #[default]
+    All,
+    Warnings,
+    Errors,
+}
+
+impl SeverityFilter {
+    pub fn next(self) -> Self {
+        match self {
+            SeverityFilter::All => SeverityFilter::Warnings,
+            SeverityFilter::Warnings => SeverityFilter::Errors,
+            SeverityFilter::Errors => SeverityFilter::All,
+        }
+    }
+    pub fn admits(self, s: Severity) -> bool {
+        match self {
+            SeverityFilter::All => true,
+            SeverityFilter::Warnings => s <= Severity::Warning,
+            SeverityFilter::Errors => s == Severity::Error,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchLine {
+    pub what: &'static str,
+    pub url: String,
+    pub status: FetchStatus,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchStatus {
+    Running,
+    Done { bytes: usize, millis: u64 },
+    Failed(String),
+    Moved { status: u16, to: String },
+}
+
+impl DiscoverState {
+    /// Folds one progress event into the fetch list.
+    pub fn progress(&mut self, event: DiscoveryEvent) {
+        match event {
+            DiscoveryEvent::Fetching { kind, url } => self.fetches.push(FetchLine {
+                what: kind.label(),
+                url: sanitize(url.as_str()),
+                status: FetchStatus::Running,
+            }),
+            DiscoveryEvent::Fetched {
+                url, bytes, millis, ..
+            } => self.finish(url.as_str(), FetchStatus::Done { bytes, millis }),
+            DiscoveryEvent::Failed { url, error, .. } => {
+                self.finish(url.as_str(), FetchStatus::Failed(sanitize(&error)))
+            }
+            DiscoveryEvent::Moved { from, to, status } => self.fetches.push(FetchLine {
+                what: "moved",
+                url: sanitize(from.as_str()),
+                status: FetchStatus::Moved {
+                    status,
+                    to: sanitize(to.as_str()),
+                },
+            }),
+        }
+    }
+
+    fn finish(&mut self, url: &str, status: FetchStatus) {
+        let url = sanitize(url);
+        if let Some(line) = self
+            .fetches
+            .iter_mut()
+            .rev()
+            .find(|l| l.url == url && l.status == FetchStatus::Running)
+        {
+            line.status = status;
+        }
+    }
+
+    /// The findings that pass the severity filter.
+    pub fn visible_findings(&self) -> Vec<&FindingRow> {
+        match &self.remote {
+            Remote::Ready(v) => v
+                .findings
+                .iter()
+                .filter(|f| self.min_severity.admits(f.severity))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What the Discovery screen shows once discovery has finished; all text sanitized.
+#[derive(Debug, Clone)]
+pub struct DiscoveryView {
+    pub name: String,
+    pub description: String,
+    pub metadata_url: String,
+    pub draft: String,
+    pub links: Vec<(&'static str, String)>,
+    pub capabilities: Vec<String>,
+    pub related: Vec<RelatedLine>,
+    pub coverage: Vec<CoverageRow>,
+    pub coverage_pages: usize,
+    pub coverage_complete: bool,
+    pub findings: Vec<FindingRow>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub elapsed_ms: u128,
+    /// The scope catalog, or why there is none.
+    pub catalog: Result<Vec<CatalogScope>, String>,
+    pub timezone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelatedLine {
+    pub name: String,
+    pub url: String,
+    pub capabilities: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CoverageRow {
+    pub id: String,
+    pub name: String,
+    pub entity: String,
+    pub coverage_type: String,
+    pub role: String,
+    pub commodities: Vec<String>,
+    pub infrastructure: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FindingRow {
+    pub severity: Severity,
+    pub code: String,
+    pub message: String,
+    pub section: String,
+}
+
+fn text(v: &Value, key: &str) -> String {
+    sanitize(v.get(key).and_then(Value::as_str).unwrap_or(""))
+}
+
+fn all(v: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
+    v.into_iter().map(|s| sanitize(s.as_ref())).collect()
+}
+
+impl DiscoveryView {
+    pub fn from_discovery(d: &Discovery) -> Self {
+        let s = &d.server.raw;
+        let caps: Vec<String> = s
+            .get("capabilities")
+            .and_then(Value::as_array)
+            .map(|a| all(a.iter().filter_map(Value::as_str)))
+            .unwrap_or_default();
+        let links = ["website", "documentation", "support"]
+            .into_iter()
+            .map(|k| (k, text(s, k)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let related = d
+            .related
+            .iter()
+            .map(|r| RelatedLine {
+                name: sanitize(r.name.as_deref().unwrap_or("")),
+                url: sanitize(r.url.as_str()),
+                capabilities: all(&r.capabilities),
+                error: r.error.as_deref().map(sanitize),
+            })
+            .collect();
+        let (coverage, coverage_pages, coverage_complete) = match &d.coverage {
+            Some(c) => (
+                c.entries
+                    .iter()
+                    .map(|e| CoverageRow {
+                        id: sanitize(&e.id),
+                        name: sanitize(&e.name),
+                        entity: sanitize(&e.entity_name),
+                        coverage_type: sanitize(e.coverage_type.as_str()),
+                        role: sanitize(e.role.as_str()),
+                        commodities: all(e.commodity_types.iter().map(|c| c.as_str())),
+                        infrastructure: all(e.infrastructure_types.iter().map(|c| c.as_str())),
+                    })
+                    .collect(),
+                c.pages,
+                c.complete,
+            ),
+            None => (Vec::new(), 0, true),
+        };
+        let findings = d
+            .findings
+            .iter()
+            .map(|f| FindingRow {
+                severity: f.severity,
+                code: sanitize(&f.code),
+                message: sanitize(&f.message),
+                section: sanitize(&f.section),
+            })
+            .collect();
+        let (catalog, timezone) = match &d.oauth {
+            None => (
+                Err(
+                    "this utility offers no OAuth authorization server, so it has no scope catalog"
+                        .to_owned(),
+                ),
+                None,
+            ),
+            Some(o) => match &o.parsed {
+                None => (
+                    Err(
+                        "its authorization server metadata does not decode (see the findings)"
+                            .to_owned(),
+                    ),
+                    None,
+                ),
+                Some(meta) => {
+                    let mut scopes = catalog::build(meta, |id| d.coverage_name(id));
+                    scopes.iter_mut().for_each(sanitize_scope);
+                    (Ok(scopes), meta.cds_timezone.as_deref().map(sanitize))
+                }
+            },
+        };
+        DiscoveryView {
+            name: text(s, "name"),
+            description: text(s, "description"),
+            metadata_url: sanitize(d.metadata_url.as_str()),
+            draft: d.draft().label().to_owned(),
+            links,
+            capabilities: caps,
+            related,
+            coverage,
+            coverage_pages,
+            coverage_complete,
+            findings,
+            errors: d.errors(),
+            warnings: d.warnings(),
+            elapsed_ms: d.elapsed.as_millis(),
+            catalog,
+            timezone,
+        }
+    }
+}
+
+/// Sanitizes every server string of a catalog scope in place.
+fn sanitize_scope(s: &mut CatalogScope) {
+    let fix = |x: &mut String| *x = sanitize(x);
+    let fix_all = |v: &mut Vec<String>| v.iter_mut().for_each(|x| *x = sanitize(x));
+    fix(&mut s.id);
+    fix(&mut s.scope_type);
+    fix(&mut s.name);
+    fix(&mut s.description);
+    fix(&mut s.documentation);
+    fix_all(&mut s.response_types);
+    fix_all(&mut s.grant_types);
+    fix_all(&mut s.auth_methods);
+    fix_all(&mut s.pkce_methods);
+    fix_all(&mut s.authorization_details_types);
+    if let Some(g) = &mut s.grant_admin_scope {
+        fix(g);
+    }
+    for c in &mut s.coverages {
+        fix(&mut c.id);
+        if let Some(n) = &mut c.name {
+            fix(n);
+        }
+    }
+    for r in s
+        .registration_requirements
+        .iter_mut()
+        .chain(s.registration_optional.iter_mut())
+    {
+        fix(&mut r.id);
+        fix(&mut r.field_type);
+        fix(&mut r.description);
+        for x in [&mut r.field_name, &mut r.format, &mut r.currency]
+            .into_iter()
+            .flatten()
+        {
+            fix(x);
+        }
+    }
+    for m in &mut s.authorization_details_fields {
+        fix(&mut m.id);
+        fix(&mut m.name);
+        fix(&mut m.description);
+        fix(&mut m.format);
+        fix_all(&mut m.for_types);
+        if let Some(r) = &mut m.range {
+            fix(r);
+        }
+        for c in &mut m.choices {
+            fix(&mut c.id);
+            fix(&mut c.name);
+            fix(&mut c.description);
+        }
+    }
+}

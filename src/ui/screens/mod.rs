@@ -1,0 +1,4 @@
+//! One drawing module per wizard step.
+
+pub mod discover;
+pub mod scopes;
