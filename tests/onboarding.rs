@@ -54,19 +54,15 @@ fn answers() -> String {
     format!("{}/assets/answers-demo.toml", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `authorize --no-browser`, plays the customer with `decision`, and returns the run.
-async fn authorize(home: &Path, profile: &str, decision: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["authorize", profile, "--no-browser"];
-    if !extra.contains(&"--timeout") {
-        args.extend(["--timeout", "20"]);
+/// Runs `authorize --no-browser` with `args`, plays the customer with `decision` (`none`: nobody
+/// answers), and returns the run.
+async fn authorize_run(home: &Path, args: &[&str], env: &[(&str, &str)], decision: &str) -> Run {
+    let mut cmd = cli(home);
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
     }
-    args.extend_from_slice(extra);
-    let mut child = cli(home)
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn authorize");
+    let mut child = cmd.spawn().expect("spawn authorize");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
         .await
@@ -91,9 +87,19 @@ async fn authorize(home: &Path, profile: &str, decision: &str, extra: &[&str]) -
         .unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
-        stdout: format!("{first}\n{rest}"),
+        stdout: rest,
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// `authorize PROFILE --no-browser [extra]` with the customer answering `decision`.
+async fn authorize(home: &Path, profile: &str, decision: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["authorize", profile, "--no-browser"];
+    if !extra.contains(&"--timeout") {
+        args.extend(["--timeout", "20"]);
+    }
+    args.extend_from_slice(extra);
+    authorize_run(home, &args, &[], decision).await
 }
 
 /// Every secret the demo handed out: client secrets, access and refresh tokens.
@@ -452,8 +458,9 @@ async fn any_oauth_server_by_its_issuer() {
             .unwrap();
         (c, s)
     };
-    let mut child = cli(home.path())
-        .args([
+    let a = authorize_run(
+        home.path(),
+        &[
             "authorize",
             "--issuer",
             &server.base_url,
@@ -467,30 +474,13 @@ async fn any_oauth_server_by_its_issuer() {
             "--timeout",
             "20",
             "--json",
-        ])
-        .env("APP_SECRET", &secret)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next_line().await.unwrap().unwrap_or_default();
-    let url = first
-        .strip_prefix("AUTHORIZE_URL ")
-        .expect("the URL line")
-        .to_owned();
-    common::customer::play(&url, "alice", "approve").await;
-    let mut rest = String::new();
-    while let Ok(Some(l)) = lines.next_line().await {
-        rest.push_str(&l);
-    }
-    let out = child.wait_with_output().await.unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        ],
+        &[("APP_SECRET", secret.as_str())],
+        "approve",
+    )
+    .await;
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    let rest = a.stdout;
     let v: serde_json::Value = serde_json::from_str(&rest).unwrap();
     assert_eq!(v["client_id"], client_id.as_str());
     assert_eq!(v["granted_scope"], "dge_usage_electric");
