@@ -102,6 +102,27 @@ async fn authorize(home: &Path, profile: &str, decision: &str, extra: &[&str]) -
     authorize_run(home, &args, &[], decision).await
 }
 
+/// A demo server and a fresh home with the demo answers registered under a new profile.
+async fn registered(tag: &str) -> (DemoServer, tempfile::TempDir, String) {
+    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let profile = unique(tag);
+    let r = run(
+        home.path(),
+        &[
+            "register",
+            &server.base_url,
+            "--answers",
+            &answers(),
+            "--profile",
+            &profile,
+        ],
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    (server, home, profile)
+}
+
 /// Every secret the demo handed out: client secrets, access and refresh tokens.
 fn demo_secrets(server: &DemoServer) -> Vec<String> {
     let store = server.state().registry.lock();
@@ -277,22 +298,7 @@ async fn register_authorize_token_and_forget() {
 
 #[tokio::test]
 async fn a_denied_consent_and_a_missing_callback_fail_clearly() {
-    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let profile = unique("deny");
-    let r = run(
-        home.path(),
-        &[
-            "register",
-            &server.base_url,
-            "--answers",
-            &answers(),
-            "--profile",
-            &profile,
-        ],
-    )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (server, home, profile) = registered("deny").await;
 
     let a = authorize(home.path(), &profile, "deny", &[]).await;
     assert_eq!(a.code, 2, "{}", a.stdout);
@@ -420,22 +426,7 @@ async fn a_failure_after_registration_loses_nothing_and_resume_finishes() {
 #[tokio::test]
 async fn any_oauth_server_by_its_issuer() {
     // Support staff reproduce an app's flow with only the issuer, a client id and its secret.
-    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let profile = unique("issuer");
-    let r = run(
-        home.path(),
-        &[
-            "register",
-            &server.base_url,
-            "--answers",
-            &answers(),
-            "--profile",
-            &profile,
-        ],
-    )
-    .await;
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (server, home, profile) = registered("issuer").await;
     // One profile authorization registers a loopback redirect; RFC 8252 §7.3 lets later runs
     // use any port on it.
     let a = authorize(home.path(), &profile, "approve", &[]).await;
