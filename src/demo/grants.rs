@@ -18,9 +18,10 @@ use crate::cds::{AuthorizationServerMetadata, ClientObject, Grant, GrantStatus};
 
 use super::DemoState;
 use super::management::{
-    authorize, get_one, id_filter, listing, newest_first, not_found, parse_datetime, present,
+    admin_page, authorize, get_one, id_filter, listing, newest_first, not_found, parse_datetime,
+    present,
 };
-use super::state::{ApiError, json_with_status, parse_page};
+use super::state::{ApiError, json_with_status};
 
 /// Where the Grants API lives (`cds_grants_api` in the catalog).
 pub const GRANTS_PATH: &str = "/api/grants";
@@ -120,12 +121,8 @@ pub async fn list_grants(
     headers: HeaderMap,
     Query(q): Query<GrantsQuery>,
 ) -> Response {
-    let registration = match authorize(&s, &headers) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let page = match parse_page(q.page.as_deref()) {
-        Ok(p) => p,
+    let (registration, page) = match admin_page(&s, &headers, q.page.as_deref()) {
+        Ok(v) => v,
         Err(e) => return e.into_response(),
     };
     let filters = match Filters::parse(&q) {

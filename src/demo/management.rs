@@ -113,6 +113,15 @@ pub(crate) fn authorize(s: &DemoState, headers: &HeaderMap) -> Result<String, Ap
     Ok(t.registration)
 }
 
+/// The caller's registration (a `cds_client_admin` token) and the listing page it asks for.
+pub(crate) fn admin_page(
+    s: &DemoState,
+    headers: &HeaderMap,
+    page: Option<&str>,
+) -> Result<(String, usize), ApiError> {
+    Ok((authorize(s, headers)?, parse_page(page)?))
+}
+
 /// `GET {api}/{id}`: one object of the caller's registration, or 404 (also for another
 /// registration's objects, so ids reveal nothing).
 pub(crate) fn get_one<T: Clone>(
@@ -233,12 +242,8 @@ pub async fn list_clients(
     headers: HeaderMap,
     Query(q): Query<ClientsQuery>,
 ) -> Response {
-    let registration = match authorize(&s, &headers) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let page = match parse_page(q.page.as_deref()) {
-        Ok(p) => p,
+    let (registration, page) = match admin_page(&s, &headers, q.page.as_deref()) {
+        Ok(v) => v,
         Err(e) => return e.into_response(),
     };
     let wanted = id_filter(&q.client_ids);
@@ -284,12 +289,8 @@ pub async fn list_credentials(
     headers: HeaderMap,
     Query(q): Query<CredentialsQuery>,
 ) -> Response {
-    let registration = match authorize(&s, &headers) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let page = match parse_page(q.page.as_deref()) {
-        Ok(p) => p,
+    let (registration, page) = match admin_page(&s, &headers, q.page.as_deref()) {
+        Ok(v) => v,
         Err(e) => return e.into_response(),
     };
     let (after, before) = match (
@@ -361,12 +362,8 @@ pub async fn list_messages(
     headers: HeaderMap,
     Query(q): Query<MessagesQuery>,
 ) -> Response {
-    let registration = match authorize(&s, &headers) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let page = match parse_page(q.page.as_deref()) {
-        Ok(p) => p,
+    let (registration, page) = match admin_page(&s, &headers, q.page.as_deref()) {
+        Ok(v) => v,
         Err(e) => return e.into_response(),
     };
     if let Some(l) = &q.list
