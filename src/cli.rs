@@ -27,7 +27,10 @@ impl Cli {
     pub fn uses_tui(&self) -> bool {
         use std::io::IsTerminal;
         match &self.command {
-            None => self.url.is_some(),
+            None => {
+                self.url.is_some()
+                    || (std::io::stdout().is_terminal() && std::io::stdin().is_terminal())
+            }
             Some(Command::Tui(_)) => true,
             Some(Command::Demo(a)) => {
                 !a.json

@@ -28,8 +28,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(command) = &cli.command else {
         return match &cli.url {
             Some(url) => tui_at(url).await,
+            None if interactive => {
+                tui::run(tui::Start::Home).await?;
+                Ok(ExitCode::SUCCESS)
+            }
             None => {
-                // No wizard home screen yet: show what there is.
+                // Not on a terminal: the wizard cannot run, so say what can.
                 use clap::CommandFactory;
                 cli::Cli::command().print_help()?;
                 Ok(ExitCode::SUCCESS)
@@ -54,14 +58,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// The interactive wizard at `url`.
 async fn tui_at(url: &str) -> anyhow::Result<ExitCode> {
-    tui::run(url).await?;
+    tui::run(tui::Start::Url(url.to_owned())).await?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `cds-wizard demo` on a terminal: the demo utility in-process and the wizard at it.
 async fn demo_tui() -> anyhow::Result<ExitCode> {
     let server = demo::DemoServer::start(0, demo::DemoOptions::default()).await?;
-    let result = tui::run(&server.base_url).await;
+    let result = tui::run(tui::Start::Url(server.base_url.clone())).await;
     server.stop().await;
     result?;
     Ok(ExitCode::SUCCESS)

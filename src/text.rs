@@ -56,6 +56,17 @@ fn is_unsafe(c: char) -> bool {
             | '\u{FFF9}'..='\u{FFFB}')
 }
 
+/// `url` as a QR code in Unicode half blocks, one string per terminal row (quiet zone
+/// included); `None` when the text is too long for a QR code.
+pub fn qr_lines(url: &str) -> Option<Vec<String>> {
+    let code = qrcode::QrCode::new(url.as_bytes()).ok()?;
+    let art = code
+        .render::<qrcode::render::unicode::Dense1x2>()
+        .quiet_zone(true)
+        .build();
+    Some(art.lines().map(str::to_owned).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -103,12 +103,14 @@ fn chars(app: &mut App, s: &str) {
 
 /// A wizard whose discovery (request 1) has started; returns it and the request id.
 fn started(t0: Instant) -> (App, u64) {
-    let (app, effects) = App::new(BASE, t0);
-    let [Effect::Discover { req, url }] = effects.as_slice() else {
+    let (mut app, effects) = App::new(BASE, t0);
+    let [Effect::Discover { req, url }, Effect::LoadProfiles] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(url, BASE);
     let req = *req;
+    // A fixed wall clock: relative dates read the same on every run.
+    app.wall = "2026-11-27T20:00:00Z".parse().unwrap();
     (app, req)
 }
 
@@ -299,7 +301,9 @@ fn snap(name: &str, app: &App) {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal
-            .draw(|f| ui::draw(f, app, &Theme { color: false }))
+            .draw(|f| {
+                ui::draw(f, app, &Theme::plain());
+            })
             .unwrap();
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
     }
@@ -373,7 +377,16 @@ fn no_color_keeps_the_selection_visible_without_colors() {
     for color in [false, true] {
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
         terminal
-            .draw(|f| ui::draw(f, &app, &Theme { color }))
+            .draw(|f| {
+                ui::draw(
+                    f,
+                    &app,
+                    &Theme {
+                        color,
+                        links: false,
+                    },
+                );
+            })
             .unwrap();
         let buf = terminal.backend().buffer();
         let colored = buf
@@ -387,4 +400,487 @@ fn no_color_keeps_the_selection_visible_without_colors() {
             .any(|c| c.modifier.contains(Modifier::REVERSED));
         assert!(reversed, "the selection is reversed, color: {color}");
     }
+}
+
+// ---- the steps after the catalog ----
+
+/// Index of the form field `key` on the current step's form.
+fn field(app: &App, key: &str) -> usize {
+    let form = match app.step {
+        Step::Modifiers => &app.modifiers.form,
+        _ => &app.registration.form,
+    };
+    form.fields
+        .iter()
+        .position(|f| f.key == key)
+        .unwrap_or_else(|| panic!("no field {key}"))
+}
+
+/// Clicks the field `key` (as the mouse would) and types `text` into it.
+fn fill(app: &mut App, key: &str, text: &str) -> Vec<Effect> {
+    let row = field(app, key);
+    app::update(app, Msg::Click(app::Target::Row(row)));
+    app::update(app, self::key(KeyCode::Enter));
+    app::update(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL)),
+    );
+    chars(app, text);
+    app::update(app, self::key(KeyCode::Enter))
+}
+
+/// The demo catalog with dge_usage_electric selected, on the Modifiers step.
+fn modifiers() -> App {
+    let mut app = ready(Instant::now());
+    app::update(&mut app, key(KeyCode::Tab));
+    app::update(&mut app, key(KeyCode::Char('/')));
+    chars(&mut app, "dge_usage_electric");
+    app::update(&mut app, key(KeyCode::Enter));
+    app::update(&mut app, key(KeyCode::Char(' ')));
+    app::update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.step, Step::Modifiers);
+    app
+}
+
+#[test]
+fn modifiers_validate_as_you_type_and_read_dates_in_the_server_zone() {
+    let mut app = modifiers();
+    assert_eq!(app.modifiers.scopes.len(), 1);
+    assert_eq!(app.modifiers.problems(), 0, "every field has a default");
+    fill(&mut app, "segment_start", "P2Y");
+    let f = &app.modifiers.form.fields[field(&app, "segment_start")];
+    let reading = f.reading.clone().unwrap();
+    assert!(reading.contains("2 years back"), "{reading}");
+    assert!(reading.contains("2024-11-27"), "{reading}");
+    assert!(reading.ends_with("America/Los_Angeles"), "{reading}");
+    assert!(
+        app.modifiers
+            .preview
+            .iter()
+            .any(|l| l.contains("\"segment_start\": \"P2Y\"")),
+        "{:?}",
+        app.modifiers.preview
+    );
+    snap("modifiers", &app);
+    // A bad value is named on its field and keeps the wizard here.
+    fill(&mut app, "segment_start", "yesterday");
+    let f = &app.modifiers.form.fields[field(&app, "segment_start")];
+    assert!(f.problem.is_some(), "{f:?}");
+    app::update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.step, Step::Modifiers);
+    assert_eq!(app.notice, Some(app::Notice::FixFirst(1)));
+    // Out of range for an int, then back to the default with x.
+    fill(&mut app, "dge_max_meters", "100000");
+    assert!(
+        app.modifiers.form.fields[field(&app, "dge_max_meters")]
+            .problem
+            .is_some()
+    );
+    app::update(&mut app, key(KeyCode::Char('x')));
+    let row = field(&app, "segment_start");
+    app::update(&mut app, Msg::Click(app::Target::Row(row)));
+    app::update(&mut app, key(KeyCode::Char('x')));
+    assert_eq!(app.modifiers.problems(), 0);
+}
+
+fn icon() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/answers-demo-icon.png"
+    ))
+    .unwrap()
+}
+
+/// The Registration step filled in as a developer would, the icon read by the executor.
+fn registration() -> App {
+    let mut app = modifiers();
+    fill(&mut app, "segment_start", "P2Y");
+    app::update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.step, Step::Registration);
+    assert!(app.registration.plan.is_none());
+    fill(&mut app, "client_name", "Watt Watcher");
+    fill(
+        &mut app,
+        "contacts",
+        "dev@wattwatcher.example, not-an-address",
+    );
+    assert!(
+        app.registration.form.fields[field(&app, "contacts")]
+            .problem
+            .as_deref()
+            .is_some_and(|p| p.contains("not-an-address"))
+    );
+    fill(&mut app, "contacts", "dev@wattwatcher.example");
+    fill(&mut app, "company_name", "Watt Watcher Inc.");
+    fill(&mut app, "company_website", "https://wattwatcher.example");
+    fill(&mut app, "contact_email", "dev@wattwatcher.example");
+    let row = field(&app, "data_terms_accepted");
+    app::update(&mut app, Msg::Click(app::Target::Row(row)));
+    app::update(&mut app, key(KeyCode::Char(' ')));
+    let effects = fill(&mut app, "authorization_form_icon", "icon.png");
+    assert_eq!(
+        effects,
+        vec![Effect::ReadFile {
+            path: "icon.png".into()
+        }]
+    );
+    app::update(
+        &mut app,
+        Msg::FileRead {
+            path: "icon.png".into(),
+            result: Ok(std::sync::Arc::new(icon())),
+        },
+    );
+    app
+}
+
+#[test]
+fn registration_builds_the_plan_and_review_exports_it_without_secrets() {
+    let mut app = registration();
+    assert_eq!(
+        app.registration.problems(),
+        0,
+        "{:?}",
+        app.registration.form
+    );
+    let plan = app.registration.plan.clone().expect("a plan");
+    assert_eq!(plan.request["cds_data_terms_accepted"], true);
+    assert_eq!(
+        plan.authorization_details["dge_usage_electric"][0]["segment_start"],
+        "P2Y"
+    );
+    assert!(
+        app.registration
+            .checklist
+            .iter()
+            .any(|c| c.amount.is_some() || c.kind == "internal_review"),
+        "{:?}",
+        app.registration.checklist
+    );
+    snap("registration", &app);
+    app::update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.step, Step::Review);
+    snap("review", &app);
+    let effects = app::update(&mut app, key(KeyCode::Char('c')));
+    let [Effect::Export { path, contents }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(path, "cds-registration-demo-gas-electric.sh");
+    assert!(
+        contents.contains(&format!("POST '{BASE}/oauth/register'")),
+        "{contents}"
+    );
+    assert!(contents.contains("\"client_name\": \"Watt Watcher\""));
+    let effects = app::update(&mut app, key(KeyCode::Char('h')));
+    let [Effect::Export { path, contents }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(
+        path.ends_with(".http") && contents.starts_with("###"),
+        "{contents}"
+    );
+    assert!(!contents.to_lowercase().contains("authorization:"));
+    // Back and forward keep what was entered.
+    app::update(&mut app, Msg::Click(app::Target::Step(Step::Modifiers)));
+    assert_eq!(app.step, Step::Modifiers);
+    app::update(&mut app, key(KeyCode::Tab));
+    app::update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.step, Step::Review);
+    assert_eq!(app.registration.plan, Some(plan));
+}
+
+fn outcome() -> cds_wizard::onboarding::register::RegisterOutcome {
+    use cds_wizard::onboarding::register::{ClientSummary, RegisterOutcome, TodoItem};
+    RegisterOutcome {
+        profile: "demo-gas-electric".into(),
+        keyring: "keyutils".into(),
+        admin_client_id: "admin1".into(),
+        clients: vec![ClientSummary {
+            client_id: "code1".into(),
+            scope: "dge_usage_electric".into(),
+            status: "sandbox".into(),
+            token_endpoint_auth_method: Some("client_secret_basic".into()),
+            keyring_accounts: vec!["demo-gas-electric/code1/client_secret".into()],
+        }],
+        todo: vec![TodoItem {
+            message_type: "registration_payment".into(),
+            status: "pending".into(),
+            name: "Pay the \u{1b}[31mregistration fee".into(),
+            description: "Pay before production access.".into(),
+            amount: Some("25.00".parse().unwrap()),
+            currency: Some("USD".into()),
+            link: Some(url(&format!("{BASE}/forms/payment"))),
+            link_type: None,
+        }],
+    }
+}
+
+fn profile_view() -> app::screens::authorize::ProfileView {
+    use app::screens::authorize::{ClientRow, ProfileView};
+    let row = |id: &str, scope: &str, code: bool, kinds: &[&str]| ClientRow {
+        client_id: id.into(),
+        scope: scope.into(),
+        status: "sandbox".into(),
+        code_flow: code,
+        accounts: kinds
+            .iter()
+            .map(|k| format!("demo-gas-electric/{id}/{k}"))
+            .collect(),
+    };
+    ProfileView {
+        name: "demo-gas-electric".into(),
+        issuer: format!("{BASE}/"),
+        metadata_url: None,
+        keyring: "keyutils".into(),
+        service: "cds-wizard".into(),
+        clients: vec![
+            row(
+                "admin1",
+                "cds_client_admin",
+                false,
+                &["client_secret", "access_token"],
+            ),
+            row("code1", "dge_usage_electric", true, &["client_secret"]),
+        ],
+        unfinished: None,
+    }
+}
+
+#[test]
+fn submit_shows_each_step_and_resumes_after_a_failure() {
+    use cds_wizard::onboarding::register::RegisterEvent;
+    use cds_wizard::vault::index::RegistrationStep;
+    let mut app = registration();
+    app::update(&mut app, key(KeyCode::Tab));
+    let effects = app::update(&mut app, key(KeyCode::Enter));
+    let [Effect::Register { req, profile, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(profile, "demo-gas-electric");
+    let req = *req;
+    assert_eq!(app.step, Step::Submit);
+    for event in [
+        RegisterEvent::Started {
+            step: RegistrationStep::Registered,
+        },
+        RegisterEvent::Done {
+            step: RegistrationStep::Registered,
+            detail: "admin client admin1, secret in the keyutils keyring".into(),
+        },
+        RegisterEvent::Started {
+            step: RegistrationStep::AdminToken,
+        },
+    ] {
+        app::update(&mut app, Msg::RegisterProgress { req, event });
+    }
+    app::update(
+        &mut app,
+        Msg::RegisterDone {
+            req,
+            result: Err(app::screens::submit::Failure {
+                message: "http://127.0.0.1:9/oauth/token answered 503".into(),
+                resumable: true,
+            }),
+        },
+    );
+    snap("submit_failed", &app);
+    // Going back would change a registration that already exists.
+    app::update(&mut app, key(KeyCode::BackTab));
+    assert_eq!(app.step, Step::Submit);
+    let effects = app::update(&mut app, key(KeyCode::Char('r')));
+    let [
+        Effect::ResumeRegistration {
+            req: again,
+            profile,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(profile, "demo-gas-electric");
+    let again = *again;
+    app::update(
+        &mut app,
+        Msg::RegisterDone {
+            req: again,
+            result: Ok((Box::new(outcome()), profile_view())),
+        },
+    );
+    snap("submit_done", &app);
+    app::update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Authorize);
+    snap("authorize_choose", &app);
+}
+
+fn authorizing() -> (App, u64) {
+    let mut app = ready(Instant::now());
+    app::update(&mut app, Msg::ProfilesLoaded(Ok(vec![profile_view()])));
+    app.step = Step::Authorize;
+    app.authorize.profile = Some(profile_view());
+    let effects = app::update(&mut app, key(KeyCode::Enter));
+    let [Effect::Authorize { req, client_id, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(client_id, "code1", "only the code-flow client is offered");
+    let req = *req;
+    app::update(
+        &mut app,
+        Msg::AuthorizeReady {
+            req,
+            url: format!("{BASE}/oauth/authorize?client_id=code1&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Aabc123"),
+            loopback: Some("http://127.0.0.1:45678/callback".into()),
+            paste_reason: None,
+            pushed: true,
+            ssh_hint: Some("Over SSH: forward the callback first, e.g. `ssh -L 45678:127.0.0.1:45678 <this host>`".into()),
+        },
+    );
+    (app, req)
+}
+
+#[test]
+fn authorize_waits_with_a_countdown_takes_a_paste_and_cancels() {
+    let (mut app, req) = authorizing();
+    snap("authorize_waiting", &app);
+    let effects = app::update(&mut app, key(KeyCode::Char('o')));
+    assert!(matches!(effects.as_slice(), [Effect::OpenBrowser(u)] if u.contains("request_uri")));
+    app::update(&mut app, key(KeyCode::Char('p')));
+    app::update(
+        &mut app,
+        Msg::Paste("http://127.0.0.1:45678/callback?code=abc&state=x\n".into()),
+    );
+    let effects = app::update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        effects,
+        vec![Effect::PasteRedirect {
+            req,
+            text: "http://127.0.0.1:45678/callback?code=abc&state=x".into()
+        }]
+    );
+    app::update(
+        &mut app,
+        Msg::PasteRejected {
+            req,
+            message: "the state does not match this authorization".into(),
+        },
+    );
+    snap("authorize_paste_rejected", &app);
+    app::update(&mut app, key(KeyCode::Esc)); // leave the paste line
+    let effects = app::update(&mut app, key(KeyCode::Char('x')));
+    assert_eq!(effects, vec![Effect::CancelAuthorize { req }]);
+    assert_eq!(app.authorize.phase, app::screens::authorize::Phase::Choose);
+    // A result of the cancelled flow is stale.
+    app::update(
+        &mut app,
+        Msg::AuthorizeDone {
+            req,
+            result: Err("late".into()),
+        },
+    );
+    assert_eq!(app.authorize.phase, app::screens::authorize::Phase::Choose);
+}
+
+#[test]
+fn authorize_shows_the_grant_then_done_names_what_is_stored() {
+    use app::screens::authorize::OutcomeView;
+    let (mut app, req) = authorizing();
+    app::update(&mut app, Msg::AuthorizeCompleting { req });
+    let view = OutcomeView {
+        client_id: "code1".into(),
+        requested_scope: "dge_usage_electric".into(),
+        granted_scope: "dge_usage_electric".into(),
+        grant: Some("grant-1 · status active · scope dge_usage_electric".into()),
+        differences: vec![(
+            true,
+            "dge_usage_electric: segment_start narrowed from P2Y to P1Y".into(),
+        )],
+        granted_details: vec![
+            "[".into(),
+            "  {\"type\": \"dge_usage_electric\"}".into(),
+            "]".into(),
+        ],
+        expires_at: Some("2026-11-27T21:00:00Z".into()),
+        refresh_token: true,
+        stored: vec!["demo-gas-electric/code1/access_token".into()],
+    };
+    app::update(
+        &mut app,
+        Msg::AuthorizeDone {
+            req,
+            result: Ok((Box::new(view), profile_view())),
+        },
+    );
+    snap("authorize_outcome", &app);
+    app::update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.step, Step::Done);
+    snap("done", &app);
+    app::update(&mut app, key(KeyCode::Down));
+    let effects = app::update(&mut app, key(KeyCode::Char('v')));
+    assert_eq!(
+        effects,
+        vec![Effect::Reveal {
+            account: "demo-gas-electric/admin1/access_token".into()
+        }]
+    );
+    app::update(
+        &mut app,
+        Msg::Revealed {
+            account: "demo-gas-electric/admin1/access_token".into(),
+            result: Ok(cds_wizard::vault::Secret::new("s3cr3t-token-value")),
+        },
+    );
+    assert!(
+        screen(&app).contains("s3cr3t-token-value"),
+        "revealed on request"
+    );
+    app::update(&mut app, key(KeyCode::Down));
+    assert!(
+        !screen(&app).contains("s3cr3t-token-value"),
+        "masked again on the next key"
+    );
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, app, &Theme::plain());
+        })
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn home_offers_a_url_the_demo_and_stored_profiles() {
+    let (mut app, effects) = App::home(Instant::now());
+    assert_eq!(effects, vec![Effect::LoadProfiles]);
+    app::update(&mut app, Msg::ProfilesLoaded(Ok(vec![profile_view()])));
+    snap("home", &app);
+    chars(&mut app, "https://utility.example");
+    let effects = app::update(&mut app, key(KeyCode::Enter));
+    assert!(
+        matches!(effects.as_slice(), [Effect::Discover { url, .. }] if url == "https://utility.example"),
+        "{effects:?}"
+    );
+    assert_eq!(app.step, Step::Discover);
+
+    let (mut app, _) = App::home(Instant::now());
+    app::update(&mut app, Msg::ProfilesLoaded(Ok(vec![profile_view()])));
+    app::update(&mut app, key(KeyCode::Esc)); // leave the URL line
+    app::update(&mut app, key(KeyCode::Down));
+    assert_eq!(
+        app::update(&mut app, key(KeyCode::Enter)),
+        vec![Effect::StartDemo]
+    );
+    let effects = app::update(&mut app, Msg::DemoStarted(Ok(BASE.into())));
+    assert!(matches!(effects.as_slice(), [Effect::Discover { .. }]));
+
+    let (mut app, _) = App::home(Instant::now());
+    app::update(&mut app, Msg::ProfilesLoaded(Ok(vec![profile_view()])));
+    app::update(&mut app, Msg::Click(app::Target::Row(2)));
+    app::update(&mut app, key(KeyCode::Enter));
+    assert_eq!(
+        app.step,
+        Step::Authorize,
+        "a stored profile opens at authorization"
+    );
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use cds_wizard::demo::{DemoOptions, DemoServer};
 use cds_wizard::http::{HttpClient, HttpPolicy};
-use cds_wizard::tui::{Executor, run_loop};
+use cds_wizard::tui::{Executor, Start, run_loop};
 use cds_wizard::ui::Theme;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use futures::channel::mpsc;
@@ -21,7 +21,7 @@ async fn the_loop_discovers_in_the_background_and_follows_fed_keys() {
     let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
     let (tx, rx) = mpsc::unbounded();
     let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
-    let executor = Executor::new(HttpClient::new(HttpPolicy::default()).unwrap());
+    let mut executor = Executor::new(HttpClient::new(HttpPolicy::default()).unwrap());
     let feeder = tokio::spawn(async move {
         // Discovery of the loopback demo takes milliseconds; this leaves plenty of room.
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -46,9 +46,9 @@ async fn the_loop_discovers_in_the_background_and_follows_fed_keys() {
         run_loop(
             &mut terminal,
             rx,
-            &server.base_url,
-            executor,
-            Theme { color: false },
+            Start::Url(server.base_url.clone()),
+            &mut executor,
+            Theme::plain(),
         ),
     )
     .await
@@ -106,7 +106,9 @@ async fn hostile_server_text_never_reaches_the_screen_raw() {
         for k in &keys {
             let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
             terminal
-                .draw(|f| cds_wizard::ui::draw(f, &app, &Theme { color: false }))
+                .draw(|f| {
+                    cds_wizard::ui::draw(f, &app, &Theme::plain());
+                })
                 .unwrap();
             let screen = terminal.backend().to_string();
             for bad in ['\u{1b}', '\u{9b}', '\u{202e}', '\u{7}', '\0'] {

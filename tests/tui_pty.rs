@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
+mod common;
+
 struct Screen(Arc<Mutex<vt100::Parser>>);
 
 impl Screen {
@@ -14,7 +16,7 @@ impl Screen {
         self.0.lock().unwrap().screen().contents()
     }
     fn wait_for(&self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let text = self.text();
             if text.contains(needle) {
@@ -108,4 +110,208 @@ fn demo_wizard_in_a_pty_finds_a_scope_and_quits_cleanly() {
         "mouse capture turned off"
     );
     assert!(!p.screen().bracketed_paste(), "bracketed paste turned off");
+}
+
+/// The wizard in a PTY with its output recorded; keys are written one at a time.
+struct Wizard {
+    screen: Screen,
+    raw: Arc<Mutex<Vec<u8>>>,
+    keys: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Wizard {
+    fn start(rows: u16, cols: u16, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> Wizard {
+        let pair = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cds-wizard"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("NO_COLOR", "1");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let (feed, record) = (parser.clone(), raw.clone());
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                feed.lock().unwrap().process(&buf[..n]);
+                record.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        let keys = pair.master.take_writer().unwrap();
+        Wizard {
+            screen: Screen(parser),
+            raw,
+            keys,
+            child,
+            _master: pair.master,
+        }
+    }
+
+    fn press(&mut self, bytes: &[u8]) {
+        self.keys.write_all(bytes).unwrap();
+        self.keys.flush().unwrap();
+        // Let each key be read on its own (an ESC followed at once by a letter is Alt+letter).
+        std::thread::sleep(Duration::from_millis(40));
+    }
+
+    fn type_line(&mut self, text: &str) {
+        self.press(b"\r"); // start editing
+        for c in text.as_bytes() {
+            self.press(&[*c]);
+        }
+        self.press(b"\r"); // keep it
+    }
+
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            assert!(Instant::now() < deadline, "the wizard did not exit");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// The row after `heading`, without the box border: the authorization address (the terminal is
+/// wide enough for it to fit on one row, and too short for the QR code beside it).
+fn row_after(screen: &str, heading: &str) -> String {
+    let mut rows = screen.lines().skip_while(|l| !l.contains(heading));
+    rows.next();
+    rows.next()
+        .unwrap_or_default()
+        .trim_matches(|c: char| c == '│' || c.is_whitespace())
+        .to_owned()
+}
+
+#[test]
+fn the_whole_wizard_registers_authorizes_and_leaves_credentials_in_the_keyring() {
+    let home = tempfile::tempdir().unwrap();
+    let icon = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/answers-demo-icon.png");
+    let mut w = Wizard::start(
+        30,
+        220,
+        &["demo"],
+        &[
+            ("CDS_WIZARD_HOME", home.path().as_os_str()),
+            ("CDS_WIZARD_KEYRING", "keyutils".as_ref()),
+        ],
+    );
+    w.screen.wait_for("Demo Gas & Electric");
+    w.press(b"\t");
+    w.screen.wait_for("cds_client_admin");
+    for k in ["/", "u", "s", "a", "g", "e", "\r", " ", "\t"] {
+        w.press(k.as_bytes());
+    }
+    // Modifiers: one scope, every field at its default; set the history to two years.
+    w.screen.wait_for("Usage history start");
+    w.press(b"G");
+    let text = w.screen.text();
+    assert!(text.contains("authorization_details (RFC 9396)"), "{text}");
+    w.press(b"\t");
+    // Registration: client metadata, then the fields the demo asks for.
+    w.screen.wait_for("Profile name");
+    w.press(b"j");
+    w.type_line("Watt Watcher");
+    w.press(b"j");
+    w.type_line("dev@wattwatcher.example");
+    for _ in 0..5 {
+        w.press(b"j");
+    }
+    w.type_line("Watt Watcher Inc.");
+    w.press(b"j");
+    w.type_line("https://wattwatcher.example");
+    w.press(b"j");
+    w.type_line("dev@wattwatcher.example");
+    w.press(b"j");
+    w.press(b" "); // accept the data terms
+    w.press(b"j");
+    w.type_line(icon);
+    w.screen.wait_for("Registration · ✓ valid");
+    w.press(b"\t");
+    let review = w.screen.wait_for("POST http://127.0.0.1:");
+    assert!(
+        review.contains("\"cds_data_terms_accepted\": true"),
+        "{review}"
+    );
+    w.press(b"\r");
+    w.screen.wait_for("Registered. Clients:");
+    w.press(b"\r");
+    w.screen.wait_for("Choose the client");
+    w.press(b"\r");
+    let waiting = w
+        .screen
+        .wait_for("Waiting for the callback on http://127.0.0.1:");
+    let url = row_after(&waiting, "Send the customer to this address:");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}\n{waiting}");
+    assert!(url.contains("request_uri="), "pushed first (PAR): {url}");
+    let redirect = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(common::customer::play(&url, "alice", "approve"));
+    assert!(redirect.contains("code="), "{redirect}");
+    let outcome = w.screen.wait_for("Authorized client");
+    assert!(outcome.contains("Grant"), "{outcome}");
+    w.press(b"\t");
+    let done = w.screen.wait_for("Stored in the keyring");
+    assert!(done.contains("••••••••"), "secrets masked:\n{done}");
+    assert!(
+        done.contains("cds-wizard token demo-gas-electric"),
+        "{done}"
+    );
+    w.press(b"\r");
+    w.screen.wait_for("Quit the wizard?");
+    w.press(b"y");
+    assert!(w.wait_exit().success());
+
+    // Every secret the index names is in the real kernel keyring, and none reached the screen.
+    let index = cds_wizard::vault::index::Index::load(home.path()).unwrap();
+    let profile = index.profile("demo-gas-electric").expect("profile stored");
+    let store = cds_wizard::vault::keyring::build("keyutils").unwrap();
+    let mut secrets = Vec::new();
+    for (_, kind, account) in profile.stored_accounts() {
+        let s = cds_wizard::vault::SecretStore::get(&store, &account)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{account} ({kind:?}) is not in the keyring"));
+        secrets.push(s.expose().to_owned());
+    }
+    let code_client = profile
+        .clients
+        .iter()
+        .find(|c| c.response_types.iter().any(|r| r == "code"))
+        .expect("a code-flow client");
+    assert!(
+        code_client.has_secret(cds_wizard::vault::SecretKind::AccessToken)
+            && code_client.has_secret(cds_wizard::vault::SecretKind::RefreshToken),
+        "{code_client:?}"
+    );
+    assert!(
+        secrets.len() >= 5,
+        "client secrets and tokens: {}",
+        secrets.len()
+    );
+    let raw = String::from_utf8_lossy(&w.raw.lock().unwrap()).into_owned();
+    let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    common::secrets::assert_no_secret_in_text("the terminal output", &raw, &refs);
+    common::secrets::assert_no_secret_in(home.path(), &refs);
+    for (_, _, account) in profile.stored_accounts() {
+        let _ = cds_wizard::vault::SecretStore::delete(&store, &account);
+    }
 }

@@ -428,7 +428,9 @@ pub fn describe(entry: &Value, ctx: &Context<'_>) -> Vec<Reading> {
         .collect()
 }
 
-fn reading(f: &AuthorizationDetailsField, v: &Value, now: &Zoned) -> String {
+/// A plain reading of one value of `f` ("2 years back from today (2024-11-27)", "yes", a choice's
+/// name and description).
+pub fn reading(f: &AuthorizationDetailsField, v: &Value, now: &Zoned) -> String {
     let historical = HISTORICAL_FIELDS.contains(&f.id.as_str());
     let choice_name = |id: &str| {
         f.choices

@@ -138,13 +138,9 @@ fn present(prepared: &Prepared, args: &AuthorizeArgs) -> anyhow::Result<()> {
         println!("AUTHORIZE_URL {url}");
         std::io::stdout().flush().ok();
         if std::io::stderr().is_terminal()
-            && let Ok(code) = qrcode::QrCode::new(url.as_bytes())
+            && let Some(lines) = crate::text::qr_lines(url)
         {
-            let art = code
-                .render::<qrcode::render::unicode::Dense1x2>()
-                .quiet_zone(true)
-                .build();
-            eprintln!("{art}");
+            eprintln!("{}", lines.join("\n"));
         }
     } else {
         eprintln!("Opening the browser at:\n{url}");

@@ -18,24 +18,52 @@ use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use tokio::sync::mpsc;
 
-use crate::app::{self, App, Effect, Msg};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, OnceCell};
+use tokio::task::AbortHandle;
+
+use crate::app::screens::authorize::{ClientRow, OutcomeView, ProfileView};
+use crate::app::screens::submit::Failure;
+use crate::app::{self, App, Effect, Msg, ReqId};
+use crate::cds::AuthorizationServerMetadata;
+use crate::demo::{DemoOptions, DemoServer};
 use crate::http::{HttpClient, HttpPolicy};
+use crate::onboarding::authorize::{self, AuthorizeOptions, Redirect};
 use crate::onboarding::discovery::{self, DiscoveryLimits, ProgressSink};
+use crate::onboarding::plan::{self, RegistrationPlan};
+use crate::onboarding::register::{self, Engine, RegisterOutcome};
 use crate::ui::{self, Theme};
+use crate::vault::index::{Index, Profile, RegistrationStep};
+use crate::vault::{SecretStore, keyring};
 
 /// How often the clock ticks (elapsed times, spinners); input and results wake the loop anyway.
 const TICK: Duration = Duration::from_millis(250);
 /// Messages from background tasks waiting to be handled, at most.
 const CHANNEL: usize = 1024;
 
-/// Opens the wizard at `url` on the real terminal; returns when the user quits.
-pub async fn run(url: &str) -> anyhow::Result<()> {
+/// Where the wizard starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    /// The home screen: type a URL, start the demo, pick a stored profile.
+    Home,
+    /// Discovery of this utility.
+    Url(String),
+}
+
+/// Opens the wizard on the real terminal; returns when the user quits.
+pub async fn run(start: Start) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
-        anyhow::bail!(
-            "the interactive wizard needs a terminal; for a printed summary use `cds-wizard discover {}`",
-            crate::text::sanitize(url)
-        );
+        anyhow::bail!(match &start {
+            Start::Url(url) => format!(
+                "the interactive wizard needs a terminal; for a printed summary use `cds-wizard discover {}`",
+                crate::text::sanitize(url)
+            ),
+            Start::Home => "the interactive wizard needs a terminal; see `cds-wizard --help` for the headless commands".to_owned(),
+        });
     }
     let http = HttpClient::new(HttpPolicy {
         timeout: Duration::from_secs(30),
@@ -45,19 +73,23 @@ pub async fn run(url: &str) -> anyhow::Result<()> {
     // Not `terminal.clear()`: it asks the terminal where the cursor is, and a terminal that
     // does not answer stalls start-up; the guard clears the fresh alternate screen instead.
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let mut executor = Executor::new(http);
+    executor.terminal = true;
     let result = run_loop(
         &mut terminal,
         EventStream::new(),
-        url,
-        Executor::new(http),
+        start,
+        &mut executor,
         // https://no-color.org: any non-empty NO_COLOR turns colors off.
         Theme {
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            links: true,
         },
     )
     .await;
     drop(terminal);
     drop(guard);
+    executor.shutdown().await;
     result
 }
 
@@ -111,6 +143,21 @@ pub struct Executor {
     tx: mpsc::Sender<Msg>,
     rx: Option<mpsc::Receiver<Msg>>,
     http: HttpClient,
+    /// The keyring, opened on first use (registration, authorization, reveal).
+    vault: Arc<OnceCell<Arc<dyn SecretStore>>>,
+    /// The profile index, loaded on first use; locked only around engine calls.
+    index: Arc<Mutex<Option<Index>>>,
+    /// Running authorizations: where pasted addresses go, and how to stop them.
+    flows: HashMap<ReqId, Flow>,
+    /// The demo utility started from the home screen, kept until the wizard ends.
+    demo: Arc<Mutex<Option<DemoServer>>>,
+    /// Whether effects may write to the real terminal (the OSC 52 clipboard).
+    terminal: bool,
+}
+
+struct Flow {
+    paste: mpsc::Sender<String>,
+    task: AbortHandle,
 }
 
 impl Executor {
@@ -120,21 +167,37 @@ impl Executor {
             tx,
             rx: Some(rx),
             http,
+            vault: Arc::new(OnceCell::new()),
+            index: Arc::new(Mutex::new(None)),
+            flows: HashMap::new(),
+            demo: Arc::new(Mutex::new(None)),
+            terminal: false,
+        }
+    }
+
+    /// Uses `vault` instead of opening the platform keyring (tests).
+    pub fn with_vault(self, vault: Arc<dyn SecretStore>) -> Self {
+        let cell = OnceCell::new();
+        let _ = cell.set(vault);
+        Executor {
+            vault: Arc::new(cell),
+            ..self
         }
     }
 
     /// Starts `effect`; returns false when it asks the loop to stop.
-    fn run(&self, effect: Effect) -> bool {
+    fn run(&mut self, effect: Effect) -> bool {
+        self.flows.retain(|_, f| !f.task.is_finished());
+        let tx = self.tx.clone();
+        let http = self.http.clone();
         match effect {
             Effect::Quit => return false,
             Effect::Discover { req, url } => {
-                let tx = self.tx.clone();
-                let http = self.http.clone();
                 tokio::spawn(async move {
                     let progress_tx = tx.clone();
                     // Progress is advisory: when the queue is full an event is dropped rather
                     // than blocking discovery; the final result carries everything.
-                    let sink: ProgressSink = std::sync::Arc::new(move |event| {
+                    let sink: ProgressSink = Arc::new(move |event| {
                         let _ = progress_tx.try_send(Msg::DiscoveryProgress { req, event });
                     });
                     let result =
@@ -145,15 +208,385 @@ impl Executor {
                     let _ = tx.send(Msg::DiscoveryDone { req, result }).await;
                 });
             }
+            Effect::LoadProfiles => {
+                let index = self.index.clone();
+                tokio::spawn(async move {
+                    let result = loaded(&index)
+                        .await
+                        .map(|ix| ix.profiles().iter().map(profile_view).collect());
+                    let _ = tx.send(Msg::ProfilesLoaded(result)).await;
+                });
+            }
+            Effect::StartDemo => {
+                let slot = self.demo.clone();
+                tokio::spawn(async move {
+                    let result = match DemoServer::start(0, DemoOptions::default()).await {
+                        Ok(server) => {
+                            let url = server.base_url.clone();
+                            *slot.lock().await = Some(server);
+                            Ok(url)
+                        }
+                        Err(e) => Err(format!("the demo utility did not start: {e:#}")),
+                    };
+                    let _ = tx.send(Msg::DemoStarted(result)).await;
+                });
+            }
+            Effect::ReadFile { path } => {
+                tokio::spawn(async move {
+                    let p = expand_home(&path);
+                    let result = tokio::task::spawn_blocking(move || {
+                        plan::read_capped(&p, plan::MAX_FILE_BYTES)
+                            .map(Arc::new)
+                            .map_err(|e| format!("cannot read {}: {e}", p.display()))
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(Msg::FileRead { path, result }).await;
+                });
+            }
+            Effect::Export { path, contents } => {
+                tokio::spawn(async move {
+                    let result = tokio::fs::write(&path, contents)
+                        .await
+                        .map(|()| {
+                            std::path::absolute(&path)
+                                .map_or(path.clone(), |p| p.display().to_string())
+                        })
+                        .map_err(|e| format!("cannot write {path}: {e}"));
+                    let _ = tx.send(Msg::Exported(result)).await;
+                });
+            }
+            Effect::Register {
+                req,
+                meta,
+                metadata_url,
+                plan,
+                profile,
+            } => {
+                let (vault, index) = (self.vault.clone(), self.index.clone());
+                tokio::spawn(async move {
+                    let result = register(
+                        &http,
+                        &vault,
+                        &index,
+                        &tx,
+                        req,
+                        &profile,
+                        Some((&meta, metadata_url.as_ref(), &plan)),
+                    )
+                    .await;
+                    let _ = tx.send(Msg::RegisterDone { req, result }).await;
+                });
+            }
+            Effect::ResumeRegistration { req, profile } => {
+                let (vault, index) = (self.vault.clone(), self.index.clone());
+                tokio::spawn(async move {
+                    let result = register(&http, &vault, &index, &tx, req, &profile, None).await;
+                    let _ = tx.send(Msg::RegisterDone { req, result }).await;
+                });
+            }
+            Effect::Authorize {
+                req,
+                profile,
+                client_id,
+                wait,
+            } => {
+                let (vault, index) = (self.vault.clone(), self.index.clone());
+                let (paste_tx, paste_rx) = mpsc::channel(4);
+                let task = tokio::spawn(async move {
+                    let result = authorize_flow(
+                        &http, &vault, &index, &tx, req, &profile, &client_id, wait, paste_rx,
+                    )
+                    .await;
+                    let _ = tx.send(Msg::AuthorizeDone { req, result }).await;
+                });
+                self.flows.insert(
+                    req,
+                    Flow {
+                        paste: paste_tx,
+                        task: task.abort_handle(),
+                    },
+                );
+            }
+            Effect::PasteRedirect { req, text } => {
+                if let Some(f) = self.flows.get(&req) {
+                    let _ = f.paste.try_send(text);
+                }
+            }
+            Effect::CancelAuthorize { req } => {
+                // Dropping the task drops the listener: the port closes at once.
+                if let Some(f) = self.flows.remove(&req) {
+                    f.task.abort();
+                }
+            }
+            Effect::OpenBrowser(url) => {
+                tokio::spawn(async move {
+                    let opened = tokio::task::spawn_blocking(move || webbrowser::open(&url)).await;
+                    let text = match opened {
+                        Ok(Ok(())) => "Opened the browser.".to_owned(),
+                        Ok(Err(e)) => format!("Could not open a browser ({e}); copy the address."),
+                        Err(e) => format!("Could not open a browser ({e}); copy the address."),
+                    };
+                    let _ = tx.send(Msg::Info(text)).await;
+                });
+            }
+            Effect::Copy(text) => {
+                if self.terminal {
+                    use base64::Engine as _;
+                    use std::io::Write;
+                    // OSC 52: the terminal puts the text on the clipboard (also over SSH).
+                    let b64 = base64::engine::general_purpose::STANDARD.encode(text);
+                    let mut out = io::stdout();
+                    let _ = write!(out, "\x1b]52;c;{b64}\x07");
+                    let _ = out.flush();
+                }
+            }
+            Effect::Reveal { account } => {
+                let vault = self.vault.clone();
+                tokio::spawn(async move {
+                    let result = async {
+                        let v = open_vault(&vault).await?;
+                        let acct = account.clone();
+                        tokio::task::spawn_blocking(move || v.get(&acct))
+                            .await
+                            .map_err(|e| e.to_string())?
+                            .map_err(|e| e.to_string())?
+                            .ok_or_else(|| format!("the keyring has no entry {account}"))
+                    }
+                    .await;
+                    let _ = tx.send(Msg::Revealed { account, result }).await;
+                });
+            }
         }
         true
     }
+
+    /// Stops what the wizard started (the demo utility) once the loop ends.
+    pub async fn shutdown(&mut self) {
+        for (_, f) in self.flows.drain() {
+            f.task.abort();
+        }
+        if let Some(server) = self.demo.lock().await.take() {
+            server.stop().await;
+        }
+    }
 }
 
-fn to_msg(event: Event) -> Option<Msg> {
+/// `~/x` is the home directory's `x`, as shells read it.
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// The keyring, opened once (the probe can block on D-Bus, so off the async threads).
+async fn open_vault(cell: &OnceCell<Arc<dyn SecretStore>>) -> Result<Arc<dyn SecretStore>, String> {
+    cell.get_or_try_init(|| async {
+        tokio::task::spawn_blocking(keyring::open)
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|k| Arc::new(k) as Arc<dyn SecretStore>)
+            .map_err(|e| format!("no keyring is reachable, so nothing can be stored: {e}"))
+    })
+    .await
+    .cloned()
+}
+
+/// The profile index, loaded on first use and locked while the guard lives.
+async fn loaded(
+    slot: &Mutex<Option<Index>>,
+) -> Result<tokio::sync::MappedMutexGuard<'_, Index>, String> {
+    let mut guard = slot.lock().await;
+    if guard.is_none() {
+        *guard = Some(Index::load_default().map_err(|e| e.to_string())?);
+    }
+    tokio::sync::MutexGuard::try_map(guard, Option::as_mut)
+        .map_err(|_| "the profile index is not loaded".to_owned())
+}
+
+/// A stored profile as the screens show it: names, never secrets.
+pub fn profile_view(p: &Profile) -> ProfileView {
+    use crate::text::sanitize;
+    ProfileView {
+        name: sanitize(&p.name),
+        issuer: sanitize(&p.issuer),
+        metadata_url: p.server_metadata_url.as_ref().map(|u| sanitize(u.as_str())),
+        keyring: sanitize(&p.keyring_store),
+        service: crate::vault::SERVICE.to_owned(),
+        clients: p
+            .clients
+            .iter()
+            .map(|c| ClientRow {
+                client_id: sanitize(&c.client_id),
+                scope: sanitize(&c.scope),
+                status: sanitize(&c.status),
+                code_flow: c.response_types.iter().any(|r| r == "code"),
+                accounts: c
+                    .secrets
+                    .iter()
+                    .map(|k| sanitize(&p.account(&c.client_id, *k)))
+                    .collect(),
+            })
+            .collect(),
+        unfinished: p.next_step().map(|s| {
+            format!(
+                "The registration stopped before `{s}`: `cds-wizard register --resume {}` finishes it.",
+                sanitize(&p.name)
+            )
+        }),
+    }
+}
+
+/// Registers (or resumes, when `fresh` is `None`) through the engine, reporting progress.
+async fn register(
+    http: &HttpClient,
+    vault: &OnceCell<Arc<dyn SecretStore>>,
+    index: &Mutex<Option<Index>>,
+    tx: &mpsc::Sender<Msg>,
+    req: ReqId,
+    profile: &str,
+    fresh: Option<(
+        &AuthorizationServerMetadata,
+        Option<&url::Url>,
+        &RegistrationPlan,
+    )>,
+) -> Result<(Box<RegisterOutcome>, ProfileView), Failure> {
+    let fail = |message: String| Failure {
+        message,
+        resumable: false,
+    };
+    // The keyring first: a keyring that fails after registration would strand the secret.
+    let vault = open_vault(vault).await.map_err(fail)?;
+    let mut ix = loaded(index).await.map_err(fail)?;
+    let progress_tx = tx.clone();
+    let progress = move |event| {
+        let _ = progress_tx.try_send(Msg::RegisterProgress { req, event });
+    };
+    let mut engine = Engine {
+        http,
+        vault: &*vault,
+        index: &mut ix,
+    };
+    let result = match fresh {
+        Some((meta, url, plan)) => {
+            register::register(&mut engine, meta, url, plan, profile, &progress).await
+        }
+        None => register::resume(&mut engine, profile, &progress).await,
+    };
+    let stored = ix.profile(profile);
+    match result {
+        Ok(outcome) => {
+            let view = stored
+                .map(profile_view)
+                .ok_or_else(|| fail(format!("profile {profile} vanished")))?;
+            Ok((Box::new(outcome), view))
+        }
+        Err(e) => Err(Failure {
+            message: format!("{e:#}"),
+            resumable: stored.is_some_and(|p| p.is_complete(RegistrationStep::AdminSecretStored)),
+        }),
+    }
+}
+
+/// One customer authorization: prepare (listener bound first), announce, wait for the callback
+/// or a pasted address, complete.
+#[allow(clippy::too_many_arguments)]
+async fn authorize_flow(
+    http: &HttpClient,
+    vault: &OnceCell<Arc<dyn SecretStore>>,
+    index: &Mutex<Option<Index>>,
+    tx: &mpsc::Sender<Msg>,
+    req: ReqId,
+    profile: &str,
+    client_id: &str,
+    wait: Duration,
+    mut pasted: mpsc::Receiver<String>,
+) -> Result<(Box<OutcomeView>, ProfileView), String> {
+    let vault = open_vault(vault).await?;
+    let opts = AuthorizeOptions {
+        client_id: Some(client_id.to_owned()),
+        ..AuthorizeOptions::default()
+    };
+    let mut prepared = {
+        let mut ix = loaded(index).await?;
+        let mut engine = Engine {
+            http,
+            vault: &*vault,
+            index: &mut ix,
+        };
+        authorize::prepare(&mut engine, profile, &opts)
+            .await
+            .map_err(|e| format!("{e:#}"))?
+    };
+    let (loopback, paste_reason, ssh_hint) = match &prepared.redirect {
+        Redirect::Loopback(l) => (
+            Some(l.redirect_uri()),
+            None,
+            std::env::var_os("SSH_CONNECTION").map(|_| {
+                format!(
+                    "Over SSH: forward the callback first, e.g. `ssh -L {port}:127.0.0.1:{port} <this host>`",
+                    port = l.port()
+                )
+            }),
+        ),
+        Redirect::Pasted { why, .. } => (None, Some(why.clone()), None),
+    };
+    let listening = loopback.is_some();
+    let _ = tx
+        .send(Msg::AuthorizeReady {
+            req,
+            url: prepared.url.to_string(),
+            loopback,
+            paste_reason,
+            pushed: prepared.pushed,
+            ssh_hint,
+        })
+        .await;
+    let callback = {
+        let callback = authorize::wait(&mut prepared, wait);
+        tokio::pin!(callback);
+        let deadline = tokio::time::sleep(wait);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                r = &mut callback, if listening => break r.map_err(|e| format!("{e:#}"))?,
+                Some(text) = pasted.recv() => match authorize::pasted(&text) {
+                    Ok(cb) => break cb,
+                    Err(e) => {
+                        let _ = tx.send(Msg::PasteRejected { req, message: format!("{e:#}") }).await;
+                    }
+                },
+                _ = &mut deadline => {
+                    return Err(format!(
+                        "no answer from the customer within {} s; nothing was stored",
+                        wait.as_secs()
+                    ))
+                }
+            }
+        }
+    };
+    let _ = tx.send(Msg::AuthorizeCompleting { req }).await;
+    let mut ix = loaded(index).await?;
+    let outcome = authorize::complete(http, &*vault, Some(&mut *ix), prepared, &callback)
+        .await
+        .map_err(|e| format!("{e:#}"))?;
+    let view = ix
+        .profile(profile)
+        .map(profile_view)
+        .ok_or_else(|| format!("profile {profile} vanished"))?;
+    Ok((Box::new(OutcomeView::from_outcome(&outcome)), view))
+}
+
+/// A terminal event as a message; a left click becomes what was drawn under it.
+fn to_msg(event: Event, hits: &ui::Hits) -> Option<Msg> {
+    use crossterm::event::{MouseButton, MouseEventKind};
     match event {
         Event::Key(k) => Some(Msg::Key(k)),
         Event::Paste(s) => Some(Msg::Paste(s)),
+        Event::Mouse(m) if m.kind == MouseEventKind::Down(MouseButton::Left) => {
+            hits.at(m.column, m.row).map(Msg::Click)
+        }
         Event::Mouse(m) => Some(Msg::Mouse(m)),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
         _ => None,
@@ -165,8 +598,8 @@ fn to_msg(event: Event) -> Option<Msg> {
 pub async fn run_loop<B, S>(
     terminal: &mut Terminal<B>,
     mut input: S,
-    url: &str,
-    mut executor: Executor,
+    start: Start,
+    executor: &mut Executor,
     theme: Theme,
 ) -> anyhow::Result<()>
 where
@@ -178,7 +611,10 @@ where
         .rx
         .take()
         .ok_or_else(|| anyhow::anyhow!("executor already used"))?;
-    let (mut app, effects) = App::new(url, Instant::now());
+    let (mut app, effects) = match start {
+        Start::Home => App::home(Instant::now()),
+        Start::Url(url) => App::new(url, Instant::now()),
+    };
     let size = terminal.size()?;
     app.size = (size.width, size.height);
     for e in effects {
@@ -186,13 +622,14 @@ where
     }
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    terminal.draw(|f| ui::draw(f, &app, &theme))?;
+    let mut hits = ui::Hits::default();
+    terminal.draw(|f| hits = ui::draw(f, &app, &theme))?;
     loop {
         let first = tokio::select! {
             biased;
             Some(msg) = results.recv() => msg,
             ev = input.next() => match ev {
-                Some(Ok(ev)) => match to_msg(ev) { Some(m) => m, None => continue },
+                Some(Ok(ev)) => match to_msg(ev, &hits) { Some(m) => m, None => continue },
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()), // input closed: nothing more can happen
             },
@@ -212,6 +649,29 @@ where
                 }
             }
         }
-        terminal.draw(|f| ui::draw(f, &app, &theme))?;
+        terminal.draw(|f| hits = ui::draw(f, &app, &theme))?;
+        if theme.links {
+            write_links(&hits);
+        }
     }
+}
+
+/// Rewrites each address already on screen wrapped in an OSC 8 link, so terminals that support
+/// it make it clickable (the others ignore the sequence). The text is sanitized, so it holds no
+/// escape of its own.
+fn write_links(hits: &ui::Hits) {
+    use crossterm::{cursor::MoveTo, queue, style::Print};
+    use std::io::Write;
+    if hits.links().is_empty() {
+        return;
+    }
+    let mut out = io::stdout();
+    for l in hits.links() {
+        let _ = queue!(
+            out,
+            MoveTo(l.x, l.y),
+            Print(format!("\x1b]8;;{}\x1b\\{}\x1b]8;;\x1b\\", l.url, l.text))
+        );
+    }
+    let _ = out.flush();
 }

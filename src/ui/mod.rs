@@ -1,6 +1,7 @@
 //! Drawing only: turns an [`App`] into a frame. No state changes, no I/O; every string here is
 //! either from `strings` or was sanitized when the app state was built.
 
+pub mod form;
 pub mod screens;
 pub mod strings;
 pub mod theme;
@@ -11,33 +12,108 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::app::keymap::{self, BINDINGS, Binding, Context};
-use crate::app::{App, Overlay, Step};
+use crate::app::{App, Overlay, Step, Target};
 pub use theme::Theme;
 
-/// Draws the whole wizard.
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+/// Where clickable things were drawn in the last frame; the event loop resolves clicks here.
+/// Also the addresses to turn into terminal links (OSC 8) once the frame is on screen: cells
+/// cannot carry them, so the event loop writes them over the same text.
+#[derive(Debug, Default)]
+pub struct Hits(Vec<(Rect, Target)>, Vec<Link>);
+
+/// `text`, drawn at (`x`, `y`), links to `url`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub x: u16,
+    pub y: u16,
+    pub text: String,
+    pub url: String,
+}
+
+impl Hits {
+    pub fn link(&mut self, x: u16, y: u16, text: &str, url: &str) {
+        self.1.push(Link {
+            x,
+            y,
+            text: text.to_owned(),
+            url: url.to_owned(),
+        });
+    }
+
+    pub fn links(&self) -> &[Link] {
+        &self.1
+    }
+
+    pub fn add(&mut self, area: Rect, target: Target) {
+        self.0.push((area, target));
+    }
+
+    /// One-row targets `Row(first)`, `Row(first + 1)`... down `area`, `count` of them at most.
+    pub fn rows(&mut self, area: Rect, first: usize, count: usize) {
+        for off in 0..(area.height as usize).min(count) {
+            let row = Rect {
+                y: area.y + off as u16,
+                height: 1,
+                ..area
+            };
+            self.add(row, Target::Row(first + off));
+        }
+    }
+
+    /// The last target drawn at the cell (`x`, `y`): later ones are on top.
+    pub fn at(&self, x: u16, y: u16) -> Option<Target> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(r, _)| r.contains(ratatui::layout::Position { x, y }))
+            .map(|(_, t)| *t)
+    }
+}
+
+/// Draws the whole wizard and returns where its clickable parts are.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Hits {
+    let mut hits = Hits::default();
     let [top, body, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    step_indicator(frame, top, app.step, theme);
+    if app.step == Step::Home {
+        frame.render_widget(
+            Paragraph::new(Line::styled(strings::APP_NAME, theme.title())),
+            top,
+        );
+    } else {
+        step_indicator(frame, top, app.step, theme, &mut hits);
+    }
     match app.step {
-        Step::Scopes => screens::scopes::render(frame, body, app, theme),
-        _ => screens::discover::render(frame, body, app, theme),
+        Step::Home => screens::home::render(frame, body, app, theme, &mut hits),
+        Step::Discover => screens::discover::render(frame, body, app, theme, &mut hits),
+        Step::Scopes => screens::scopes::render(frame, body, app, theme, &mut hits),
+        Step::Modifiers => screens::modifiers::render(frame, body, app, theme, &mut hits),
+        Step::Registration => screens::registration::render(frame, body, app, theme, &mut hits),
+        Step::Review => screens::review::render(frame, body, app, theme),
+        Step::Submit => screens::submit::render(frame, body, app, theme),
+        Step::Authorize => screens::authorize::render(frame, body, app, theme, &mut hits),
+        Step::Done => screens::done::render(frame, body, app, theme, &mut hits),
     }
     footer(frame, bottom, app, theme);
     match app.overlay {
-        Some(Overlay::Help) => help(frame, frame.area(), theme),
-        Some(Overlay::ConfirmQuit) => confirm_quit(frame, frame.area(), theme),
+        Some(Overlay::Help) => help(frame, frame.area(), app, theme),
+        Some(Overlay::ConfirmQuit) => confirm_quit(frame, frame.area(), app, theme),
         None => {}
     }
+    if app.overlay.is_some() {
+        hits.0.clear();
+        hits.1.clear();
+    }
+    hits
 }
 
 /// "1 Discovery › 2 Scopes › …": the current step highlighted; names shrink to numbers when
 /// the line is too narrow.
-fn step_indicator(frame: &mut Frame, area: Rect, current: Step, theme: &Theme) {
+fn step_indicator(frame: &mut Frame, area: Rect, current: Step, theme: &Theme, hits: &mut Hits) {
     let full: usize = Step::ALL
         .iter()
         .enumerate()
@@ -50,12 +126,19 @@ fn step_indicator(frame: &mut Frame, area: Rect, current: Step, theme: &Theme) {
         .sum();
     let short = full > area.width as usize;
     let mut spans = Vec::new();
+    let mut x = area.x;
     for (i, s) in Step::ALL.iter().enumerate() {
         let text = if short && *s != current {
             format!(" {} ", i + 1)
         } else {
             format!(" {} {} ", i + 1, strings::step_name(*s))
         };
+        let w = text.chars().count() as u16;
+        if x < area.right() {
+            let width = w.min(area.right() - x);
+            hits.add(Rect { x, width, ..area }, Target::Step(*s));
+        }
+        x = x.saturating_add(w + 1);
         let style = if *s == current {
             theme.current_step()
         } else {
@@ -70,9 +153,13 @@ fn step_indicator(frame: &mut Frame, area: Rect, current: Step, theme: &Theme) {
 }
 
 fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    if let Some(n) = app.notice {
+    if let Some(n) = &app.notice {
+        let style = match n {
+            crate::app::Notice::Info(_) => theme.ok(),
+            _ => theme.warning(),
+        };
         frame.render_widget(
-            Paragraph::new(Line::styled(strings::notice(n), theme.warning())),
+            Paragraph::new(Line::styled(strings::notice(n), style)),
             area,
         );
         return;
@@ -101,8 +188,8 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-fn confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let rect = centered(area, 56, 6);
+fn confirm_quit(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let rect = centered(area, 60, 7);
     frame.render_widget(Clear, rect);
     let hints = keymap::hints(Context::Confirm);
     let mut keys = Vec::new();
@@ -114,7 +201,7 @@ fn confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
         keys.push(Span::raw(format!(" {}", b.hint)));
     }
     let text = vec![
-        Line::raw(strings::CONFIRM_QUIT),
+        Line::raw(strings::confirm_quit(app)),
         Line::raw(""),
         Line::from(keys),
     ];
@@ -126,8 +213,22 @@ fn confirm_quit(frame: &mut Frame, area: Rect, theme: &Theme) {
     );
 }
 
-/// Every key from the key table, in two columns.
-fn help(frame: &mut Frame, area: Rect, theme: &Theme) {
+/// The contexts a step's keys come from, for the help.
+fn step_contexts(step: Step) -> &'static [Context] {
+    match step {
+        Step::Home => &[Context::Home, Context::Edit],
+        Step::Discover => &[Context::Discover],
+        Step::Scopes => &[Context::Scopes, Context::Search],
+        Step::Modifiers | Step::Registration => &[Context::Form, Context::Edit],
+        Step::Review => &[Context::Review],
+        Step::Submit => &[Context::Submit],
+        Step::Authorize => &[Context::Authorize, Context::Waiting, Context::Edit],
+        Step::Done => &[Context::Done],
+    }
+}
+
+/// Every key of this step from the key table (and the global ones), in two columns.
+fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let column = |contexts: &[Context]| -> Vec<Line<'static>> {
         let mut lines = Vec::new();
         for cx in contexts {
@@ -150,8 +251,8 @@ fn help(frame: &mut Frame, area: Rect, theme: &Theme) {
         }
         lines
     };
-    let left_lines = column(&[Context::Global, Context::Discover]);
-    let right_lines = column(&[Context::Scopes, Context::Search, Context::Confirm]);
+    let left_lines = column(&[Context::Global]);
+    let right_lines = column(step_contexts(app.step));
     let height = left_lines.len().max(right_lines.len()) as u16 + 2;
     let rect = centered(area, area.width.saturating_sub(2).min(130), height);
     frame.render_widget(Clear, rect);

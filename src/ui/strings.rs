@@ -6,6 +6,7 @@ pub const APP_NAME: &str = "cds-wizard";
 
 pub fn step_name(step: Step) -> &'static str {
     match step {
+        Step::Home => "Start",
         Step::Discover => "Discovery",
         Step::Scopes => "Scopes",
         Step::Modifiers => "Modifiers",
@@ -50,17 +51,155 @@ pub const DETAIL_TITLE: &str = "Details";
 pub const NO_SCOPE: &str = "No scope selected.";
 
 pub const CONFIRM_QUIT_TITLE: &str = "Quit?";
-pub const CONFIRM_QUIT: &str = "Quit the wizard? Nothing has been registered yet.";
+/// The quit question, saying what is kept.
+pub fn confirm_quit(app: &crate::app::App) -> String {
+    if app.submit.done() || app.submit.failure.is_some() || app.submit.running.is_some() {
+        format!(
+            "Quit the wizard? The registration is kept as profile `{}`; continue with \
+             `cds-wizard authorize {}`.",
+            app.submit.profile, app.submit.profile
+        )
+    } else if app.step == crate::app::Step::Home {
+        "Quit the wizard?".to_owned()
+    } else {
+        "Quit the wizard? Nothing has been registered yet; what you entered is lost.".to_owned()
+    }
+}
 pub const HELP_TITLE: &str = "Keys";
 
-pub fn notice(n: crate::app::Notice) -> &'static str {
+pub fn notice(n: &crate::app::Notice) -> String {
+    use crate::app::Notice;
     match n {
-        crate::app::Notice::ScopeLocked => {
+        Notice::ScopeLocked => {
             "cds_client_admin is always included: every registration asks for it (CDS-WG1-02 §4.1)."
+                .into()
         }
-        crate::app::Notice::StepNotBuilt => {
-            "The Modifiers step is not built yet; use `cds-wizard register --answers` for now."
+        Notice::NoCatalogYet => "Wait for discovery to finish first.".into(),
+        Notice::NoOAuth => {
+            "This utility offers no OAuth authorization server, so there is nothing to register."
+                .into()
         }
-        crate::app::Notice::NoCatalogYet => "Wait for discovery to finish first.",
+        Notice::FixFirst(n) => format!(
+            "{n} problem{} to solve first (marked ✗ on the form).",
+            if *n == 1 { "" } else { "s" }
+        ),
+        Notice::NotNullable => "This field cannot be null (its format has no `_or_null`).".into(),
+        Notice::Registered => {
+            "The registration was sent; earlier steps can no longer change it.".into()
+        }
+        Notice::Info(s) | Notice::Warn(s) => s.clone(),
     }
+}
+
+pub const MODIFIERS_TITLE: &str = "Modifiers";
+pub const NO_MODIFIERS: &str =
+    "None of the selected scopes has modifiers (authorization details fields, CDS-WG1-02 §3.8).";
+pub const NO_MODIFIERS_NEXT: &str = "Press Tab to go on to the registration fields.";
+pub const FIELD_TITLE: &str = " Field ";
+pub const PREVIEW_TITLE: &str = " authorization_details (RFC 9396) to request ";
+pub const REGISTRATION_TITLE: &str = "Registration";
+pub const AFTER_TITLE: &str = " After registration ";
+pub const NOTHING_AFTER: &str = "Nothing to do after registration for these scopes.";
+pub const REVIEW_TITLE: &str = " Review: the registration request (RFC 7591, CDS-WG1-02 §4.1) ";
+pub const NO_PLAN: &str = "Solve the problems on the Registration step first.";
+pub const REVIEW_EXPORT: &str =
+    "c writes it as a curl script, h as a .http file (no secrets in either) · Enter sends it";
+pub const SUBMIT_TITLE: &str = " Submit ";
+pub const RESUME_HINT: &str =
+    "The admin client's secret is safe in the keyring: press r to resume from the last step.";
+pub const RETRY_SUBMIT_HINT: &str =
+    "Nothing was stored: press r to send the registration again, or Shift-Tab to change it.";
+pub const REGISTERED: &str = "✓ Registered. Clients:";
+pub const TODO_TITLE: &str = "Still to do before production access:";
+pub const AUTHORIZE_NEXT: &str = "Press Enter to have a customer authorize a client.";
+pub const AUTHORIZE_TITLE: &str = "Authorize";
+pub const CHOOSE_CLIENT: &str =
+    "Choose the client a customer authorizes (authorization code with PKCE S256):";
+pub const NO_CODE_CLIENT: &str =
+    "This profile has no client with the `code` response type; press Tab for the summary.";
+pub const LISTENER_FIRST: &str = "Enter binds a one-use listener on 127.0.0.1 (random port), then shows the address for the customer.";
+pub const AUTHORIZE_AGAIN: &str = "Press Enter to try again.";
+pub const PREPARING: &str =
+    "Binding the loopback listener, adding its redirect to the client, pushing the request…";
+pub const COMPLETING: &str =
+    "Checking state and iss, exchanging the code, storing the tokens, reading the Grant…";
+pub const SEND_CUSTOMER: &str = "Send the customer to this address:";
+pub const WAITING_ON: &str = "Waiting for the callback on";
+pub const PASTE_NEEDED: &str = "The browser ends on the server's receipt page: paste that address";
+pub const PUSHED: &str =
+    "The request was pushed first (RFC 9126): the address carries only a request_uri.";
+pub const PASTE_PROMPT: &str = "Paste the address the browser ended on, then Enter:";
+pub const PASTE_HINT: &str = "If the callback cannot reach this machine, press p and paste the address the browser ended on.";
+pub const QR_TOO_SMALL: &str = "(Enlarge the window to see a QR code of the address.)";
+pub const GRANTED_AS_ASKED: &str = "✓ Granted as asked.";
+pub const DIFFERENCES: &str = "Granted compared with asked:";
+pub const GRANTED_DETAILS: &str = "Granted authorization_details:";
+pub const TO_SUMMARY: &str = "Press Tab for the summary.";
+pub const DONE_TITLE: &str = " Done ";
+pub const NO_PROFILE: &str = "Nothing was registered.";
+pub const ACCOUNTS: &str = "Stored in the keyring (account names; v reveals the selected secret):";
+pub const NEXT_TIME: &str = "Next time:";
+pub const HOME_TITLE: &str = " Onboard an app to a utility (LF Energy CDS) ";
+pub const HOME_INTRO: &str =
+    "Type a utility's address, start the built-in demo utility, or open a stored profile.";
+pub const URL_PLACEHOLDER: &str = "(Enter to type, e.g. https://utility.example)";
+pub const DEMO_ITEM: &str = "Start the built-in demo utility (on 127.0.0.1)";
+pub const DEMO_STARTING: &str = "Starting the demo utility…";
+pub const STORED_PROFILES: &str = "Stored profiles:";
+pub const NO_PROFILES: &str = "  none yet";
+pub const LOADING: &str = "  loading…";
+
+pub fn problems(n: usize) -> String {
+    match n {
+        0 => "✓ valid".to_owned(),
+        1 => "1 problem".to_owned(),
+        n => format!("{n} problems"),
+    }
+}
+
+/// A spinner frame from the clock (4 frames a second).
+pub fn spinner(app: &crate::app::App) -> &'static str {
+    const FRAMES: [&str; 4] = ["◐", "◓", "◑", "◒"];
+    FRAMES[(app.wall.as_millisecond().unsigned_abs() / 250 % 4) as usize]
+}
+
+pub fn time_left(secs: u64) -> String {
+    format!("{}:{:02} left · x cancels", secs / 60, secs % 60)
+}
+
+pub fn register_step(step: crate::vault::index::RegistrationStep) -> &'static str {
+    use crate::vault::index::RegistrationStep as S;
+    match step {
+        S::Registered => "Send the registration (RFC 7591)",
+        S::AdminSecretStored => "Store the admin client's secret in the keyring",
+        S::AdminToken => "Get a cds_client_admin token (client_credentials)",
+        S::ClientsListed => "List every client (Clients API, §5.3)",
+        S::CredentialsStored => "Store every client secret (Credentials API, §7)",
+        S::MessagesRead => "Read what remains to do (Messages API, §6)",
+    }
+}
+
+pub fn next_commands(profile: &str) -> Vec<(String, &'static str)> {
+    vec![
+        (
+            format!("cds-wizard token {profile}"),
+            "an access token (refreshed when needed)",
+        ),
+        (
+            format!("cds-wizard authorize {profile}"),
+            "another customer authorization",
+        ),
+        (
+            format!("cds-wizard register --resume {profile}"),
+            "finish an interrupted registration",
+        ),
+        (
+            "cds-wizard profiles --check".to_owned(),
+            "what is stored, checked",
+        ),
+        (
+            format!("cds-wizard forget {profile}"),
+            "revoke the tokens and delete the secrets",
+        ),
+    ]
 }

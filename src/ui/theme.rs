@@ -6,6 +6,18 @@ use ratatui::style::{Color, Modifier, Style};
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub color: bool,
+    /// Addresses become OSC 8 links (off for snapshots and terminals that garble them).
+    pub links: bool,
+}
+
+impl Theme {
+    /// No colors and no links: what snapshot tests draw.
+    pub const fn plain() -> Self {
+        Theme {
+            color: false,
+            links: false,
+        }
+    }
 }
 
 impl Theme {

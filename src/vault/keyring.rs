@@ -37,9 +37,23 @@ impl KeyringStore {
     ) -> Result<T, VaultError> {
         let (tx, rx) = mpsc::channel();
         let store = self.store.clone();
+        let keyutils = self.name == "keyutils";
         std::thread::Builder::new()
             .name("keyring-call".into())
             .spawn(move || {
+                // A session keyring belongs to the thread that joined it and the threads it
+                // starts later: a call from any other thread (an async worker of the wizard)
+                // needs its own, or the kernel answers AccessDenied. Keys live in the
+                // persistent keyring, which every session keyring of this user reaches.
+                #[cfg(target_os = "linux")]
+                if keyutils {
+                    let _ = linux_keyutils::KeyRing::from_special_id(
+                        linux_keyutils::KeyRingIdentifier::Session,
+                        true,
+                    );
+                }
+                #[cfg(not(target_os = "linux"))]
+                let _ = keyutils;
                 let _ = tx.send(f(store));
             })
             .map_err(|e| VaultError::Store {

@@ -7,19 +7,20 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use crate::app::Target;
 use crate::app::screens::discover::{
     DiscoverState, DiscoverTab, DiscoveryView, FetchStatus, SeverityFilter,
 };
 use crate::app::{App, Remote};
 use crate::cds::conformance::Severity;
-use crate::ui::{Theme, strings, window};
+use crate::ui::{Hits, Theme, strings, window};
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
     let d = &app.discover;
     match &d.remote {
         Remote::Idle | Remote::Loading { .. } => loading(frame, area, app, theme),
         Remote::Failed(e) => failed(frame, area, app, &e.message, theme),
-        Remote::Ready(view) => ready(frame, area, d, view, theme),
+        Remote::Ready(view) => ready(frame, area, d, view, theme, hits),
     }
 }
 
@@ -111,7 +112,14 @@ fn failed(frame: &mut Frame, area: Rect, app: &App, message: &str, theme: &Theme
     );
 }
 
-fn ready(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, theme: &Theme) {
+fn ready(
+    frame: &mut Frame,
+    area: Rect,
+    d: &DiscoverState,
+    v: &DiscoveryView,
+    theme: &Theme,
+    hits: &mut Hits,
+) {
     let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     let filter = match d.min_severity {
         SeverityFilter::All => strings::FILTER_ALL,
@@ -137,7 +145,14 @@ fn ready(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, th
         ),
     ];
     let mut spans = Vec::new();
+    let mut x = tabs.x;
     for (tab, label) in labels {
+        let w = label.chars().count() as u16;
+        if x < tabs.right() {
+            let width = w.min(tabs.right() - x);
+            hits.add(Rect { x, width, ..tabs }, Target::Tab(tab));
+        }
+        x = x.saturating_add(w + 1);
         let style = if tab == d.tab {
             theme.selected()
         } else {
@@ -154,11 +169,11 @@ fn ready(frame: &mut Frame, area: Rect, d: &DiscoverState, v: &DiscoveryView, th
                 Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                     .areas(body);
             utility(frame, left, v, d.utility_scroll, theme);
-            coverage(frame, right, d, v, theme, false);
+            coverage(frame, right, d, v, theme, false, hits);
         }
         DiscoverTab::Utility => utility(frame, body, v, d.utility_scroll, theme),
-        DiscoverTab::Coverage => coverage(frame, body, d, v, theme, true),
-        DiscoverTab::Findings => findings(frame, body, d, theme),
+        DiscoverTab::Coverage => coverage(frame, body, d, v, theme, true, hits),
+        DiscoverTab::Findings => findings(frame, body, d, theme, hits),
     }
 }
 
@@ -245,6 +260,7 @@ fn coverage(
     v: &DiscoveryView,
     theme: &Theme,
     focused: bool,
+    hits: &mut Hits,
 ) {
     let mut title = format!(
         " {} ({}) · {} page{} ",
@@ -266,6 +282,16 @@ fn coverage(
     // Two rows per entry; only the visible window is built, so long listings stay cheap.
     let per_page = (inner.height as usize / 2).max(1);
     let first = window(d.coverage_cursor, v.coverage.len(), per_page);
+    if focused {
+        for off in 0..per_page.min(v.coverage.len() - first) {
+            let r = Rect {
+                y: inner.y + 2 * off as u16,
+                height: 2,
+                ..inner
+            };
+            hits.add(r.intersection(inner), Target::Row(first + off));
+        }
+    }
     let mut lines = Vec::new();
     for (i, e) in v.coverage.iter().enumerate().skip(first).take(per_page) {
         let sel = focused && i == d.coverage_cursor;
@@ -297,7 +323,7 @@ fn severity_style(s: Severity, theme: &Theme) -> Style {
     }
 }
 
-fn findings(frame: &mut Frame, area: Rect, d: &DiscoverState, theme: &Theme) {
+fn findings(frame: &mut Frame, area: Rect, d: &DiscoverState, theme: &Theme, hits: &mut Hits) {
     let visible = d.visible_findings();
     let detail_height = if visible.is_empty() { 0 } else { 6 };
     let [list_area, detail_area] =
@@ -314,6 +340,7 @@ fn findings(frame: &mut Frame, area: Rect, d: &DiscoverState, theme: &Theme) {
     }
     let h = inner.height as usize;
     let first = window(d.findings_cursor, visible.len(), h);
+    hits.rows(inner, first, visible.len() - first);
     let lines: Vec<Line> = visible
         .iter()
         .enumerate()

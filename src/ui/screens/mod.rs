@@ -1,4 +1,11 @@
 //! One drawing module per wizard step.
 
+pub mod authorize;
 pub mod discover;
+pub mod done;
+pub mod home;
+pub mod modifiers;
+pub mod registration;
+pub mod review;
 pub mod scopes;
+pub mod submit;

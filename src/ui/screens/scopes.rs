@@ -11,9 +11,9 @@ use crate::app::App;
 use crate::app::screens::scopes::{Row, ScopesState};
 use crate::cds::catalog::{CatalogRequirement, CatalogScope};
 use crate::text::sanitize;
-use crate::ui::{Theme, strings, window};
+use crate::ui::{Hits, Theme, strings, window};
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
     let s = &app.scopes;
     if let Some(why) = &s.unavailable {
         frame.render_widget(
@@ -31,11 +31,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let [left, right] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Min(10)]).areas(area);
-    list(frame, left, s, theme);
+    list(frame, left, s, theme, hits);
     detail(frame, right, s, theme);
 }
 
-fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme) {
+fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme, hits: &mut Hits) {
     let title = Span::styled(
         format!(
             " {} {}/{} · {} selected ",
@@ -68,6 +68,7 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme) {
     }
     let h = inner.height as usize;
     let first = window(s.cursor, s.rows.len(), h);
+    hits.rows(inner, first, s.rows.len() - first);
     let lines: Vec<Line> = s.rows[first..]
         .iter()
         .take(h)

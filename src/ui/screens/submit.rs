@@ -1,0 +1,89 @@
+//! The Submit screen: each engine step as it runs, then the clients and what remains to do; on
+//! failure the message and how to go on.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use crate::app::App;
+use crate::app::screens::submit::StepState;
+use crate::text::sanitize;
+use crate::ui::{Theme, strings};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let s = &app.submit;
+    let mut lines = vec![Line::styled(
+        format!("Registering as profile `{}`", s.profile),
+        theme.heading(),
+    )];
+    for (step, state) in &s.steps {
+        let (mark, style, detail) = match state {
+            StepState::Pending => ("·", theme.dim(), String::new()),
+            StepState::Running => (strings::spinner(app), theme.key(), String::new()),
+            StepState::Done(d) => ("✓", theme.ok(), d.clone()),
+            StepState::Failed => ("✗", theme.error(), String::new()),
+        };
+        let mut spans = vec![
+            Span::styled(format!(" {mark} "), style),
+            Span::raw(strings::register_step(*step)),
+        ];
+        if !detail.is_empty() {
+            spans.push(Span::styled(format!(" — {detail}"), theme.dim()));
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    if let Some(f) = &s.failure {
+        lines.push(Line::styled(format!("✗ {}", f.message), theme.error()));
+        lines.push(Line::raw(if f.resumable {
+            strings::RESUME_HINT
+        } else {
+            strings::RETRY_SUBMIT_HINT
+        }));
+    }
+    if let Some(o) = &s.outcome {
+        lines.push(Line::styled(strings::REGISTERED, theme.ok()));
+        for c in &o.clients {
+            lines.push(Line::raw(format!(
+                " {} · {} · {}",
+                sanitize(&c.client_id),
+                sanitize(&c.status),
+                sanitize(&c.scope)
+            )));
+        }
+        if !o.todo.is_empty() {
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(strings::TODO_TITLE, theme.heading()));
+            for t in &o.todo {
+                let amount = match (&t.amount, &t.currency) {
+                    (Some(a), Some(c)) => format!(" — {} {a}", sanitize(c)),
+                    (Some(a), None) => format!(" — {a}"),
+                    _ => String::new(),
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(" ☐ ", theme.key()),
+                    Span::raw(format!("{}{amount}", sanitize(&t.name))),
+                ]));
+                lines.push(Line::styled(
+                    format!("   {}", sanitize(&t.description)),
+                    theme.dim(),
+                ));
+                if let Some(l) = &t.link {
+                    lines.push(Line::styled(
+                        format!("   {}", sanitize(l.as_str())),
+                        theme.link(),
+                    ));
+                }
+            }
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::raw(strings::AUTHORIZE_NEXT));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(Span::styled(strings::SUBMIT_TITLE, theme.title()))),
+        area,
+    );
+}
