@@ -102,26 +102,51 @@ async fn hostile_server_text_never_reaches_the_screen_raw() {
     // Every tab of Discovery, then every scope's details.
     let mut keys = vec![KeyCode::Right, KeyCode::Right, KeyCode::Right, KeyCode::Tab];
     keys.extend([KeyCode::Down; 10]);
-    for (w, h) in [(80, 24), (120, 40)] {
+    let press = |app: &mut App, k: KeyCode| {
+        app::update(app, Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)));
+    };
+    for _ in 0..2 {
         for k in &keys {
-            let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
-            terminal
-                .draw(|f| {
-                    cds_wizard::ui::draw(f, &app, &Theme::plain());
-                })
-                .unwrap();
-            let screen = terminal.backend().to_string();
-            for bad in ['\u{1b}', '\u{9b}', '\u{202e}', '\u{7}', '\0'] {
-                assert!(
-                    !screen.contains(bad),
-                    "{bad:?} reached the screen:\n{screen}"
-                );
-            }
-            app::update(&mut app, Msg::Key(KeyEvent::new(*k, KeyModifiers::NONE)));
+            assert_clean(&app);
+            press(&mut app, *k);
         }
-        app::update(
-            &mut app,
-            Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::NONE)),
-        );
+        press(&mut app, KeyCode::BackTab);
+    }
+    // The forms: every field of the Modifiers and Registration steps, details included.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('/'));
+    for c in "dge_usage_electric".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.step, app::Step::Modifiers);
+    for step in [app::Step::Modifiers, app::Step::Registration] {
+        assert_eq!(app.step, step);
+        for _ in 0..30 {
+            assert_clean(&app);
+            press(&mut app, KeyCode::Down);
+        }
+        press(&mut app, KeyCode::Tab);
+    }
+}
+
+/// No escape, C1 control, bidi override, bell or NUL on the screen at either size.
+fn assert_clean(app: &cds_wizard::app::App) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| {
+                cds_wizard::ui::draw(f, app, &Theme::plain());
+            })
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        for bad in ['\u{1b}', '\u{9b}', '\u{202e}', '\u{7}', '\0'] {
+            assert!(
+                !screen.contains(bad),
+                "{bad:?} reached the screen:\n{screen}"
+            );
+        }
     }
 }
