@@ -291,6 +291,7 @@ impl App {
     pub fn home(now: Instant) -> (App, Vec<Effect>) {
         let mut app = App::blank(String::new(), Step::Home, now);
         app.home.editing = true;
+        app.home.visited = true;
         app.home.profiles = Remote::Loading { req: 0, since: now };
         (app, vec![Effect::LoadProfiles])
     }
@@ -677,6 +678,14 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         app.done.revealed = None; // a revealed secret is masked again on the next key
     }
     let ctx = app.context();
+    // ↑/↓ leave the home URL line for the items below it.
+    if app.step == Step::Home
+        && ctx == Context::Edit
+        && matches!(key.code, KeyCode::Up | KeyCode::Down)
+    {
+        move_by(app, if key.code == KeyCode::Up { -1 } else { 1 });
+        return Vec::new();
+    }
     match keymap::lookup(ctx, &key) {
         Some(action) => act(app, action),
         None => {
@@ -1021,6 +1030,13 @@ fn back(app: &mut App) {
         return;
     }
     match app.step {
+        // Started from the home screen: back there, to another address or the demo.
+        Step::Discover | Step::Authorize
+            if app.home.visited && app.authorize.running().is_none() =>
+        {
+            app.step = Step::Home;
+            app.home.editing = app.home.current() == HomeItem::Url;
+        }
         Step::Modifiers => app.go_to(Step::Scopes),
         Step::Registration => app.go_to(Step::Modifiers),
         Step::Review => app.go_to(Step::Registration),

@@ -20,6 +20,8 @@ pub struct HomeState {
     pub profiles: Remote<Vec<ProfileView>>,
     pub starting_demo: bool,
     pub error: Option<String>,
+    /// The wizard started here, so Shift-Tab from Discovery (or a profile's Authorize) returns.
+    pub visited: bool,
 }
 
 impl HomeState {
