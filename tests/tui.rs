@@ -884,3 +884,35 @@ fn home_offers_a_url_the_demo_and_stored_profiles() {
         "a stored profile opens at authorization"
     );
 }
+
+#[test]
+fn client_credentials_scopes_take_their_modifiers_per_token_request() {
+    let mut app = ready(Instant::now());
+    app::update(&mut app, key(KeyCode::Tab));
+    for id in ["cds_grant_admin_1", "cds_server_provided_files_1"] {
+        app::update(&mut app, key(KeyCode::Char('/')));
+        app::update(&mut app, key(KeyCode::Esc)); // clears the last search
+        app::update(&mut app, key(KeyCode::Char('/')));
+        chars(&mut app, id);
+        app::update(&mut app, key(KeyCode::Enter));
+        app::update(&mut app, key(KeyCode::Char(' ')));
+    }
+    assert!(app.scopes.selected.contains("cds_grant_admin_1"));
+    app::update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.step, Step::Modifiers);
+    assert!(app.modifiers.scopes.is_empty());
+    assert_eq!(
+        app.modifiers.per_request.len(),
+        2,
+        "{:?}",
+        app.modifiers.per_request
+    );
+    assert_eq!(app.modifiers.problems(), 0);
+    app::update(&mut app, key(KeyCode::Tab));
+    assert_eq!(app.step, Step::Registration);
+    assert!(
+        app.registration.general.is_empty(),
+        "no authorization details asked at registration: {:?}",
+        app.registration.general
+    );
+}

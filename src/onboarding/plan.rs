@@ -730,12 +730,15 @@ fn check_details(
         entries.push((t.clone(), Value::Object(entry)));
     }
     // A plain scope stands for its defaults (WG3-01 §7), which cannot cover a required field.
+    // Only for scopes customers authorize: a client_credentials scope (Grant Admin,
+    // Server-Provided Files) takes its authorization details with each token request.
     for id in selected {
         let given = sel.authorization_details.contains_key(*id);
         let needs = meta.cds_scope_descriptions.get(*id).is_some_and(|s| {
-            s.authorization_details_fields_supported
-                .iter()
-                .any(|f| f.is_required && f.for_types.iter().any(|t| t == id))
+            s.needs_user_authorization()
+                && s.authorization_details_fields_supported
+                    .iter()
+                    .any(|f| f.is_required && f.for_types.iter().any(|t| t == id))
         });
         if needs && !given {
             let mut entry = Map::new();

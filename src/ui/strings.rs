@@ -92,8 +92,16 @@ pub fn notice(n: &crate::app::Notice) -> String {
 }
 
 pub const MODIFIERS_TITLE: &str = "Modifiers";
-pub const NO_MODIFIERS: &str =
-    "None of the selected scopes has modifiers (authorization details fields, CDS-WG1-02 §3.8).";
+pub const NO_MODIFIERS: &str = "None of the selected scopes has modifiers a customer approves \
+     (authorization details fields, CDS-WG1-02 §3.8).";
+
+/// Scopes whose modifiers are sent with each token request instead.
+pub fn per_request(scopes: &[String]) -> String {
+    format!(
+        "{}: modifiers go with each token request (client_credentials), not here.",
+        scopes.join(", ")
+    )
+}
 pub const NO_MODIFIERS_NEXT: &str = "Press Tab to go on to the registration fields.";
 pub const FIELD_TITLE: &str = " Field ";
 pub const PREVIEW_TITLE: &str = " authorization_details (RFC 9396) to request ";

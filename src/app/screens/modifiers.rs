@@ -37,6 +37,9 @@ pub struct ModifiersState {
     pub preview_scroll: u16,
     /// The server's time zone, for relative dates.
     pub zone: String,
+    /// Selected scopes whose modifiers go with each token request (client_credentials), not
+    /// with a customer's authorization: named, not asked here.
+    pub per_request: Vec<String>,
 }
 
 fn nullable(f: &F) -> bool {
@@ -91,6 +94,7 @@ impl ModifiersState {
     ) -> Self {
         let mut fields = Vec::new();
         let mut scopes = Vec::new();
+        let mut per_request = Vec::new();
         // Catalog order, so the form follows the Scopes screen.
         for cs in catalog.iter().filter(|c| selected.contains(&c.id)) {
             let Some(sd) = meta.cds_scope_descriptions.get(&cs.id) else {
@@ -105,6 +109,10 @@ impl ModifiersState {
                 .filter(|f| f.for_types.iter().any(|t| t == entry_type))
                 .collect();
             if defs.is_empty() {
+                continue;
+            }
+            if !sd.needs_user_authorization() {
+                per_request.push(cs.id.clone());
                 continue;
             }
             scopes.push(ModScope {
@@ -182,6 +190,7 @@ impl ModifiersState {
             preview: Vec::new(),
             general: Vec::new(),
             preview_scroll: old.preview_scroll,
+            per_request,
             zone: meta
                 .cds_timezone
                 .as_deref()

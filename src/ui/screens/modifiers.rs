@@ -13,14 +13,16 @@ use crate::ui::{Hits, Theme, form, strings};
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
     let m = &app.modifiers;
     if m.scopes.is_empty() {
+        let mut lines = vec![Line::raw(strings::NO_MODIFIERS), Line::raw("")];
+        if !m.per_request.is_empty() {
+            lines.push(Line::raw(strings::per_request(&m.per_request)));
+            lines.push(Line::raw(""));
+        }
+        lines.push(Line::styled(strings::NO_MODIFIERS_NEXT, theme.dim()));
         frame.render_widget(
-            Paragraph::new(vec![
-                Line::raw(strings::NO_MODIFIERS),
-                Line::raw(""),
-                Line::styled(strings::NO_MODIFIERS_NEXT, theme.dim()),
-            ])
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(Span::styled(strings::MODIFIERS_TITLE, theme.title()))),
+            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+                Block::bordered().title(Span::styled(strings::MODIFIERS_TITLE, theme.title())),
+            ),
             area,
         );
         return;
@@ -50,6 +52,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
         .iter()
         .map(|g| Line::styled(format!("✗ {g}"), theme.error()))
         .collect();
+    if !m.per_request.is_empty() {
+        lines.push(Line::styled(
+            strings::per_request(&m.per_request),
+            theme.dim(),
+        ));
+    }
     lines.extend(m.preview.iter().map(|l| Line::raw(l.clone())));
     frame.render_widget(
         Paragraph::new(lines)
