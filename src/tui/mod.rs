@@ -246,13 +246,9 @@ impl Executor {
             }
             Effect::Export { path, contents } => {
                 tokio::spawn(async move {
-                    let result = tokio::fs::write(&path, contents)
+                    let result = tokio::task::spawn_blocking(move || write_new(&path, &contents))
                         .await
-                        .map(|()| {
-                            std::path::absolute(&path)
-                                .map_or(path.clone(), |p| p.display().to_string())
-                        })
-                        .map_err(|e| format!("cannot write {path}: {e}"));
+                        .unwrap_or_else(|e| Err(e.to_string()));
                     let _ = tx.send(Msg::Exported(result)).await;
                 });
             }
@@ -370,6 +366,47 @@ impl Executor {
             server.stop().await;
         }
     }
+}
+
+/// Writes `contents` to `path`, or to `name-2.ext`, `name-3.ext`... when it exists: an export
+/// never overwrites a file. Returns the absolute path written.
+fn write_new(path: &str, contents: &str) -> Result<String, String> {
+    use std::io::Write;
+    let p = PathBuf::from(path);
+    let stem = p
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ext = p
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .unwrap_or_default();
+    for n in 1..=99 {
+        let candidate = if n == 1 {
+            p.clone()
+        } else {
+            p.with_file_name(format!("{stem}-{n}{ext}"))
+        };
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&candidate)
+        {
+            Ok(mut f) => {
+                f.write_all(contents.as_bytes())
+                    .map_err(|e| format!("cannot write {}: {e}", candidate.display()))?;
+                return Ok(std::path::absolute(&candidate)
+                    .unwrap_or(candidate)
+                    .display()
+                    .to_string());
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("cannot write {}: {e}", candidate.display())),
+        }
+    }
+    Err(format!(
+        "{path} and 98 numbered variants exist already; nothing written"
+    ))
 }
 
 /// `~/x` is the home directory's `x`, as shells read it.
@@ -674,4 +711,19 @@ fn write_links(hits: &ui::Hits) {
         );
     }
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_export_never_overwrites_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cds-registration-x.sh");
+        let path = p.to_str().unwrap();
+        let first = super::write_new(path, "one").unwrap();
+        let second = super::write_new(path, "two").unwrap();
+        assert!(second.ends_with("cds-registration-x-2.sh"), "{second}");
+        assert_eq!(std::fs::read_to_string(first).unwrap(), "one");
+        assert_eq!(std::fs::read_to_string(second).unwrap(), "two");
+    }
 }
