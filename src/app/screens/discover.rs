@@ -179,8 +179,9 @@ pub struct CoverageRow {
     pub entity: String,
     pub coverage_type: String,
     pub role: String,
-    pub commodities: Vec<String>,
-    pub infrastructure: Vec<String>,
+    /// Joined with ", " once here, not on every frame.
+    pub commodities: String,
+    pub infrastructure: String,
 }
 
 #[derive(Debug, Clone)]
@@ -197,6 +198,10 @@ fn text(v: &Value, key: &str) -> String {
 
 fn all(v: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
     v.into_iter().map(|s| sanitize(s.as_ref())).collect()
+}
+
+fn joined<'a>(v: impl IntoIterator<Item = &'a str>) -> String {
+    sanitize(&v.into_iter().collect::<Vec<_>>().join(", "))
 }
 
 impl DiscoveryView {
@@ -232,8 +237,8 @@ impl DiscoveryView {
                         entity: sanitize(&e.entity_name),
                         coverage_type: sanitize(e.coverage_type.as_str()),
                         role: sanitize(e.role.as_str()),
-                        commodities: all(e.commodity_types.iter().map(|c| c.as_str())),
-                        infrastructure: all(e.infrastructure_types.iter().map(|c| c.as_str())),
+                        commodities: joined(e.commodity_types.iter().map(|c| c.as_str())),
+                        infrastructure: joined(e.infrastructure_types.iter().map(|c| c.as_str())),
                     })
                     .collect(),
                 c.pages,
