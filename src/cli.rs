@@ -247,4 +247,12 @@ pub struct DemoServerArgs {
     /// Refuse authorization requests that do not come through PAR (RFC 9126).
     #[arg(long)]
     pub require_par: bool,
+    /// Add N generated scope descriptions to the scope catalog (performance testing; see
+    /// BENCHMARKS.md). Scaled documents are served as compact JSON.
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub scale_scopes: u32,
+    /// Add M generated coverage entries to the coverage listing, 1,000 a page (performance
+    /// testing; see BENCHMARKS.md).
+    #[arg(long, value_name = "M", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub scale_coverage: u32,
 }

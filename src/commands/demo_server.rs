@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::cli::DemoServerArgs;
+use crate::demo::scale::Scale;
 use crate::demo::{DemoOptions, DemoServer, test_accounts};
 
 pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
@@ -24,6 +25,10 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
             hostile_strings: args.hostile_strings,
             state_file: args.state.clone(),
             require_par: args.require_par,
+            scale: Scale {
+                scopes: args.scale_scopes as usize,
+                coverage: args.scale_coverage as usize,
+            },
             ..DemoOptions::default()
         },
     )

@@ -78,6 +78,8 @@ pub struct Documents {
     /// Newest `updated` first (WG1-01 §4.1).
     pub coverage_entries: Vec<Value>,
     pub oauth_metadata: Value,
+    /// Coverage entries per listing page: [`COVERAGE_PAGE_SIZE`] unless scaled (scale.rs).
+    pub coverage_page_size: usize,
 }
 
 /// Why the embedded assets could not be rendered (a build-time mistake, reported clearly).
@@ -114,6 +116,7 @@ impl Documents {
             related_gas: render("related-gas.json", RELATED_GAS, base)?,
             coverage_entries,
             oauth_metadata: render("oauth-metadata.json", OAUTH_METADATA, base)?,
+            coverage_page_size: COVERAGE_PAGE_SIZE,
         })
     }
 
@@ -131,7 +134,8 @@ impl Documents {
                     .is_some_and(|id| w.contains(&id)),
             })
             .collect();
-        let pages = entries.len().div_ceil(COVERAGE_PAGE_SIZE).max(1);
+        let size = self.coverage_page_size.max(1);
+        let pages = entries.len().div_ceil(size).max(1);
         let page = page.clamp(1, pages);
         let link = |p: usize| {
             let mut u = format!("{base}/cds/coverage?page={p}");
@@ -145,8 +149,8 @@ impl Documents {
         };
         let slice: Vec<&Value> = entries
             .into_iter()
-            .skip((page - 1) * COVERAGE_PAGE_SIZE)
-            .take(COVERAGE_PAGE_SIZE)
+            .skip((page - 1) * size)
+            .take(size)
             .collect();
         json!({
             "coverage_entries": slice,

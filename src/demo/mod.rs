@@ -15,6 +15,7 @@ mod pages;
 pub mod persist;
 pub mod rar;
 mod registration;
+pub mod scale;
 pub mod state;
 mod token;
 
@@ -57,6 +58,8 @@ pub struct DemoOptions {
     pub state_file: Option<PathBuf>,
     /// Refuse authorization requests that do not come through PAR (RFC 9126 §5).
     pub require_par: bool,
+    /// Generated scopes and coverage entries added to the documents (scale.rs); none by default.
+    pub scale: scale::Scale,
 }
 
 /// Shared state of one running demo server.
@@ -75,6 +78,7 @@ impl DemoState {
     pub fn new(base_url: &str, options: DemoOptions) -> Result<Self, documents::AssetError> {
         let base_url = base_url.trim_end_matches('/').to_owned();
         let mut documents = Documents::render(&base_url)?;
+        scale::apply(&mut documents, &base_url, options.scale);
         if options.hostile_strings {
             faults::make_hostile(&mut documents);
         }
@@ -162,12 +166,26 @@ pub fn router(state: Arc<DemoState>) -> Router {
 }
 
 fn json_response(v: &serde_json::Value) -> Response {
+    json_body(serde_json::to_string_pretty(v).unwrap_or_default())
+}
+
+/// A document that grows with `DemoOptions::scale`: pretty for people reading the demo, compact
+/// once scaled (10,000 scope descriptions pretty-printed would pass the client's 8 MiB cap).
+fn scalable_response(s: &DemoState, v: &serde_json::Value) -> Response {
+    if s.options.scale.is_none() {
+        json_response(v)
+    } else {
+        json_body(serde_json::to_string(v).unwrap_or_default())
+    }
+}
+
+fn json_body(body: String) -> Response {
     (
         [(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json;charset=UTF-8"),
         )],
-        serde_json::to_string_pretty(v).unwrap_or_default(),
+        body,
     )
         .into_response()
 }
@@ -195,7 +213,7 @@ async fn related_gas(State(s): State<Arc<DemoState>>) -> Response {
 }
 
 async fn oauth_metadata(State(s): State<Arc<DemoState>>) -> Response {
-    json_response(&s.documents.oauth_metadata)
+    scalable_response(&s, &s.documents.oauth_metadata)
 }
 
 #[derive(Debug, Deserialize)]
@@ -216,7 +234,8 @@ async fn coverage(State(s): State<Arc<DemoState>>, Query(q): Query<CoverageQuery
                 .into_response();
         }
     };
-    json_response(
+    scalable_response(
+        &s,
         &s.documents
             .coverage_page(&s.base_url, page, q.ids.as_deref()),
     )

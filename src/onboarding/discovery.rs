@@ -26,8 +26,11 @@ use crate::http::{self, Fetched, HttpClient, HttpError, Redirect};
 pub struct DiscoveryLimits {
     pub max_related_depth: usize,
     pub max_related_documents: usize,
+    /// Coverage pages read at most. Pages are sequential round trips, so this bounds time;
+    /// 2,000 pages of a utility's usual hundreds of entries is well past the 100,000 entries
+    /// the wizard must handle (issue 5; the scaled demo pages 1,000 at a time).
     pub max_coverage_pages: usize,
-    /// Coverage entries kept in memory at most.
+    /// Coverage entries kept in memory at most (500,000: five times issue 5's scale).
     pub max_coverage_entries: usize,
 }
 

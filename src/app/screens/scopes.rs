@@ -20,6 +20,9 @@ pub enum Row {
 pub struct ScopesState {
     /// Sanitized scopes, grouped by type (types in order of first appearance).
     pub catalog: Vec<CatalogScope>,
+    /// Per scope, what the search looks in, lowercased once when the catalog is loaded (a
+    /// keystroke refilters 10,000 scopes in well under a frame, issue 5).
+    search_keys: Vec<String>,
     /// Rows matching the query, headings included.
     pub rows: Vec<Row>,
     /// Index into `rows`; always a `Row::Scope` when there is one.
@@ -52,11 +55,13 @@ impl ScopesState {
                         self.selected.insert(s.id.clone());
                     }
                 }
+                self.search_keys = scopes.iter().map(Self::search_key).collect();
                 self.catalog = scopes;
                 self.unavailable = None;
             }
             Err(why) => {
                 self.catalog.clear();
+                self.search_keys.clear();
                 self.unavailable = Some(why);
             }
         }
@@ -76,13 +81,12 @@ impl ScopesState {
         }
     }
 
-    fn matches(s: &CatalogScope, q: &str) -> bool {
-        if q.is_empty() {
-            return true;
-        }
+    /// The fields the search matches, lowercased, one per line: a query has no line break (it
+    /// is typed or sanitized), so it never matches across two fields.
+    fn search_key(s: &CatalogScope) -> String {
         [&s.id, &s.name, &s.scope_type, &s.description]
-            .iter()
-            .any(|f| f.to_lowercase().contains(q))
+            .map(|f| f.to_lowercase())
+            .join("\n")
     }
 
     /// Recomputes the visible rows after the query or catalog changed, keeping the cursor on
@@ -93,7 +97,12 @@ impl ScopesState {
         self.rows.clear();
         let mut last_type: Option<&str> = None;
         for (i, s) in self.catalog.iter().enumerate() {
-            if !Self::matches(s, &q) {
+            let matches = q.is_empty()
+                || match self.search_keys.get(i) {
+                    Some(key) => key.contains(&q),
+                    None => Self::search_key(s).contains(&q),
+                };
+            if !matches {
                 continue;
             }
             if last_type != Some(s.scope_type.as_str()) {

@@ -305,10 +305,7 @@ fn coverage(
             Span::raw("    "),
             Span::raw(format!(
                 "{} · {} · {} · {}",
-                e.coverage_type,
-                e.role,
-                e.commodities.join(", "),
-                e.infrastructure.join(", ")
+                e.coverage_type, e.role, e.commodities, e.infrastructure
             )),
         ]));
     }
