@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use cds_wizard::app::screens::discover::DiscoverTab;
+use cds_wizard::app::screens::discover::{DiscoverTab, Discovered};
 use cds_wizard::app::{self, App, Effect, Msg, Remote, Step};
 use cds_wizard::cds::conformance::{Finding, Severity};
 use cds_wizard::cds::drafts::Draft;
@@ -120,7 +120,7 @@ fn ready(t0: Instant) -> App {
         &mut app,
         Msg::DiscoveryDone {
             req,
-            result: Ok(Box::new(demo_discovery())),
+            result: Ok(Box::new(Discovered::new(&demo_discovery()))),
         },
     );
     app
@@ -215,7 +215,7 @@ fn a_stale_result_is_dropped() {
         &mut app,
         Msg::DiscoveryDone {
             req: first,
-            result: Ok(Box::new(demo_discovery())),
+            result: Ok(Box::new(Discovered::new(&demo_discovery()))),
         },
     );
     assert!(
@@ -226,7 +226,7 @@ fn a_stale_result_is_dropped() {
         &mut app,
         Msg::DiscoveryDone {
             req: *second,
-            result: Ok(Box::new(demo_discovery())),
+            result: Ok(Box::new(Discovered::new(&demo_discovery()))),
         },
     );
     assert!(matches!(app.discover.remote, Remote::Ready(_)));

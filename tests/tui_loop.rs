@@ -96,7 +96,9 @@ async fn hostile_server_text_never_reaches_the_screen_raw() {
         &mut app,
         Msg::DiscoveryDone {
             req,
-            result: Ok(Box::new(d)),
+            result: Ok(Box::new(
+                cds_wizard::app::screens::discover::Discovered::new(&d),
+            )),
         },
     );
     // Every tab of Discovery, then every scope's details.

@@ -14,13 +14,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent
 use url::Url;
 
 use crate::cds::AuthorizationServerMetadata;
-use crate::onboarding::discovery::{Discovery, DiscoveryEvent};
+use crate::onboarding::discovery::DiscoveryEvent;
 use crate::onboarding::plan::RegistrationPlan;
 use crate::onboarding::register::{RegisterEvent, RegisterOutcome};
 use crate::vault::Secret;
 use keymap::{Action, Context};
 use screens::authorize::{AuthorizeState, OutcomeView, Phase, ProfileView, WAIT_SECS, Waiting};
-use screens::discover::{DiscoverState, DiscoverTab, DiscoveryView};
+use screens::discover::{DiscoverState, DiscoverTab, Discovered};
 use screens::done::DoneState;
 use screens::home::{HomeItem, HomeState};
 use screens::modifiers::{Files, ModifiersState};
@@ -77,7 +77,7 @@ pub enum Msg {
     },
     DiscoveryDone {
         req: ReqId,
-        result: Result<Box<Discovery>, String>,
+        result: Result<Box<Discovered>, String>,
     },
     ProfilesLoaded(Result<Vec<ProfileView>, String>),
     DemoStarted(Result<String, String>),
@@ -480,15 +480,20 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             match result {
                 Ok(d) => {
-                    let view = DiscoveryView::from_discovery(&d);
-                    app.scopes.set_catalog(view.catalog.clone());
+                    let Discovered {
+                        mut view,
+                        meta,
+                        metadata_url,
+                    } = *d;
+                    // The scopes screen owns the catalog; the view keeps only the outcome.
+                    let catalog = match &mut view.catalog {
+                        Ok(scopes) => Ok(std::mem::take(scopes)),
+                        Err(e) => Err(e.clone()),
+                    };
+                    app.scopes.set_catalog(catalog);
                     app.utility_name = view.name.clone();
-                    app.meta = d
-                        .oauth
-                        .as_ref()
-                        .and_then(|o| o.parsed.clone())
-                        .map(Arc::new);
-                    app.metadata_url = Some(d.metadata_url.clone());
+                    app.meta = meta.map(Arc::new);
+                    app.metadata_url = Some(metadata_url);
                     app.discover.remote = Remote::Ready(view);
                     app.discover.coverage_cursor = 0;
                     app.discover.findings_cursor = 0;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::cds::AuthorizationServerMetadata;
 use crate::cds::catalog::{self, CatalogScope};
 use crate::cds::conformance::Severity;
 use crate::onboarding::discovery::{Discovery, DiscoveryEvent};
@@ -359,6 +360,26 @@ fn sanitize_scope(s: &mut CatalogScope) {
             fix(&mut c.id);
             fix(&mut c.name);
             fix(&mut c.description);
+        }
+    }
+}
+
+/// A finished discovery as the wizard keeps it: the sanitized view, the OAuth metadata the
+/// later steps work from, and where the server metadata was found. Built in the discovery task,
+/// off the event loop: at 100,000 coverage entries it is the costly part.
+#[derive(Debug)]
+pub struct Discovered {
+    pub view: DiscoveryView,
+    pub meta: Option<AuthorizationServerMetadata>,
+    pub metadata_url: url::Url,
+}
+
+impl Discovered {
+    pub fn new(d: &Discovery) -> Self {
+        Discovered {
+            view: DiscoveryView::from_discovery(d),
+            meta: d.oauth.as_ref().and_then(|o| o.parsed.clone()),
+            metadata_url: d.metadata_url.clone(),
         }
     }
 }
