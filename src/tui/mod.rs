@@ -161,6 +161,16 @@ struct Flow {
     task: AbortHandle,
 }
 
+/// What an engine task works with: the HTTP client, the keyring (opened on first use), the
+/// profile index (loaded on first use), and where to send its messages.
+#[derive(Clone)]
+struct Shared {
+    http: HttpClient,
+    vault: Arc<OnceCell<Arc<dyn SecretStore>>>,
+    index: Arc<Mutex<Option<Index>>>,
+    tx: mpsc::Sender<Msg>,
+}
+
 impl Executor {
     pub fn new(http: HttpClient) -> Self {
         let (tx, rx) = mpsc::channel(CHANNEL);
@@ -183,6 +193,15 @@ impl Executor {
         Executor {
             vault: Arc::new(cell),
             ..self
+        }
+    }
+
+    fn shared(&self) -> Shared {
+        Shared {
+            http: self.http.clone(),
+            vault: self.vault.clone(),
+            index: self.index.clone(),
+            tx: self.tx.clone(),
         }
     }
 
@@ -266,25 +285,17 @@ impl Executor {
                 plan,
                 profile,
             } => {
-                let (vault, index) = (self.vault.clone(), self.index.clone());
+                let shared = self.shared();
                 tokio::spawn(async move {
-                    let result = register(
-                        &http,
-                        &vault,
-                        &index,
-                        &tx,
-                        req,
-                        &profile,
-                        Some((&meta, metadata_url.as_ref(), &plan)),
-                    )
-                    .await;
+                    let fresh = Some((&*meta, metadata_url.as_ref(), &*plan));
+                    let result = register(&shared, req, &profile, fresh).await;
                     let _ = tx.send(Msg::RegisterDone { req, result }).await;
                 });
             }
             Effect::ResumeRegistration { req, profile } => {
-                let (vault, index) = (self.vault.clone(), self.index.clone());
+                let shared = self.shared();
                 tokio::spawn(async move {
-                    let result = register(&http, &vault, &index, &tx, req, &profile, None).await;
+                    let result = register(&shared, req, &profile, None).await;
                     let _ = tx.send(Msg::RegisterDone { req, result }).await;
                 });
             }
@@ -294,13 +305,11 @@ impl Executor {
                 client_id,
                 wait,
             } => {
-                let (vault, index) = (self.vault.clone(), self.index.clone());
+                let shared = self.shared();
                 let (paste_tx, paste_rx) = mpsc::channel(4);
                 let task = tokio::spawn(async move {
-                    let result = authorize_flow(
-                        &http, &vault, &index, &tx, req, &profile, &client_id, wait, paste_rx,
-                    )
-                    .await;
+                    let result =
+                        authorize_flow(&shared, req, &profile, &client_id, wait, paste_rx).await;
                     let _ = tx.send(Msg::AuthorizeDone { req, result }).await;
                 });
                 self.flows.insert(
@@ -484,10 +493,7 @@ pub fn profile_view(p: &Profile) -> ProfileView {
 
 /// Registers (or resumes, when `fresh` is `None`) through the engine, reporting progress.
 async fn register(
-    http: &HttpClient,
-    vault: &OnceCell<Arc<dyn SecretStore>>,
-    index: &Mutex<Option<Index>>,
-    tx: &mpsc::Sender<Msg>,
+    shared: &Shared,
     req: ReqId,
     profile: &str,
     fresh: Option<(
@@ -501,14 +507,14 @@ async fn register(
         resumable: false,
     };
     // The keyring first: a keyring that fails after registration would strand the secret.
-    let vault = open_vault(vault).await.map_err(fail)?;
-    let mut ix = loaded(index).await.map_err(fail)?;
-    let progress_tx = tx.clone();
+    let vault = open_vault(&shared.vault).await.map_err(fail)?;
+    let mut ix = loaded(&shared.index).await.map_err(fail)?;
+    let progress_tx = shared.tx.clone();
     let progress = move |event| {
         let _ = progress_tx.try_send(Msg::RegisterProgress { req, event });
     };
     let mut engine = Engine {
-        http,
+        http: &shared.http,
         vault: &*vault,
         index: &mut ix,
     };
@@ -535,25 +541,22 @@ async fn register(
 
 /// One customer authorization: prepare (listener bound first), announce, wait for the callback
 /// or a pasted address, complete.
-#[allow(clippy::too_many_arguments)]
 async fn authorize_flow(
-    http: &HttpClient,
-    vault: &OnceCell<Arc<dyn SecretStore>>,
-    index: &Mutex<Option<Index>>,
-    tx: &mpsc::Sender<Msg>,
+    shared: &Shared,
     req: ReqId,
     profile: &str,
     client_id: &str,
     wait: Duration,
     mut pasted: mpsc::Receiver<String>,
 ) -> Result<(Box<OutcomeView>, ProfileView), String> {
-    let vault = open_vault(vault).await?;
+    let (http, tx) = (&shared.http, &shared.tx);
+    let vault = open_vault(&shared.vault).await?;
     let opts = AuthorizeOptions {
         client_id: Some(client_id.to_owned()),
         ..AuthorizeOptions::default()
     };
     let mut prepared = {
-        let mut ix = loaded(index).await?;
+        let mut ix = loaded(&shared.index).await?;
         let mut engine = Engine {
             http,
             vault: &*vault,
@@ -611,7 +614,7 @@ async fn authorize_flow(
         }
     };
     let _ = tx.send(Msg::AuthorizeCompleting { req }).await;
-    let mut ix = loaded(index).await?;
+    let mut ix = loaded(&shared.index).await?;
     let outcome = authorize::complete(http, &*vault, Some(&mut *ix), prepared, &callback)
         .await
         .map_err(|e| format!("{e:#}"))?;
