@@ -707,6 +707,7 @@ fn submit_shows_each_step_and_resumes_after_a_failure() {
         },
     );
     snap("submit_done", &app);
+    assert!(app.registered());
     app::update(&mut app, key(KeyCode::Enter));
     assert_eq!(app.step, Step::Authorize);
     snap("authorize_choose", &app);
@@ -915,4 +916,39 @@ fn client_credentials_scopes_take_their_modifiers_per_token_request() {
         "no authorization details asked at registration: {:?}",
         app.registration.general
     );
+}
+
+#[test]
+fn a_refused_registration_can_be_changed_and_sent_again() {
+    let mut app = registration();
+    app::update(&mut app, key(KeyCode::Tab));
+    let effects = app::update(&mut app, key(KeyCode::Enter));
+    let [Effect::Register { req, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let req = *req;
+    app::update(
+        &mut app,
+        Msg::RegisterDone {
+            req,
+            result: Err(app::screens::submit::Failure {
+                message: "invalid_client_metadata: client_uri \u{1b}[31mis not allowed".into(),
+                resumable: false,
+            }),
+        },
+    );
+    let failure = app.submit.failure.clone().unwrap();
+    assert!(
+        !failure.message.contains('\u{1b}'),
+        "sanitized: {failure:?}"
+    );
+    assert!(!app.registered(), "nothing was stored");
+    app::update(&mut app, key(KeyCode::BackTab));
+    assert_eq!(app.step, Step::Review);
+    app::update(&mut app, key(KeyCode::BackTab));
+    assert_eq!(app.step, Step::Registration);
+    assert_eq!(app.registration.profile_name(), "demo-gas-electric", "kept");
+    app::update(&mut app, key(KeyCode::Tab));
+    let effects = app::update(&mut app, key(KeyCode::Enter));
+    assert!(matches!(effects.as_slice(), [Effect::Register { req: again, .. }] if *again != req));
 }

@@ -117,8 +117,8 @@ pub type FieldKey = (String, String);
 pub struct Form {
     pub fields: Vec<Field>,
     pub cursor: usize,
-    /// While a text field is being edited: its text before editing (Esc restores it).
-    pub editing: Option<String>,
+    /// While a text field is being edited: its text and presence before (Esc restores them).
+    pub editing: Option<(String, Presence)>,
 }
 
 impl Form {
@@ -186,7 +186,7 @@ impl Form {
         };
         match &mut f.input {
             Input::Text(t) => {
-                let before = t.clone();
+                let before = (t.clone(), f.presence);
                 if f.presence != Presence::Given {
                     t.clear();
                 }
@@ -330,20 +330,17 @@ impl Form {
         (f.file && !trimmed.is_empty()).then(|| (Form::key_of(f), trimmed))
     }
 
-    /// Esc while editing: restores the text from before.
+    /// Esc while editing: restores the text and presence from before (an explicit `null`
+    /// stays `null`).
     pub fn cancel_edit(&mut self) {
-        let Some(before) = self.editing.take() else {
+        let Some((text, presence)) = self.editing.take() else {
             return;
         };
         if let Some(f) = self.current_mut()
             && let Input::Text(t) = &mut f.input
         {
-            f.presence = if before.is_empty() && f.presence != Presence::Null {
-                Presence::Omitted
-            } else {
-                f.presence
-            };
-            *t = before;
+            *t = text;
+            f.presence = presence;
         }
     }
 
@@ -419,6 +416,10 @@ mod tests {
         );
         assert!(f.set_null());
         assert_eq!(f.fields[0].display(), "null");
+        f.activate();
+        f.type_str("a");
+        f.cancel_edit();
+        assert_eq!(f.fields[0].display(), "null", "Esc keeps an explicit null");
     }
 
     #[test]

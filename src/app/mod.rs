@@ -357,8 +357,11 @@ impl App {
     }
 
     /// Whether the registration was sent (steps before Submit can no longer change it).
+    /// A failure before anything was stored does not count: the user may change and resend.
     pub fn registered(&self) -> bool {
-        self.submit.running.is_some() || self.submit.done() || self.submit.failure.is_some()
+        self.submit.running.is_some()
+            || self.submit.done()
+            || self.submit.failure.as_ref().is_some_and(|f| f.resumable)
     }
 
     fn revalidate_modifiers(&mut self) {
@@ -414,7 +417,7 @@ impl App {
 
     /// Goes to an earlier (or already reached) step before the registration was sent.
     fn go_to(&mut self, step: Step) {
-        if self.registered() || step >= self.step {
+        if self.registered() || self.authorize.running().is_some() || step >= self.step {
             return;
         }
         match step {
@@ -524,6 +527,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::DemoStarted(result) => {
+            // Only while still waiting for it on the home screen: the user may have moved on.
+            if app.step != Step::Home || !app.home.starting_demo {
+                return Vec::new();
+            }
             app.home.starting_demo = false;
             match result {
                 Ok(url) => {
@@ -1035,6 +1042,8 @@ fn back(app: &mut App) {
         return;
     }
     match app.step {
+        // Refused before anything was stored: back to change what is sent.
+        Step::Submit => app.step = Step::Review,
         // Started from the home screen: back there, to another address or the demo.
         Step::Discover | Step::Authorize
             if app.home.visited && app.authorize.running().is_none() =>
@@ -1101,8 +1110,8 @@ fn export(app: &mut App, action: Action) -> Vec<Effect> {
             format!(
                 "#!/bin/sh\n# The registration request cds-wizard would send (CDS-WG1-02 §4.1, RFC 7591).\n\
                  # It carries no secrets: the server answers with the client secret, once.\n\
-                 curl --fail-with-body -sS -X POST '{}' \\\n  -H 'Content-Type: application/json' \\\n  -H 'Accept: application/json' \\\n  --data-binary @- <<'JSON'\n{body}\nJSON\n",
-                plan.endpoint
+                 curl --fail-with-body -sS -X POST {} \\\n  -H 'Content-Type: application/json' \\\n  -H 'Accept: application/json' \\\n  --data-binary @- <<'JSON'\n{body}\nJSON\n",
+                shell_quote(plan.endpoint.as_str())
             ),
         )
     } else {
@@ -1116,6 +1125,12 @@ fn export(app: &mut App, action: Action) -> Vec<Effect> {
         )
     };
     vec![Effect::Export { path, contents }]
+}
+
+/// `s` as one single-quoted shell word: the endpoint comes from the server, and a `'` in it
+/// must not end the quoting of the exported script.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 fn scroll(app: &mut App, delta: isize) {
@@ -1139,8 +1154,11 @@ fn click(app: &mut App, target: Target) -> Vec<Effect> {
                 app.home.editing = app.home.current() == HomeItem::Url;
             }
             Step::Discover => {
-                app.discover.coverage_cursor = n;
-                app.discover.findings_cursor = n;
+                match app.discover.tab {
+                    DiscoverTab::Coverage => app.discover.coverage_cursor = n,
+                    DiscoverTab::Findings => app.discover.findings_cursor = n,
+                    DiscoverTab::Utility => {}
+                }
                 move_by(app, 0);
             }
             Step::Scopes => {
@@ -1198,5 +1216,16 @@ fn move_by(app: &mut App, delta: isize) {
             let to = (*cursor as isize).saturating_add(delta);
             *cursor = to.clamp(0, len.saturating_sub(1) as isize) as usize;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_quote_in_the_endpoint_stays_inside_one_shell_word() {
+        assert_eq!(
+            super::shell_quote("https://u.example/r';sh;'"),
+            r"'https://u.example/r'\'';sh;'\'''"
+        );
     }
 }

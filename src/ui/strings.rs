@@ -53,7 +53,7 @@ pub const NO_SCOPE: &str = "No scope selected.";
 pub const CONFIRM_QUIT_TITLE: &str = "Quit?";
 /// The quit question, saying what is kept.
 pub fn confirm_quit(app: &crate::app::App) -> String {
-    if app.submit.done() || app.submit.failure.is_some() || app.submit.running.is_some() {
+    if app.registered() {
         format!(
             "Quit the wizard? The registration is kept as profile `{}`; continue with \
              `cds-wizard authorize {}`.",

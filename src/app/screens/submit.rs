@@ -79,7 +79,11 @@ impl SubmitState {
                 *st = StepState::Failed;
             }
         }
-        self.failure = Some(failure);
+        // Engine errors can quote what a server sent.
+        self.failure = Some(Failure {
+            message: sanitize(&failure.message),
+            ..failure
+        });
     }
 
     pub fn done(&self) -> bool {

@@ -51,47 +51,53 @@ fn choose(
 ) {
     let a = &app.authorize;
     let clients = a.code_clients();
-    let mut lines = vec![Line::raw(strings::CHOOSE_CLIENT), Line::raw("")];
+    // The question on one row, the clients one row each (so clicks land), then the rest,
+    // which may wrap.
+    let list_height = (clients.len() as u16).clamp(1, area.height.saturating_sub(2).max(1));
+    let [head, list_area, _, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(list_height),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(strings::CHOOSE_CLIENT), head);
+    let first = window(a.cursor, clients.len(), list_area.height as usize);
+    hits.rows(list_area, first, clients.len() - first.min(clients.len()));
+    let rows: Vec<Line> = clients
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(list_area.height as usize)
+        .map(|(i, c)| {
+            let style = if i == a.cursor {
+                theme.selected()
+            } else {
+                Style::new()
+            };
+            Line::from(vec![
+                Span::styled(format!(" {} ", c.client_id), style),
+                Span::styled(format!(" {} · {}", c.status, c.scope), theme.dim()),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(rows), list_area);
+    let mut lines = Vec::new();
+    if clients.is_empty() {
+        lines.push(Line::styled(strings::NO_CODE_CLIENT, theme.warning()));
+    }
     if let Some(p) = &a.profile
         && let Some(u) = &p.unfinished
     {
         lines.push(Line::styled(u.clone(), theme.warning()));
     }
-    if clients.is_empty() {
-        lines.push(Line::styled(strings::NO_CODE_CLIENT, theme.warning()));
-    }
-    let head = lines.len() as u16;
-    let list_area = Rect {
-        y: area.y + head,
-        height: area.height.saturating_sub(head + 4),
-        ..area
-    };
-    let first = window(a.cursor, clients.len(), list_area.height as usize);
-    hits.rows(list_area, first, clients.len() - first.min(clients.len()));
-    for (i, c) in clients
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(list_area.height as usize)
-    {
-        let style = if i == a.cursor {
-            theme.selected()
-        } else {
-            Style::new()
-        };
-        lines.push(Line::from(vec![
-            Span::styled(format!(" {} ", c.client_id), style),
-            Span::styled(format!(" {} · {}", c.status, c.scope), theme.dim()),
-        ]));
-    }
-    lines.push(Line::raw(""));
     if let Some(m) = failure {
         lines.push(Line::styled(format!("✗ {m}"), theme.error()));
         lines.push(Line::raw(strings::AUTHORIZE_AGAIN));
     } else {
         lines.push(Line::styled(strings::LISTENER_FIRST, theme.dim()));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
 }
 
 fn waiting(frame: &mut Frame, area: Rect, app: &App, w: &Waiting, theme: &Theme, hits: &mut Hits) {

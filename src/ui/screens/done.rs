@@ -2,7 +2,7 @@
 //! only when revealed on request), and the commands to use it next time.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
@@ -18,7 +18,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
         frame.render_widget(Paragraph::new(strings::NO_PROFILE), inner);
         return;
     };
-    let mut lines = vec![
+    let header = vec![
         Line::from(vec![
             Span::styled("Profile    ", theme.dim()),
             Span::raw(p.name.clone()),
@@ -31,32 +31,41 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
         Line::styled(strings::ACCOUNTS, theme.heading()),
     ];
     let accounts = done_accounts(app);
-    let top = inner.y + lines.len() as u16;
-    let room = inner.height.saturating_sub(lines.len() as u16 + 8) as usize;
-    let first = crate::ui::window(app.done.cursor, accounts.len(), room.max(1));
-    hits.rows(
-        Rect {
-            y: top,
-            height: room as u16,
-            ..inner
-        },
-        first,
-        accounts.len().saturating_sub(first),
-    );
-    for (i, acct) in accounts.iter().enumerate().skip(first).take(room.max(1)) {
-        let at = i == app.done.cursor;
-        let secret = match &app.done.revealed {
-            Some((a, s)) if a == acct && at => crate::text::sanitize(s.expose()),
-            _ => "••••••••".to_owned(),
-        };
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!(" {acct} "),
-                if at { theme.selected() } else { Style::new() },
-            ),
-            Span::styled(format!(" {secret}"), theme.dim()),
-        ]));
-    }
+    // Header rows and account rows do not wrap (each account is one clickable row); the
+    // commands below may.
+    let room = inner.height.saturating_sub(3 + 8).max(1);
+    let list_height = (accounts.len() as u16).clamp(1, room);
+    let [head_area, list_area, rest] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(list_height),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    frame.render_widget(Paragraph::new(header), head_area);
+    let first = crate::ui::window(app.done.cursor, accounts.len(), list_area.height as usize);
+    hits.rows(list_area, first, accounts.len().saturating_sub(first));
+    let rows: Vec<Line> = accounts
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(list_area.height as usize)
+        .map(|(i, acct)| {
+            let at = i == app.done.cursor;
+            let secret = match &app.done.revealed {
+                Some((a, s)) if a == acct && at => crate::text::sanitize(s.expose()),
+                _ => "••••••••".to_owned(),
+            };
+            Line::from(vec![
+                Span::styled(
+                    format!(" {acct} "),
+                    if at { theme.selected() } else { Style::new() },
+                ),
+                Span::styled(format!(" {secret}"), theme.dim()),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(rows), list_area);
+    let mut lines = Vec::new();
     if let Some(e) = &app.done.reveal_error {
         lines.push(Line::styled(format!("✗ {e}"), theme.error()));
     }
@@ -68,5 +77,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
             Span::styled(format!("  {what}"), theme.dim()),
         ]));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
 }

@@ -1,13 +1,13 @@
 //! The home screen: the URL line, the demo utility, and the stored profiles.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::screens::home::HomeItem;
-use crate::app::{App, Remote};
+use crate::app::{App, Remote, Target};
 use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
@@ -15,7 +15,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
     let block = Block::bordered().title(Span::styled(strings::HOME_TITLE, theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut lines = vec![Line::raw(strings::HOME_INTRO), Line::raw("")];
+    // The introduction may wrap; the rows below it do not, so each click lands on its item.
+    let [intro, body] = Layout::vertical([Constraint::Length(3), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(strings::HOME_INTRO).wrap(Wrap { trim: false }),
+        intro,
+    );
     let style = |item: HomeItem| {
         if h.current() == item {
             theme.selected()
@@ -23,18 +28,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
             Style::new()
         }
     };
-    let row = |lines: &Vec<Line>| inner.y + lines.len() as u16;
-    let add_hit = |y: u16, n: usize, hits: &mut Hits| {
-        hits.add(
-            Rect {
-                y,
-                height: 1,
-                ..inner
-            },
-            crate::app::Target::Row(n),
-        )
+    let mut lines: Vec<Line> = Vec::new();
+    let item = |lines: &mut Vec<Line>, n: usize, line: Line<'static>, hits: &mut Hits| {
+        let y = body.y + lines.len() as u16;
+        if y < body.bottom() {
+            hits.add(
+                Rect {
+                    y,
+                    height: 1,
+                    ..body
+                },
+                Target::Row(n),
+            );
+        }
+        lines.push(line);
     };
-    add_hit(row(&lines), 0, hits);
     let url = if h.editing && h.current() == HomeItem::Url {
         format!("{}▏", h.url)
     } else if h.url.is_empty() {
@@ -42,20 +50,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
     } else {
         h.url.clone()
     };
-    lines.push(Line::from(vec![
-        Span::styled(" Utility URL: ", style(HomeItem::Url)),
-        Span::raw(" "),
-        Span::raw(url),
-    ]));
-    add_hit(row(&lines), 1, hits);
-    lines.push(Line::styled(
-        if h.starting_demo {
-            format!(" {} ", strings::DEMO_STARTING)
-        } else {
-            format!(" {} ", strings::DEMO_ITEM)
-        },
-        style(HomeItem::Demo),
-    ));
+    item(
+        &mut lines,
+        0,
+        Line::from(vec![
+            Span::styled(" Utility URL: ", style(HomeItem::Url)),
+            Span::raw(" "),
+            Span::raw(url),
+        ]),
+        hits,
+    );
+    let demo = if h.starting_demo {
+        strings::DEMO_STARTING
+    } else {
+        strings::DEMO_ITEM
+    };
+    item(
+        &mut lines,
+        1,
+        Line::styled(format!(" {demo} "), style(HomeItem::Demo)),
+        hits,
+    );
     if let Some(e) = &h.error {
         lines.push(Line::styled(format!("✗ {e}"), theme.error()));
     }
@@ -67,8 +82,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
         }
         Remote::Ready(ps) => {
             for (i, p) in ps.iter().enumerate() {
-                add_hit(row(&lines), 2 + i, hits);
-                lines.push(Line::from(vec![
+                let line = Line::from(vec![
                     Span::styled(format!(" {} ", p.name), style(HomeItem::Profile(i))),
                     Span::styled(
                         format!(
@@ -83,11 +97,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
                         ),
                         theme.dim(),
                     ),
-                ]));
+                ]);
+                item(&mut lines, 2 + i, line, hits);
             }
         }
         Remote::Failed(e) => lines.push(Line::styled(e.message.clone(), theme.warning())),
         _ => lines.push(Line::styled(strings::LOADING, theme.dim())),
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    frame.render_widget(Paragraph::new(lines), body);
 }
