@@ -630,7 +630,6 @@ fn profile_view() -> app::screens::authorize::ProfileView {
     ProfileView {
         name: "demo-gas-electric".into(),
         issuer: format!("{BASE}/"),
-        metadata_url: None,
         keyring: "keyutils".into(),
         service: "cds-wizard".into(),
         clients: vec![

@@ -464,7 +464,6 @@ pub fn profile_view(p: &Profile) -> ProfileView {
     ProfileView {
         name: sanitize(&p.name),
         issuer: sanitize(&p.issuer),
-        metadata_url: p.server_metadata_url.as_ref().map(|u| sanitize(u.as_str())),
         keyring: sanitize(&p.keyring_store),
         service: crate::vault::SERVICE.to_owned(),
         clients: p

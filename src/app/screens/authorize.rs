@@ -16,7 +16,6 @@ pub const WAIT_SECS: u64 = 300;
 pub struct ProfileView {
     pub name: String,
     pub issuer: String,
-    pub metadata_url: Option<String>,
     /// The keyring backend (`secret-service`, `keyutils`...) and the service name entries use.
     pub keyring: String,
     pub service: String,

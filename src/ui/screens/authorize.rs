@@ -163,7 +163,12 @@ fn waiting(frame: &mut Frame, area: Rect, app: &App, w: &Waiting, theme: &Theme,
         }
     }
     if w.pushed {
-        lines.push(Line::styled(strings::PUSHED, theme.dim()));
+        lines.push(Line::styled(
+            format!("client {} · {}", w.client_id, strings::PUSHED),
+            theme.dim(),
+        ));
+    } else {
+        lines.push(Line::styled(format!("client {}", w.client_id), theme.dim()));
     }
     if let Some(h) = &w.ssh_hint {
         lines.push(Line::styled(h.clone(), theme.warning()));
