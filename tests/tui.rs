@@ -951,3 +951,31 @@ fn a_refused_registration_can_be_changed_and_sent_again() {
     let effects = app::update(&mut app, key(KeyCode::Enter));
     assert!(matches!(effects.as_slice(), [Effect::Register { req: again, .. }] if *again != req));
 }
+
+#[test]
+fn an_unfinished_profile_from_home_resumes_its_registration() {
+    let (mut app, _) = App::home(Instant::now());
+    let mut p = profile_view();
+    p.unfinished = Some("The registration stopped before `admin_token`.".into());
+    app::update(&mut app, Msg::ProfilesLoaded(Ok(vec![p])));
+    app::update(&mut app, Msg::Click(app::Target::Row(2)));
+    app::update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Authorize);
+    let effects = app::update(&mut app, key(KeyCode::Char('r')));
+    let [Effect::ResumeRegistration { req, profile }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(profile, "demo-gas-electric");
+    assert_eq!(app.step, Step::Submit);
+    let req = *req;
+    app::update(
+        &mut app,
+        Msg::RegisterDone {
+            req,
+            result: Ok((Box::new(outcome()), profile_view())),
+        },
+    );
+    app::update(&mut app, key(KeyCode::Enter));
+    assert_eq!(app.step, Step::Authorize);
+    assert!(app.authorize.profile.as_ref().unwrap().unfinished.is_none());
+}

@@ -536,6 +536,14 @@ pub const BINDINGS: &[Binding] = &[
     ),
     b(
         C::Authorize,
+        &[c('r')],
+        "r",
+        A::Retry,
+        "",
+        "Resume an unfinished registration of this profile",
+    ),
+    b(
+        C::Authorize,
         &[k(KeyCode::Tab)],
         "Tab",
         A::Next,

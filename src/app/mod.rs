@@ -1071,6 +1071,26 @@ fn retry(app: &mut App) -> Vec<Effect> {
             Some(_) => submit(app, true),
             None => Vec::new(),
         },
+        // A stored profile whose registration stopped part-way: finish it here.
+        Step::Authorize if app.authorize.running().is_none() => {
+            let Some(p) = app
+                .authorize
+                .profile
+                .as_ref()
+                .filter(|p| p.unfinished.is_some())
+            else {
+                app.notice = Some(Notice::Info(
+                    "This profile's registration is complete; nothing to resume.".into(),
+                ));
+                return Vec::new();
+            };
+            let profile = p.name.clone();
+            let req = app.req();
+            app.submit = SubmitState::default();
+            app.submit.start(&profile, req);
+            app.step = Step::Submit;
+            vec![Effect::ResumeRegistration { req, profile }]
+        }
         _ => Vec::new(),
     }
 }

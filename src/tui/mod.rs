@@ -483,7 +483,7 @@ pub fn profile_view(p: &Profile) -> ProfileView {
             .collect(),
         unfinished: p.next_step().map(|s| {
             format!(
-                "The registration stopped before `{s}`: `cds-wizard register --resume {}` finishes it.",
+                "The registration stopped before `{s}`: press r to finish it here (or run `cds-wizard register --resume {}`).",
                 sanitize(&p.name)
             )
         }),
