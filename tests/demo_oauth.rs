@@ -231,20 +231,25 @@ impl App {
         rb.send().await.unwrap()
     }
 
+    /// Posts the login form of `login_html` as `user` with `password`; the raw answer.
+    async fn post_login(&self, login_html: &str, user: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/oauth/authorize/login",
+            &[
+                ("pending", &hidden(login_html, "pending")),
+                ("csrf", &hidden(login_html, "csrf")),
+                ("username", user),
+                ("password", password),
+            ],
+            None,
+        )
+        .await
+    }
+
     /// Login page → sign in as `user` → consent page. Returns (consent html, cookie).
     async fn sign_in(&self, login_html: &str, user: &str) -> (String, String) {
-        let pw = format!("demo-{user}");
         let r = self
-            .post_form(
-                "/oauth/authorize/login",
-                &[
-                    ("pending", &hidden(login_html, "pending")),
-                    ("csrf", &hidden(login_html, "csrf")),
-                    ("username", user),
-                    ("password", &pw),
-                ],
-                None,
-            )
+            .post_login(login_html, user, &format!("demo-{user}"))
             .await;
         assert_eq!(r.status(), StatusCode::OK);
         let cookie = session_cookie(&r);
@@ -358,18 +363,7 @@ async fn customer_authorizes_and_the_app_gets_rotating_tokens() {
     assert!(r.headers().get("location").is_none());
 
     // A wrong password shows the form again.
-    let r = app
-        .post_form(
-            "/oauth/authorize/login",
-            &[
-                ("pending", &hidden(&login, "pending")),
-                ("csrf", &hidden(&login, "csrf")),
-                ("username", "alice"),
-                ("password", "nope"),
-            ],
-            None,
-        )
-        .await;
+    let r = app.post_login(&login, "alice", "nope").await;
     assert!(r.headers().get("set-cookie").is_none());
     assert!(r.text().await.unwrap().contains("wrong password"));
     // A forged CSRF token is refused.
@@ -821,18 +815,7 @@ async fn production_clients_cannot_use_test_accounts() {
         )
         .await;
     let login = r.text().await.unwrap();
-    let r = app
-        .post_form(
-            "/oauth/authorize/login",
-            &[
-                ("pending", &hidden(&login, "pending")),
-                ("csrf", &hidden(&login, "csrf")),
-                ("username", "bob"),
-                ("password", "demo-bob"),
-            ],
-            None,
-        )
-        .await;
+    let r = app.post_login(&login, "bob", "demo-bob").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.headers().get("location").is_none());
     assert!(r.text().await.unwrap().contains("sandbox"));
@@ -983,18 +966,7 @@ async fn grant_authorization_request_updates_the_named_grant() {
         .authorize(&[("client_id", &client_id), ("request_uri", &uri)], None)
         .await;
     let login = r.text().await.unwrap();
-    let r = app
-        .post_form(
-            "/oauth/authorize/login",
-            &[
-                ("pending", &hidden(&login, "pending")),
-                ("csrf", &hidden(&login, "csrf")),
-                ("username", "alice"),
-                ("password", "demo-alice"),
-            ],
-            None,
-        )
-        .await;
+    let r = app.post_login(&login, "alice", "demo-alice").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let q = query_of(&location(&r));
     assert_eq!(q["error"], "cds_grant_id_invalid_user");
