@@ -69,6 +69,25 @@ pub enum Command {
     Token(TokenArgs),
     /// Revoke a profile's tokens where possible and remove its keyring and index entries.
     Forget(ForgetArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to stdout, or write one page per command into a folder.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for, e.g. `cds-wizard completions bash > /etc/bash_completion.d/cds-wizard`.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `cds-wizard.1` and one `cds-wizard-<command>.1` per command into this folder
+    /// (created if missing; existing pages are never overwritten).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

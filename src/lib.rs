@@ -53,6 +53,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Authorize(a) => commands::authorize::run(a).await,
         Command::Token(a) => commands::token::run(a).await,
         Command::Forget(a) => commands::forget::run(a).await,
+        Command::Completions(a) => commands::completions::run(a),
+        Command::Man(a) => commands::man::run(a),
     }
 }
 

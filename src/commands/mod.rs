@@ -1,9 +1,11 @@
 //! Headless commands: each parses nothing (clap did), calls the engine, and prints.
 
 pub mod authorize;
+pub mod completions;
 pub mod demo_server;
 pub mod discover;
 pub mod forget;
+pub mod man;
 pub mod profiles;
 pub mod register;
 pub mod scopes;

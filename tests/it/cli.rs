@@ -1,7 +1,7 @@
 //! The built binary as a user runs it: help, JSON shapes, exit codes, and one clear stderr line
 //! for every kind of bad input.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -243,4 +243,51 @@ fn the_wizard_entry_points_need_a_terminal_and_demo_falls_back_to_its_summary() 
     let (code, out, _) = run_cli(&[]);
     assert_eq!(code, 0);
     assert!(out.contains("Usage: cds-wizard [URL]"), "{out}");
+}
+
+/// Completions and manual pages come from the same clap definition the parser uses, so every
+/// subcommand and flag is in them.
+#[test]
+fn completions_and_man_pages_know_every_command() {
+    for (shell, marker) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef cds-wizard"),
+        ("fish", "complete -c cds-wizard"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let (code, out, err) = run_cli(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        assert!(out.contains(marker), "{shell}: no {marker:?}");
+        for word in ["register", "authorize", "answers", "use-default-redirect"] {
+            assert!(out.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let (code, out, _) = run_cli(&["completions", "tcsh"]);
+    assert_eq!(code, 2, "an unknown shell is a usage error: {out}");
+
+    let (code, page, _) = run_cli(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        page.starts_with(".ie") && page.contains(".TH cds-wizard 1"),
+        "{page}"
+    );
+    assert!(page.contains("register") && page.contains("completions"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = run_cli(&["man", "--dir", d]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().count() >= 14, "{out}");
+    let register = std::fs::read_to_string(dir.path().join("cds-wizard-register.1")).unwrap();
+    assert!(register.contains(".TH cds-wizard-register 1"), "{register}");
+    assert!(register.contains("answers"));
+    // A second run never overwrites what is there.
+    std::fs::write(dir.path().join("cds-wizard.1"), "mine").unwrap();
+    let (code, _, err) = run_cli(&["man", "--dir", d]);
+    assert_eq!(code, 2);
+    assert!(err.contains("never overwritten"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("cds-wizard.1")).unwrap(),
+        "mine"
+    );
 }

@@ -1,7 +1,7 @@
 //! The demo utility's Grants API (CDS-WG1-02 §8), Grant Admin tokens (§3.3.2) and
 //! Server-Provided Files API (§3.3.3, §9) over real HTTP.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{get, http};
 
@@ -15,8 +15,9 @@ use jiff::{SignedDuration, Timestamp};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const WELCOME_PDF: &[u8] = include_bytes!("../assets/demo/files/welcome-pack.pdf");
-const SETTINGS_JSON: &[u8] = include_bytes!("../assets/demo/files/sandbox-security-settings.json");
+const WELCOME_PDF: &[u8] = include_bytes!("../../assets/demo/files/welcome-pack.pdf");
+const SETTINGS_JSON: &[u8] =
+    include_bytes!("../../assets/demo/files/sandbox-security-settings.json");
 
 const GRANT_KEYS: [&str; 19] = [
     "grant_id",

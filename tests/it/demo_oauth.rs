@@ -5,7 +5,7 @@
 //! revocation (RFC 7009). The test plays the customer's browser, carrying the session cookie
 //! by hand.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{PNG_1X1, http, pdf_b64};
 

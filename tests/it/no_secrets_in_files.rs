@@ -3,7 +3,7 @@
 //! claims to — then it is run on an index built through the API while real secrets were
 //! handled, and on what `cds-wizard profiles` prints about it.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Discovery over real HTTP: against the demo utility, and against a hostile server whose
 //! routes each break one rule.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 

@@ -2,7 +2,7 @@
 //! shapes it, the client_credentials token endpoint, and the Clients, Credentials and Messages
 //! APIs behind `cds_client_admin` bearer tokens.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{PNG_1X1, b64, get, http, pdf_bytes};
 

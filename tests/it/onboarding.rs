@@ -6,7 +6,7 @@
 //! registration followed by `--resume`. No secret may appear in any file the program wrote
 //! or in its output.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Stdio;

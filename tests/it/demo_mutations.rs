@@ -2,7 +2,7 @@
 //! (CDS-WG1-02 §5.5), creating and modifying Messages (§6.9, §6.11), creating and modifying
 //! Credentials (§7.5, §7.6), and what those changes do at the token endpoint.
 
-mod common;
+use crate::common;
 
 use common::fixtures::{PNG_1X1, b64, get, http, pdf_bytes};
 

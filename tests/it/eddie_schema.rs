@@ -1,9 +1,9 @@
 //! The demo's documents against the JSON Schema that a real client (EDDIE's CDS region
-//! connector) uses against a deployed CDS server (shared/reference/eddie-cds-schemas.json,
+//! connector) uses against a deployed CDS server (tests/fixtures/eddie/cds-schemas.json,
 //! 2025-era field names). Where the field names agree the documents must validate; where the
 //! deployed variant differs, the differences are recorded in
 //! tests/fixtures/eddie-schema-differences.txt and this test fails if they change.
-//! Regenerate after an intended change with `UPDATE_EDDIE_DIFFERENCES=1 cargo test --test eddie_schema`.
+//! Regenerate after an intended change with `UPDATE_EDDIE_DIFFERENCES=1 cargo test --test it eddie_schema`.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -14,8 +14,8 @@ use cds_wizard::demo::{DemoOptions, DemoServer};
 use serde_json::{Value, json};
 
 fn eddie_schema() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/reference/eddie-cds-schemas.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/eddie/cds-schemas.json");
     serde_json::from_str(&std::fs::read_to_string(&path).expect("eddie schema"))
         .expect("schema JSON")
 }

@@ -1,0 +1,26 @@
+//! The integration tests, gathered into one program so the crate and its dependencies are linked
+//! once rather than once per file (two cores in CI). Each module is one subject; they share one
+//! demo server per kind through `common` (started on first use, alive for the whole run).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cli;
+mod conformance;
+mod demo_faults;
+mod demo_grants;
+mod demo_mutations;
+mod demo_oauth;
+mod demo_registration;
+mod discovery;
+mod eddie_schema;
+mod layers;
+mod no_secrets_in_files;
+mod oauth_client;
+mod onboarding;
+mod plan;
+mod profiles;
+mod spec_examples;
+mod tui;
+mod tui_loop;
+mod vault;
