@@ -31,13 +31,17 @@ pub fn sanitize_line(s: &str, max: usize) -> String {
 }
 
 /// Makes serialized JSON safe to print: every unsafe character left in it (serde_json escapes
-/// only C0 controls) becomes a `\uXXXX` escape. Lossless — a JSON reader sees the same strings —
-/// because such characters can only occur inside JSON strings, and all of them are in the BMP.
+/// only C0 controls) becomes a `\uXXXX` escape (a surrogate pair outside the BMP, RFC 8259 §7).
+/// Lossless — a JSON reader sees the same strings — because such characters can only occur
+/// inside JSON strings.
 pub fn escape_json_for_terminal(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if is_unsafe(c) && !c.is_ascii_control() {
-            out.push_str(&format!("\\u{:04x}", c as u32));
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
         } else {
             out.push(c);
         }
@@ -58,7 +62,13 @@ fn is_unsafe(c: char) -> bool {
             | '\u{180E}'              // Mongolian vowel separator
             | '\u{2028}' | '\u{2029}' // line and paragraph separators
             | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}')
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{034F}'              // combining grapheme joiner
+            | '\u{2800}'              // Braille blank
+            | '\u{3164}' | '\u{FFA0}' // Hangul fillers (full and half width)
+            | '\u{FE00}'..='\u{FE0F}' // variation selectors
+            | '\u{E0000}'..='\u{E007F}' // tag characters (invisible "ASCII smuggling")
+            | '\u{E0100}'..='\u{E01EF}') // variation selectors supplement
 }
 
 /// `url` as a QR code in Unicode half blocks, one string per terminal row (quiet zone
@@ -84,6 +94,32 @@ mod tests {
         assert_eq!(sanitize("x\u{9b}y\u{7}z\0"), "xyz");
         assert_eq!(sanitize("line\nbreak\ttab"), "line break tab");
         assert_eq!(sanitize("Gas & Électricité ⚡"), "Gas & Électricité ⚡");
+    }
+
+    #[test]
+    fn strips_invisible_fillers_tags_and_variation_selectors() {
+        // "hi" followed by the tag-character spelling of "ignore" (ASCII smuggling).
+        let tagged: String = "hi"
+            .chars()
+            .chain(
+                "ignore"
+                    .chars()
+                    .map(|c| char::from_u32(0xE0000 + c as u32).unwrap()),
+            )
+            .collect();
+        assert_eq!(sanitize(&tagged), "hi");
+        assert_eq!(sanitize("a\u{3164}b\u{FFA0}c\u{034F}d\u{2800}e"), "abcde");
+        assert_eq!(sanitize("x\u{FE0F}y\u{E0100}z\u{E0001}"), "xyz");
+    }
+
+    #[test]
+    fn json_output_escapes_characters_outside_the_bmp_as_surrogate_pairs() {
+        let v = serde_json::json!({"id": "a\u{E0041}b\u{FE0F}"});
+        let text = escape_json_for_terminal(&serde_json::to_string(&v).unwrap());
+        assert!(text.contains("\\udb40\\udc41"), "{text}");
+        assert!(text.is_ascii(), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, v);
     }
 
     #[test]

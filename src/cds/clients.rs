@@ -21,6 +21,7 @@ open_enum! {
 /// `client_secret`, which is why that one field is here and never serialized back out.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientObject {
+    #[serde(deserialize_with = "super::identifiers::client_id")]
     pub client_id: String,
     pub client_id_issued_at: i64,
     pub scope: String,
@@ -49,7 +50,11 @@ pub struct ClientObject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cds_default_authorization_details: Option<Vec<Value>>,
     /// Only in the registration response (§4.2). Never serialized: secrets go to the keyring.
-    #[serde(default, skip_serializing)]
+    #[serde(
+        default,
+        skip_serializing,
+        deserialize_with = "super::identifiers::optional_token"
+    )]
     pub client_secret: Option<String>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,

@@ -20,12 +20,17 @@ open_enum! {
 pub struct Credential {
     pub credential_id: String,
     pub uri: Url,
+    #[serde(deserialize_with = "super::identifiers::client_id")]
     pub client_id: String,
     pub created: Timestamp,
     pub modified: Timestamp,
     #[serde(rename = "type")]
     pub credential_type: CredentialType,
-    #[serde(default, skip_serializing)]
+    #[serde(
+        default,
+        skip_serializing,
+        deserialize_with = "super::identifiers::optional_token"
+    )]
     pub client_secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_expires_at: Option<i64>,

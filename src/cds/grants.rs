@@ -54,6 +54,7 @@ pub struct Grant {
     pub eta: Option<Timestamp>,
     pub expires: Option<Timestamp>,
     pub status: GrantStatus,
+    #[serde(deserialize_with = "super::identifiers::client_id")]
     pub client_id: String,
     pub scope: String,
     pub authorization_details: Vec<Value>,

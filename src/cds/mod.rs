@@ -12,6 +12,7 @@ pub mod credentials;
 pub mod drafts;
 pub mod formats;
 pub mod grants;
+pub mod identifiers;
 pub mod messages;
 pub mod server_metadata;
 pub mod server_provided_files;

@@ -7,11 +7,16 @@ use serde_json::{Map, Value};
 /// A successful token response. Holds secrets: never logged, never written to a file.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenResponse {
+    #[serde(deserialize_with = "super::identifiers::token")]
     pub access_token: String,
     pub token_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::identifiers::optional_token"
+    )]
     pub refresh_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
