@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde_json::{Value, json};
 
 use super::Object;
-use super::cdsc2023_fields::{Extras, Requirements, extras_2023, modifiers_2023};
+use super::cdsc2023_fields::{Extra, Extras, Requirements, extras_2023, modifiers_2023};
 use super::legacy_names::{CLIENT_ADMIN, FIELDS};
 use super::log::{Log, child, fill, index};
 use super::scopes::*;
@@ -18,17 +18,7 @@ pub(super) fn oauth_2023(map: Object, log: &mut Log) -> Object {
         Some(Value::Array(items)) => extras_2023(items),
         _ => (Vec::new(), Vec::new()),
     };
-    let scope_env = Env2023 {
-        rename_admin,
-        extras: Extras {
-            ids: extras.iter().map(|e| e.id.clone()).collect(),
-            formats: extras
-                .iter()
-                .filter_map(|e| Some((e.id.clone(), e.format.clone()?)))
-                .collect(),
-        },
-        top_code_challenges: map.get("code_challenge_methods_supported").cloned(),
-    };
+    let scope_env = Env2023::new(&map, rename_admin, &extras);
     let had_fields = map.contains_key("cds_registration_fields");
     let mut generated = Object::new();
     let mut ad_types: Vec<Value> = Vec::new();
@@ -38,23 +28,12 @@ pub(super) fn oauth_2023(map: Object, log: &mut Log) -> Object {
         let here = child("", &key);
         let value = match key.as_str() {
             "cds_registration_extras" if value.is_array() => {
-                for e in std::mem::take(&mut extras) {
-                    let message = format!(
-                        "`cds_registration_extras` entry `{}` ({}) read as `cds_registration_fields` entry `{}` of type `registration_field` ({})",
-                        e.id,
-                        log.draft.label(),
-                        e.id,
-                        e.note
-                    );
-                    log.note(index(&here, e.index), message);
-                    if !generated.contains_key(&e.id) {
-                        generated.insert(e.id, Value::Object(e.field));
-                    }
-                }
+                note_extras(std::mem::take(&mut extras), &here, &mut generated, log);
                 let rest = std::mem::take(&mut extras_rest);
                 if !rest.is_empty() {
                     out.insert(key, Value::Array(rest));
                 }
+                // Keeps the fields where the extras were; filled in once the scopes are read.
                 if !had_fields {
                     out.insert("cds_registration_fields".to_owned(), Value::Null);
                     placeholder = true;
@@ -69,6 +48,44 @@ pub(super) fn oauth_2023(map: Object, log: &mut Log) -> Object {
         };
         out.insert(key, value);
     }
+    place_registration_fields(&mut out, generated, placeholder, log);
+    fill(
+        &mut out,
+        "authorization_details_types_supported",
+        Value::Array(ad_types),
+        "",
+        "the union of the scopes' `authorization_details_types_supported` (WG1-02 §3.2)",
+        log,
+    );
+    out
+}
+
+/// Notes each translated `cds_registration_extras` entry and adds it to the generated fields.
+fn note_extras(extras: Vec<Extra>, here: &str, generated: &mut Object, log: &mut Log) {
+    for e in extras {
+        let message = format!(
+            "`cds_registration_extras` entry `{}` ({}) read as `cds_registration_fields` entry `{}` of type `registration_field` ({})",
+            e.id,
+            log.draft.label(),
+            e.id,
+            e.note
+        );
+        log.note(index(here, e.index), message);
+        if !generated.contains_key(&e.id) {
+            generated.insert(e.id, Value::Object(e.field));
+        }
+    }
+}
+
+/// Puts the registration fields built from extras and requirements into the document: in the
+/// placeholder left where the extras were, else added to the fields the document has, else
+/// filled in.
+fn place_registration_fields(
+    out: &mut Object,
+    generated: Object,
+    placeholder: bool,
+    log: &mut Log,
+) {
     match out.get_mut("cds_registration_fields") {
         Some(slot) if placeholder => *slot = Value::Object(generated),
         Some(Value::Object(existing)) => {
@@ -86,7 +103,7 @@ pub(super) fn oauth_2023(map: Object, log: &mut Log) -> Object {
                 "built from the scopes' `requirements`"
             };
             fill(
-                &mut out,
+                out,
                 "cds_registration_fields",
                 Value::Object(generated),
                 "",
@@ -95,15 +112,6 @@ pub(super) fn oauth_2023(map: Object, log: &mut Log) -> Object {
             );
         }
     }
-    fill(
-        &mut out,
-        "authorization_details_types_supported",
-        Value::Array(ad_types),
-        "",
-        "the union of the scopes' `authorization_details_types_supported` (WG1-02 §3.2)",
-        log,
-    );
-    out
 }
 
 /// Document-wide facts a May 2023 scope description is read against.
@@ -111,6 +119,22 @@ pub(super) struct Env2023 {
     pub(super) rename_admin: bool,
     pub(super) extras: Extras,
     pub(super) top_code_challenges: Option<Value>,
+}
+
+impl Env2023 {
+    fn new(map: &Object, rename_admin: bool, extras: &[Extra]) -> Self {
+        Env2023 {
+            rename_admin,
+            extras: Extras {
+                ids: extras.iter().map(|e| e.id.clone()).collect(),
+                formats: extras
+                    .iter()
+                    .filter_map(|e| Some((e.id.clone(), e.format.clone()?)))
+                    .collect(),
+            },
+            top_code_challenges: map.get("code_challenge_methods_supported").cloned(),
+        }
+    }
 }
 
 pub(super) fn scopes_2023(
@@ -153,11 +177,67 @@ pub(super) fn scopes_2023(
     Value::Object(out)
 }
 
+/// One May 2023 scope description in the 2026 shape: its members renamed or read
+/// ([`members_2023`]), then what the 2026 shape needs and the draft left implicit filled in.
 pub(super) fn scope_2023(
     s: Object,
     cx: &ScopeCx,
     env: &Env2023,
     generated: &mut Object,
+    log: &mut Log,
+) -> Object {
+    let original_id = s
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or(cx.key)
+        .to_owned();
+    let scope_id = final_scope_id(&s, cx.new_key, cx.rename_admin);
+    let mut required_names: HashSet<String> = HashSet::new();
+    let mut out = members_2023(s, cx, &scope_id, env, generated, &mut required_names, log);
+
+    let base = cx.base;
+    fill(
+        &mut out,
+        "id",
+        json!(cx.new_key),
+        base,
+        "scope descriptions have no `id` in this draft; the key is the id",
+        log,
+    );
+    fill_scope_type(&mut out, &original_id, &scope_id, base, log);
+    let is_client_admin = scope_type_of(&out) == Some(CLIENT_ADMIN);
+    fill_grant_derived(&mut out, env, base, log);
+    fill_registration_optional(&mut out, env, &required_names, is_client_admin, base, log);
+    fill(
+        &mut out,
+        "coverages_supported",
+        json!([]),
+        base,
+        "the draft ties scopes to no coverage entries",
+        log,
+    );
+    fill(
+        &mut out,
+        "grant_admin_scope",
+        Value::Null,
+        base,
+        "the draft has no grant admin scope",
+        log,
+    );
+    fill_ad_types(&mut out, &scope_id, is_client_admin, base, log);
+    out
+}
+
+/// The members of a May 2023 scope description, renamed to their 2026 names; `requirements`
+/// become registration fields (their `field_name`s go to `required_names`) and
+/// `scope_modifiers` authorization details fields.
+fn members_2023(
+    s: Object,
+    cx: &ScopeCx,
+    scope_id: &str,
+    env: &Env2023,
+    generated: &mut Object,
+    required_names: &mut HashSet<String>,
     log: &mut Log,
 ) -> Object {
     let legacy_name = |old: &str, new: &str| s.contains_key(old) && !s.contains_key(new);
@@ -168,13 +248,6 @@ pub(super) fn scope_2023(
     );
     let read_requirements = legacy_name("requirements", "registration_requirements");
     let read_modifiers = legacy_name("scope_modifiers", FIELDS);
-    let original_id = s
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or(cx.key)
-        .to_owned();
-    let scope_id = final_scope_id(&s, cx.new_key, cx.rename_admin);
-    let mut required_names: HashSet<String> = HashSet::new();
     let mut out = Object::new();
     for (k, v) in s {
         let here = child(cx.base, &k);
@@ -197,7 +270,7 @@ pub(super) fn scope_2023(
                     let mut reqs = Requirements {
                         extras: &env.extras,
                         generated: &mut *generated,
-                        required_names: &mut required_names,
+                        required_names: &mut *required_names,
                     };
                     let (ids, rest) = reqs.read(items, &here, log);
                     out.insert("registration_requirements".to_owned(), Value::Array(ids));
@@ -210,7 +283,7 @@ pub(super) fn scope_2023(
             },
             "scope_modifiers" if read_modifiers && (v.is_object() || v.is_array()) => {
                 log.renamed(here.clone(), &k, FIELDS);
-                let (fields, rest) = modifiers_2023(v, &here, &scope_id, log);
+                let (fields, rest) = modifiers_2023(v, &here, scope_id, log);
                 out.insert(FIELDS.to_owned(), Value::Array(fields));
                 if let Some(rest) = rest {
                     out.insert(k, rest);
@@ -221,65 +294,69 @@ pub(super) fn scope_2023(
         };
         out.insert(k, v);
     }
+    out
+}
 
-    let base = cx.base;
-    fill(
-        &mut out,
-        "id",
-        json!(cx.new_key),
-        base,
-        "scope descriptions have no `id` in this draft; the key is the id",
-        log,
-    );
-    fill_scope_type(&mut out, &original_id, &scope_id, base, log);
-    let is_client_admin = scope_type_of(&out) == Some(CLIENT_ADMIN);
-
+/// Fills `response_types_supported` and `code_challenge_methods_supported` from the scope's
+/// grant types, when it lists them.
+fn fill_grant_derived(out: &mut Object, env: &Env2023, base: &str, log: &mut Log) {
     let grants: Option<Vec<String>> = out
         .get("grant_types_supported")
         .and_then(Value::as_array)
         .and_then(|a| a.iter().map(|g| g.as_str().map(str::to_owned)).collect());
-    if let Some(grants) = &grants {
-        let mut response_types: Vec<&str> = Vec::new();
-        for g in grants {
-            let r = match g.as_str() {
-                "authorization_code" => "code",
-                "implicit" => "token",
-                _ => continue,
-            };
-            if !response_types.contains(&r) {
-                response_types.push(r);
-            }
-        }
-        fill(
-            &mut out,
-            "response_types_supported",
-            json!(response_types),
-            base,
-            "derived from the grant types (RFC 7591 §2.1 pairs `authorization_code` with `code`, `implicit` with `token`)",
-            log,
-        );
-        let uses_code = grants.iter().any(|g| g == "authorization_code");
-        match &env.top_code_challenges {
-            _ if !uses_code => fill(
-                &mut out,
-                "code_challenge_methods_supported",
-                json!([]),
-                base,
-                "no `authorization_code` grant, so no code challenge (WG1-02 §3.4)",
-                log,
-            ),
-            Some(methods @ Value::Array(_)) => fill(
-                &mut out,
-                "code_challenge_methods_supported",
-                methods.clone(),
-                base,
-                "the scope uses `authorization_code`; methods taken from the top-level `code_challenge_methods_supported`",
-                log,
-            ),
-            _ => {}
+    let Some(grants) = &grants else {
+        return;
+    };
+    let mut response_types: Vec<&str> = Vec::new();
+    for g in grants {
+        let r = match g.as_str() {
+            "authorization_code" => "code",
+            "implicit" => "token",
+            _ => continue,
+        };
+        if !response_types.contains(&r) {
+            response_types.push(r);
         }
     }
+    fill(
+        out,
+        "response_types_supported",
+        json!(response_types),
+        base,
+        "derived from the grant types (RFC 7591 §2.1 pairs `authorization_code` with `code`, `implicit` with `token`)",
+        log,
+    );
+    let uses_code = grants.iter().any(|g| g == "authorization_code");
+    match &env.top_code_challenges {
+        _ if !uses_code => fill(
+            out,
+            "code_challenge_methods_supported",
+            json!([]),
+            base,
+            "no `authorization_code` grant, so no code challenge (WG1-02 §3.4)",
+            log,
+        ),
+        Some(methods @ Value::Array(_)) => fill(
+            out,
+            "code_challenge_methods_supported",
+            methods.clone(),
+            base,
+            "the scope uses `authorization_code`; methods taken from the top-level `code_challenge_methods_supported`",
+            log,
+        ),
+        _ => {}
+    }
+}
 
+/// Fills `registration_optional`: the document's extras this scope does not require.
+fn fill_registration_optional(
+    out: &mut Object,
+    env: &Env2023,
+    required_names: &HashSet<String>,
+    is_client_admin: bool,
+    base: &str,
+    log: &mut Log,
+) {
     let (optional, why) = if is_client_admin {
         (
             Vec::new(),
@@ -299,29 +376,24 @@ pub(super) fn scope_2023(
         )
     };
     fill(
-        &mut out,
+        out,
         "registration_optional",
         Value::Array(optional),
         base,
         why,
         log,
     );
-    fill(
-        &mut out,
-        "coverages_supported",
-        json!([]),
-        base,
-        "the draft ties scopes to no coverage entries",
-        log,
-    );
-    fill(
-        &mut out,
-        "grant_admin_scope",
-        Value::Null,
-        base,
-        "the draft has no grant admin scope",
-        log,
-    );
+}
+
+/// Fills `authorization_details_types_supported`: the scope id when its modifiers became
+/// authorization details fields, else none.
+fn fill_ad_types(
+    out: &mut Object,
+    scope_id: &str,
+    is_client_admin: bool,
+    base: &str,
+    log: &mut Log,
+) {
     let has_fields = out
         .get(FIELDS)
         .and_then(Value::as_array)
@@ -335,14 +407,13 @@ pub(super) fn scope_2023(
         (json!([]), "the scope takes no authorization details fields")
     };
     fill(
-        &mut out,
+        out,
         "authorization_details_types_supported",
         types,
         base,
         why,
         log,
     );
-    out
 }
 
 #[cfg(test)]
@@ -360,63 +431,7 @@ mod tests {
     }
 
     #[test]
-    fn oauth_2023_registration_extras_become_registration_fields() {
-        let n = normalize_oauth_metadata(fixture(OAUTH_2023));
-        let v = &n.value;
-        assert!(v.get("cds_registration_extras").is_none());
-        assert_eq!(
-            at(v, "/cds_registration_fields/cds_initial_scope_of_use"),
-            &json!({
-                "id": "cds_initial_scope_of_use",
-                "type": "registration_field",
-                "field_name": "cds_initial_scope_of_use",
-                "description": "How you will use customer data authorized to you.",
-                "format": "string_or_null",
-                "default": null
-            })
-        );
-        assert_eq!(
-            at(
-                v,
-                "/cds_registration_fields/cds_autolist_in_directory/format"
-            ),
-            &json!("boolean")
-        );
-        assert_eq!(
-            translation(&n, "/cds_registration_extras/0"),
-            [
-                "`cds_registration_extras` entry `cds_initial_scope_of_use` (CDSC May 2023) read as `cds_registration_fields` entry `cds_initial_scope_of_use` of type `registration_field` (`name` as `id` and `field_name`, `type` \"string\" as `format` \"string_or_null\" since its default is null)"
-            ]
-        );
-        // Requirements land next to the extras, `manual_review` renamed, format from the extra.
-        assert_eq!(
-            at(v, "/cds_registration_fields/sou"),
-            &json!({
-                "id": "sou",
-                "type": "registration_field",
-                "field_name": "cds_initial_scope_of_use",
-                "name": "Scope of Use",
-                "description": "Describe how you will use this data once customers authorize it.",
-                "format": "string"
-            })
-        );
-        assert_eq!(
-            at(v, "/cds_registration_fields/review_step1/type"),
-            &json!("internal_review")
-        );
-        assert_eq!(at(v, "/scopes_supported/0"), &json!("cds_client_admin"));
-        assert_eq!(
-            at(v, "/authorization_details_types_supported"),
-            &json!(["accounts", "usage"])
-        );
-        assert_eq!(
-            v["cds_client_directory"],
-            json!("https://demoutility.com/clients/directory")
-        );
-    }
-
-    #[test]
-    fn oauth_2023_scope_descriptions() {
+    fn oauth_2023_admin_scope_description() {
         let n = normalize_oauth_metadata(fixture(OAUTH_2023));
         let scopes = at(&n.value, "/cds_scope_descriptions");
         assert!(scopes.get("client_admin").is_none());
@@ -436,7 +451,12 @@ mod tests {
         assert_eq!(admin[FIELDS], json!([]));
         assert_eq!(admin["authorization_details_types_supported"], json!([]));
         assert!(admin.get("documentation").is_none(), "no safe default");
+    }
 
+    #[test]
+    fn oauth_2023_data_scope_descriptions() {
+        let n = normalize_oauth_metadata(fixture(OAUTH_2023));
+        let scopes = at(&n.value, "/cds_scope_descriptions");
         let accounts = &scopes["accounts"];
         assert_eq!(accounts["type"], json!("accounts"));
         assert!(accounts.get("name").is_none(), "no safe default");

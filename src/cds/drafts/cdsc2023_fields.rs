@@ -237,3 +237,66 @@ pub(super) fn modifier_field(
     log.note(pointer.to_owned(), message);
     Value::Object(f)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::cds::drafts::test_support::*;
+    use crate::cds::drafts::*;
+    use serde_json::json;
+
+    #[test]
+    fn oauth_2023_registration_extras_become_registration_fields() {
+        let n = normalize_oauth_metadata(fixture(OAUTH_2023));
+        let v = &n.value;
+        assert!(v.get("cds_registration_extras").is_none());
+        assert_eq!(
+            at(v, "/cds_registration_fields/cds_initial_scope_of_use"),
+            &json!({
+                "id": "cds_initial_scope_of_use",
+                "type": "registration_field",
+                "field_name": "cds_initial_scope_of_use",
+                "description": "How you will use customer data authorized to you.",
+                "format": "string_or_null",
+                "default": null
+            })
+        );
+        assert_eq!(
+            at(
+                v,
+                "/cds_registration_fields/cds_autolist_in_directory/format"
+            ),
+            &json!("boolean")
+        );
+        assert_eq!(
+            translation(&n, "/cds_registration_extras/0"),
+            [
+                "`cds_registration_extras` entry `cds_initial_scope_of_use` (CDSC May 2023) read as `cds_registration_fields` entry `cds_initial_scope_of_use` of type `registration_field` (`name` as `id` and `field_name`, `type` \"string\" as `format` \"string_or_null\" since its default is null)"
+            ]
+        );
+        // Requirements land next to the extras, `manual_review` renamed, format from the extra.
+        assert_eq!(
+            at(v, "/cds_registration_fields/sou"),
+            &json!({
+                "id": "sou",
+                "type": "registration_field",
+                "field_name": "cds_initial_scope_of_use",
+                "name": "Scope of Use",
+                "description": "Describe how you will use this data once customers authorize it.",
+                "format": "string"
+            })
+        );
+        assert_eq!(
+            at(v, "/cds_registration_fields/review_step1/type"),
+            &json!("internal_review")
+        );
+        assert_eq!(at(v, "/scopes_supported/0"), &json!("cds_client_admin"));
+        assert_eq!(
+            at(v, "/authorization_details_types_supported"),
+            &json!(["accounts", "usage"])
+        );
+        assert_eq!(
+            v["cds_client_directory"],
+            json!("https://demoutility.com/clients/directory")
+        );
+    }
+}
