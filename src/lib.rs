@@ -10,6 +10,8 @@ pub mod demo;
 pub mod http;
 pub mod oauth;
 pub mod onboarding;
+pub mod profiles;
+pub mod secret;
 pub mod text;
 pub mod tui;
 pub mod ui;

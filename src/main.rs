@@ -55,7 +55,7 @@ fn main() -> ExitCode {
 
 /// `tui.log` in the program's home (`CDS_WIZARD_HOME` or `<config dir>/cds-wizard`), appended to.
 fn tui_log_file() -> Option<std::fs::File> {
-    let dir = cds_wizard::vault::index::home().ok()?;
+    let dir = cds_wizard::profiles::home().ok()?;
     std::fs::create_dir_all(&dir).ok()?;
     std::fs::OpenOptions::new()
         .create(true)

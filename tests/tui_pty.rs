@@ -282,7 +282,7 @@ fn the_whole_wizard_registers_authorizes_and_leaves_credentials_in_the_keyring()
     assert!(w.wait_exit().success());
 
     // Every secret the index names is in the real kernel keyring, and none reached the screen.
-    let index = cds_wizard::vault::index::Index::load(home.path()).unwrap();
+    let index = cds_wizard::profiles::Index::load(home.path()).unwrap();
     let profile = index.profile("demo-gas-electric").expect("profile stored");
     let store = cds_wizard::vault::keyring::build("keyutils").unwrap();
     let mut secrets = Vec::new();

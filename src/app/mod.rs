@@ -17,7 +17,7 @@ use crate::cds::AuthorizationServerMetadata;
 use crate::onboarding::discovery::DiscoveryEvent;
 use crate::onboarding::plan::RegistrationPlan;
 use crate::onboarding::register::{RegisterEvent, RegisterOutcome};
-use crate::vault::Secret;
+use crate::secret::Secret;
 use keymap::{Action, Context};
 use screens::authorize::{AuthorizeState, OutcomeView, Phase, ProfileView, WAIT_SECS, Waiting};
 use screens::discover::{DiscoverState, DiscoverTab, Discovered};

@@ -13,8 +13,8 @@ use crate::cli::AuthorizeArgs;
 use crate::oauth::{ClientAuth, issuer};
 use crate::onboarding::authorize::{self, AuthorizeOptions, Outcome, Prepared, Redirect, Target};
 use crate::onboarding::register::Engine;
+use crate::profiles::Index;
 use crate::text::sanitize_line;
-use crate::vault::index::Index;
 use crate::vault::{Secret, keyring};
 
 /// `--authorization-details` is inline JSON or `@FILE`.

@@ -8,8 +8,8 @@ use serde_json::json;
 use crate::cli::ForgetArgs;
 use crate::onboarding::register::Engine;
 use crate::onboarding::tokens;
+use crate::profiles::Index;
 use crate::text::sanitize_line;
-use crate::vault::index::Index;
 use crate::vault::keyring;
 
 pub async fn run(args: &ForgetArgs) -> anyhow::Result<ExitCode> {

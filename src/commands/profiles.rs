@@ -1,5 +1,5 @@
 //! `cds-wizard profiles`: what is registered where, from the non-secret index
-//! (`vault::index`), with the keyring store, service and account of every stored secret — never
+//! (`profiles`), with the keyring store, service and account of every stored secret — never
 //! a secret value. `--check` asks the keyring whether each recorded entry is really there.
 
 use std::collections::HashMap;
@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 
 use crate::cli::ProfilesArgs;
+use crate::profiles::{ClientEntry, Index, Profile};
 use crate::text::sanitize;
-use crate::vault::index::{ClientEntry, Index, Profile};
 use crate::vault::keyring::{self, KeyringStore};
 use crate::vault::{SERVICE, SecretKind, SecretStore, VaultError};
 

@@ -9,8 +9,8 @@ use serde_json::json;
 use crate::cli::RegisterArgs;
 use crate::onboarding::register::{self, Engine, RegisterEvent, RegisterOutcome};
 use crate::onboarding::{answers, plan};
+use crate::profiles::Index;
 use crate::text::sanitize_line;
-use crate::vault::index::Index;
 use crate::vault::keyring;
 
 pub async fn run(args: &RegisterArgs) -> anyhow::Result<ExitCode> {

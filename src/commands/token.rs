@@ -7,7 +7,7 @@ use anyhow::anyhow;
 use crate::cli::TokenArgs;
 use crate::onboarding::register::Engine;
 use crate::onboarding::tokens;
-use crate::vault::index::Index;
+use crate::profiles::Index;
 use crate::vault::keyring;
 
 pub async fn run(args: &TokenArgs) -> anyhow::Result<ExitCode> {

@@ -11,7 +11,7 @@ use super::token::{details_param, error_from, send_form};
 use super::{ClientAuth, OAuthError, Pkce, clean, constant_time_eq, same_issuer};
 use crate::cds::AuthorizationServerMetadata;
 use crate::http::{self, HttpClient};
-use crate::vault::Secret;
+use crate::secret::Secret;
 
 /// Parameters this module sets itself; `extra` may not override them.
 const RESERVED: &[&str] = &[

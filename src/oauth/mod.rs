@@ -21,7 +21,7 @@ pub mod token;
 use url::Url;
 
 use crate::http::HttpError;
-use crate::vault::Secret;
+use crate::secret::Secret;
 
 pub use authorization::{AuthorizationRequest, CallbackCheck, CallbackParams};
 pub use loopback::LoopbackListener;

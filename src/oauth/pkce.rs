@@ -3,7 +3,7 @@
 use oauth2::{PkceCodeChallenge, PkceCodeVerifier};
 
 use super::OAuthError;
-use crate::vault::Secret;
+use crate::secret::Secret;
 
 /// The only `code_challenge_method` this client sends.
 pub const S256: &str = "S256";

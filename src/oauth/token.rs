@@ -20,7 +20,7 @@ use url::Url;
 use super::{ClientAuth, OAuthError, clean};
 use crate::cds::tokens::{OAuthErrorResponse, TokenResponse};
 use crate::http::{self, HttpClient, HttpError};
-use crate::vault::Secret;
+use crate::secret::Secret;
 
 /// RFC 7009 §2.1 `token_type_hint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::cds::{ClientObject, Credential, Grant, Message};
 use crate::http::{self, HttpClient, HttpError};
-use crate::vault::Secret;
+use crate::secret::Secret;
 
 /// More pages than this in one listing are not followed (a server answering `next` forever).
 const MAX_PAGES: usize = 1_000;

@@ -24,7 +24,7 @@ use crate::oauth::{
 use crate::onboarding::api::{self, ApiError};
 use crate::onboarding::compare::{self, Difference};
 use crate::onboarding::register::{Engine, RegisterError, admin_token};
-use crate::vault::index::IndexError;
+use crate::profiles::IndexError;
 use crate::vault::{Secret, SecretKind, SecretStore, VaultError};
 
 #[derive(Debug, Clone, Default)]
@@ -376,7 +376,7 @@ pub fn pasted(text: &str) -> Result<CallbackParams, AuthorizeError> {
 pub async fn complete(
     http: &HttpClient,
     vault: &dyn SecretStore,
-    mut index: Option<&mut crate::vault::index::Index>,
+    mut index: Option<&mut crate::profiles::Index>,
     prepared: Prepared,
     callback: &CallbackParams,
 ) -> Result<Outcome, AuthorizeError> {

@@ -14,8 +14,8 @@ use crate::http::{HttpClient, HttpError};
 use crate::oauth::{ClientAuth, OAuthError, token};
 use crate::onboarding::api::{self, ApiError};
 use crate::onboarding::plan::RegistrationPlan;
+use crate::profiles::{Endpoints, Index, IndexError, Profile, RegistrationStep};
 use crate::text::sanitize_line;
-use crate::vault::index::{Endpoints, Index, IndexError, Profile, RegistrationStep};
 use crate::vault::{Secret, SecretKind, SecretStore, VaultError};
 
 /// What the engine works with: the HTTP client, the keyring, and the profile index.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::oauth::token::{self, TokenTypeHint};
 use crate::oauth::{ClientAuth, OAuthError};
 use crate::onboarding::register::Engine;
-use crate::vault::index::{ClientEntry, IndexError, Profile};
+use crate::profiles::{ClientEntry, IndexError, Profile};
 use crate::vault::{Secret, SecretKind, VaultError};
 
 #[derive(Debug, thiserror::Error)]

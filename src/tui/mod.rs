@@ -36,8 +36,8 @@ use crate::onboarding::authorize::{self, AuthorizeOptions, Redirect};
 use crate::onboarding::discovery::{self, DiscoveryLimits, ProgressSink};
 use crate::onboarding::plan::{self, RegistrationPlan};
 use crate::onboarding::register::{self, Engine, RegisterOutcome};
+use crate::profiles::{Index, Profile, RegistrationStep};
 use crate::ui::{self, Theme};
-use crate::vault::index::{Index, Profile, RegistrationStep};
 use crate::vault::{SecretStore, keyring};
 
 /// How often the clock ticks (elapsed times, spinners); input and results wake the loop anyway.

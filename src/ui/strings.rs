@@ -175,8 +175,8 @@ pub fn time_left(secs: u64) -> String {
     format!("{}:{:02} left · x cancels", secs / 60, secs % 60)
 }
 
-pub fn register_step(step: crate::vault::index::RegistrationStep) -> &'static str {
-    use crate::vault::index::RegistrationStep as S;
+pub fn register_step(step: crate::profiles::model::RegistrationStep) -> &'static str {
+    use crate::profiles::model::RegistrationStep as S;
     match step {
         S::Registered => "Send the registration (RFC 7591)",
         S::AdminSecretStored => "Store the admin client's secret in the keyring",

@@ -3,45 +3,17 @@
 //! macOS Keychain, the Windows Credential Manager), `memory` for unit tests of flow logic.
 //! There is no file fallback, by design: when no keyring works, the caller is told and stops.
 
-pub mod index;
 pub mod keyring;
 pub mod memory;
 
-use std::fmt;
 use std::time::Duration;
 
-/// The keyring "service" every entry of this program is stored under.
-pub const SERVICE: &str = "cds-wizard";
+// The store interface speaks these; they live in the I/O-free `crate::secret`.
+pub use crate::secret::{SERVICE, Secret, SecretKind, account};
 
 /// How long one keyring call may take before it is abandoned (a locked or broken keyring must
 /// never hang the program).
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A secret value. Its `Debug` and `Display` never show it; read it with [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
-    }
-    /// The secret itself, for the one place that sends it (an Authorization header, a form).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
@@ -72,42 +44,4 @@ pub trait SecretStore: Send + Sync {
     fn get(&self, account: &str) -> Result<Option<Secret>, VaultError>;
     /// Deleting a missing entry is not an error.
     fn delete(&self, account: &str) -> Result<(), VaultError>;
-}
-
-/// The account name of one secret of one client of one profile.
-pub fn account(profile: &str, client_id: &str, kind: SecretKind) -> String {
-    format!("{profile}/{client_id}/{}", kind.as_str())
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SecretKind {
-    ClientSecret,
-    AccessToken,
-    RefreshToken,
-}
-
-impl SecretKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SecretKind::ClientSecret => "client_secret",
-            SecretKind::AccessToken => "access_token",
-            SecretKind::RefreshToken => "refresh_token",
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_do_not_print() {
-        let s = Secret::new("hunter2");
-        assert!(!format!("{s:?} {s}").contains("hunter2"));
-        assert_eq!(s.expose(), "hunter2");
-        assert_eq!(
-            account("p", "c1", SecretKind::RefreshToken),
-            "p/c1/refresh_token"
-        );
-    }
 }

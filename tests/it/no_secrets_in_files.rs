@@ -9,7 +9,7 @@ use std::path::Path;
 
 use base64::Engine;
 use cds_wizard::cds::clients::ClientObject;
-use cds_wizard::vault::index::{Index, Profile, RegistrationStep};
+use cds_wizard::profiles::{Index, Profile, RegistrationStep};
 use cds_wizard::vault::memory::MemoryStore;
 use cds_wizard::vault::{Secret, SecretKind, SecretStore};
 use common::secrets::{assert_no_secret_in, assert_no_secret_in_text};

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use cds_wizard::cds::clients::ClientObject;
-use cds_wizard::vault::index::{Index, Profile, RegistrationStep};
+use cds_wizard::profiles::{Index, Profile, RegistrationStep};
 use cds_wizard::vault::{SecretKind, account};
 use serde_json::{Value, json};
 

@@ -648,7 +648,7 @@ fn profile_view() -> app::screens::authorize::ProfileView {
 #[test]
 fn submit_shows_each_step_and_resumes_after_a_failure() {
     use cds_wizard::onboarding::register::RegisterEvent;
-    use cds_wizard::vault::index::RegistrationStep;
+    use cds_wizard::profiles::RegistrationStep;
     let mut app = registration();
     app::update(&mut app, key(KeyCode::Tab));
     let effects = app::update(&mut app, key(KeyCode::Enter));

@@ -1,7 +1,7 @@
 //! The Done step: what is stored and where (keyring service and account names, never the
 //! secrets unless the user asks to reveal one), and the commands to use it next time.
 
-use crate::vault::Secret;
+use crate::secret::Secret;
 
 #[derive(Debug, Default)]
 pub struct DoneState {

@@ -340,7 +340,7 @@ impl RegistrationState {
                 "a profile named `{name}` already exists on this machine"
             ))
         } else {
-            crate::vault::index::validate_profile_name(&name)
+            crate::profiles::model::validate_profile_name(&name)
                 .err()
                 .map(|e| e.to_string())
         };

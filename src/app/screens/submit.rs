@@ -2,8 +2,8 @@
 //! steps shown as it starts and finishes; on failure the message and whether it can resume.
 
 use crate::onboarding::register::{RegisterEvent, RegisterOutcome};
+use crate::profiles::model::RegistrationStep;
 use crate::text::sanitize;
-use crate::vault::index::RegistrationStep;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StepState {
