@@ -13,6 +13,7 @@ pub mod drafts;
 pub mod formats;
 pub mod grants;
 pub mod messages;
+pub mod registration_fields;
 pub mod server_metadata;
 pub mod server_provided_files;
 pub mod tokens;

@@ -23,6 +23,7 @@ use crate::cds::messages::{
     ClientUpdateRequest, MessageAttachment, MessageCreate, MessageRelatedType, MessageStatus,
     MessageType,
 };
+use crate::cds::registration_fields;
 use crate::cds::{
     AuthorizationServerMetadata, ClientObject, ClientStatus, Message, RegistrationField,
     RegistrationFieldType, ScopeDescription, ScopeType,
@@ -309,9 +310,10 @@ fn check_redirect(uri: &str) -> Result<(), &'static str> {
 
 /// RFC 7591 §2 informational URLs (`client_uri`, `logo_uri`, `tos_uri`, `policy_uri`).
 fn check_web_url(uri: &str) -> Result<(), &'static str> {
-    match Url::parse(uri) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
-        _ => Err("must be an absolute http or https URL"),
+    if registration_fields::is_web_url(uri) {
+        Ok(())
+    } else {
+        Err("must be an absolute http or https URL")
     }
 }
 

@@ -10,7 +10,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -19,6 +18,7 @@ use url::Url;
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
 use crate::cds::credentials::CredentialType;
 use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
+use crate::cds::registration_fields::{self, PurposeRule};
 use crate::cds::server_metadata::WELL_KNOWN_PATH;
 use crate::cds::{
     AuthorizationServerMetadata, ClientObject, ClientStatus, Credential, Message,
@@ -247,122 +247,12 @@ fn validate<'a>(
     })
 }
 
-/// Checks one submitted value against its field's format (§3.7, CDS-WG3-01 §5.1 for purposes).
+/// Checks one submitted value against its field's format with the shared rules (§3.7,
+/// CDS-WG3-01 §5.1; [`registration_fields`]). The value is stored as submitted.
 pub(crate) fn check_value(field: &RegistrationField, v: &Value) -> Result<(), String> {
-    use RegistrationFieldFormat as F;
-    let Some(format) = &field.format else {
-        return Ok(());
-    };
-    if v.is_null() {
-        return if format.nullable() {
-            Ok(())
-        } else {
-            Err(format!("must not be null (format `{format}`)"))
-        };
-    }
-    let text = || {
-        v.as_str()
-            .ok_or_else(|| format!("must be a string (format `{format}`)"))
-    };
-    let check_length = |s: &str| match field.max_length {
-        Some(max) if s.chars().count() as u64 > max => {
-            Err(format!("is longer than max_length {max}"))
-        }
-        _ => Ok(()),
-    };
-    match format {
-        F::String | F::StringOrNull => check_length(text()?),
-        F::Url | F::UrlOrNull => {
-            let s = text()?;
-            check_length(s)?;
-            match Url::parse(s) {
-                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
-                _ => Err("must be an absolute http or https URL".to_owned()),
-            }
-        }
-        F::Email | F::EmailOrNull => {
-            let s = text()?;
-            check_length(s)?;
-            if looks_like_email(s) {
-                Ok(())
-            } else {
-                Err("must be an email address such as dev@example.com".to_owned())
-            }
-        }
-        F::Boolean | F::BooleanOrNull => {
-            if v.is_boolean() {
-                Ok(())
-            } else {
-                Err("must be true or false".to_owned())
-            }
-        }
-        F::Image | F::ImageOrNull | F::Pdf | F::PdfOrNull => {
-            let s = text()?;
-            // RFC 4648 Base64; padding and line breaks tolerated.
-            let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-            let bytes = base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT
-                .decode(compact.as_bytes())
-                .map_err(|e| format!("must be Base64 (RFC 4648): {e}"))?;
-            if let Some(max) = field.max_size
-                && bytes.len() as u64 > max
-            {
-                return Err(format!(
-                    "the decoded file is {} bytes, larger than max_size {max}",
-                    bytes.len()
-                ));
-            }
-            let is_image = matches!(format, F::Image | F::ImageOrNull);
-            if is_image
-                && !(bytes.starts_with(b"\x89PNG\r\n\x1a\n")
-                    || bytes.starts_with(&[0xFF, 0xD8, 0xFF]))
-            {
-                Err("must be a Base64 PNG or JPEG image".to_owned())
-            } else if !is_image && !bytes.starts_with(b"%PDF-") {
-                Err("must be a Base64 PDF document".to_owned())
-            } else {
-                Ok(())
-            }
-        }
-        F::Purposes | F::PurposesOrNull => {
-            // CDS-WG3-01 §5.1: one or more Purpose objects whose `id` is "" and
-            // `scopes_supported` is [] (the server assigns both).
-            let Some(items) = v.as_array() else {
-                return Err("must be an array of Purpose objects".to_owned());
-            };
-            if items.is_empty() {
-                return Err("must hold at least one Purpose object".to_owned());
-            }
-            for (i, item) in items.iter().enumerate() {
-                let Some(o) = item.as_object() else {
-                    return Err(format!("entry {i} is not a Purpose object"));
-                };
-                if o.get("id").is_some_and(|id| id != "") {
-                    return Err(format!("entry {i}: `id` must be \"\""));
-                }
-                if o.get("scopes_supported")
-                    .is_some_and(|s| s.as_array().is_none_or(|a| !a.is_empty()))
-                {
-                    return Err(format!("entry {i}: `scopes_supported` must be []"));
-                }
-            }
-            Ok(())
-        }
-        // A format this version does not know: accept the value as submitted.
-        F::Other(_) => Ok(()),
-    }
-}
-
-/// A sanity check, not RFC 5322: one `@`, a non-empty local part, a dotted domain, no spaces.
-fn looks_like_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+    registration_fields::check_value(field, v, PurposeRule::Shape)
+        .map(|_| ())
+        .map_err(|problems| problems.join("; "))
 }
 
 /// Fields every demo Client object shares.
@@ -1042,55 +932,4 @@ fn blank_pdf() -> Vec<u8> {
         .as_bytes(),
     );
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn field(format: &str, extra: Value) -> RegistrationField {
-        let mut v = json!({
-            "id": "f", "type": "registration_field", "description": "d",
-            "documentation": "http://x/d", "field_name": "cds_f", "format": format,
-        });
-        for (k, val) in extra.as_object().unwrap() {
-            v[k] = val.clone();
-        }
-        serde_json::from_value(v).unwrap()
-    }
-
-    #[test]
-    fn formats() {
-        let b64 = |b: &[u8]| json!(base64::engine::general_purpose::STANDARD.encode(b));
-        let s = field("string", json!({"max_length": 3}));
-        assert!(check_value(&s, &json!("abc")).is_ok());
-        assert!(check_value(&s, &json!("abcd")).is_err());
-        assert!(check_value(&s, &Value::Null).is_err());
-        assert!(check_value(&field("string_or_null", json!({})), &Value::Null).is_ok());
-        let u = field("url", json!({}));
-        assert!(check_value(&u, &json!("https://a.example/x")).is_ok());
-        assert!(check_value(&u, &json!("ftp://a.example/x")).is_err());
-        assert!(check_value(&u, &json!("/relative")).is_err());
-        let e = field("email", json!({}));
-        assert!(check_value(&e, &json!("dev@a.example")).is_ok());
-        for bad in ["dev", "@a.example", "dev@a", "d v@a.example", "a@b@c.d"] {
-            assert!(check_value(&e, &json!(bad)).is_err(), "{bad}");
-        }
-        assert!(check_value(&field("boolean", json!({})), &json!("true")).is_err());
-        let img = field("image", json!({"max_size": 16}));
-        assert!(check_value(&img, &b64(b"\x89PNG\r\n\x1a\nxx")).is_ok());
-        assert!(check_value(&img, &b64(&[0xFF, 0xD8, 0xFF, 0xE0])).is_ok());
-        assert!(check_value(&img, &b64(b"GIF89a")).is_err());
-        assert!(check_value(&img, &b64(&[0x89; 17])).is_err());
-        assert!(check_value(&img, &json!("not base64!")).is_err());
-        let pdf = field("pdf", json!({}));
-        assert!(check_value(&pdf, &b64(&blank_pdf())).is_ok());
-        assert!(check_value(&pdf, &b64(b"%PNG")).is_err());
-        let p = field("purposes_or_null", json!({}));
-        assert!(check_value(&p, &Value::Null).is_ok());
-        assert!(check_value(&p, &json!([{"id": "", "scopes_supported": []}])).is_ok());
-        assert!(check_value(&p, &json!([])).is_err());
-        assert!(check_value(&p, &json!({"id": ""})).is_err());
-    }
 }
