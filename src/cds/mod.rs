@@ -14,6 +14,7 @@ pub mod formats;
 pub mod grants;
 pub mod identifiers;
 pub mod messages;
+pub mod registration_fields;
 pub mod server_metadata;
 pub mod server_provided_files;
 pub mod tokens;

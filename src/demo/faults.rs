@@ -422,7 +422,7 @@ pub async fn inject(State(state): State<Arc<DemoState>>, req: Request, next: Nex
             500..=599 => "server_error",
             _ => "invalid_request",
         };
-        return super::state::error_response(
+        return super::reply::error_response(
             *status,
             error,
             &format!(
@@ -436,7 +436,7 @@ pub async fn inject(State(state): State<Arc<DemoState>>, req: Request, next: Nex
     let bytes = match axum::body::to_bytes(body, MAX_BUFFERED_BODY).await {
         Ok(b) => b,
         Err(_) => {
-            return super::state::error_response(
+            return super::reply::error_response(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "server_error",
                 "the demo could not buffer the response to inject a fault",

@@ -2,24 +2,20 @@
 //! of CDS-WG1-01 and CDS-WG1-02 §3. It imports only `cds/` wire types and `assets/`, never the
 //! client side.
 
-pub mod authorize;
+pub mod api;
 pub mod documents;
 pub mod faults;
-mod files;
-mod grant_admin;
-mod grants;
-mod introspect;
-mod management;
-mod mutations;
+pub mod oauth;
 mod pages;
-pub mod persist;
-pub mod rar;
-mod registration;
+mod reply;
+mod review;
 pub mod scale;
-pub mod state;
-mod token;
+pub mod store;
 
-pub use authorize::{TEST_ACCOUNTS, TestAccount, test_accounts};
+pub use oauth::accounts::{TEST_ACCOUNTS, TestAccount, test_accounts};
+pub use oauth::{authorize, rar};
+/// The records' old paths (`demo::state::RegistryOptions`, `demo::persist`).
+pub use store::{self as state, persist};
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,7 +28,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
+use axum::routing::{get, post};
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
@@ -46,7 +42,7 @@ pub struct DemoOptions {
     /// fault that adds to any matching rule's.
     pub latency: Duration,
     /// How registrations behave: the internal-review delay and the clock.
-    pub registry: state::RegistryOptions,
+    pub registry: store::RegistryOptions,
     /// Faults injected into matching requests (faults.rs); none by default. Builder:
     /// `DemoOptions::default().fault(FaultRule::new("/cds/coverage").latency(d))`.
     pub faults: Vec<faults::FaultRule>,
@@ -69,7 +65,7 @@ pub struct DemoState {
     pub documents: Documents,
     pub options: DemoOptions,
     /// Registrations and what they created (WG1-02 §4–§7).
-    pub registry: state::Registry,
+    pub registry: store::Registry,
     /// The fault rules with their use counters (faults.rs).
     pub faults: faults::Injector,
 }
@@ -85,10 +81,19 @@ impl DemoState {
         Ok(Self {
             documents,
             base_url,
-            registry: state::Registry::new(options.registry.clone()),
+            registry: store::Registry::new(options.registry.clone()),
             faults: faults::Injector::new(&options),
             options,
         })
+    }
+}
+
+impl persist::Persisted for DemoState {
+    fn registry(&self) -> &store::Registry {
+        &self.registry
+    }
+    fn base_url(&self) -> &str {
+        &self.base_url
     }
 }
 
@@ -115,47 +120,57 @@ pub fn router(state: Arc<DemoState>) -> Router {
         )
         .route("/docs", get(pages::docs_index))
         // Static routes win over `/docs/{*page}` in axum's matcher.
-        .route("/docs/test-accounts", get(authorize::test_accounts_page))
+        .route(
+            "/docs/test-accounts",
+            get(pages::accounts::test_accounts_page),
+        )
         .route("/docs/{*page}", get(pages::doc_page))
         .route("/register-by-hand", get(pages::human_registration))
-        .route("/oauth/register", post(registration::register))
-        .route("/oauth/token", post(token::token))
-        .route("/oauth/par", post(authorize::par))
-        .route("/oauth/authorize", get(authorize::authorize))
-        .route("/oauth/authorize/login", post(authorize::login))
-        .route("/oauth/authorize/consent", post(authorize::consent))
-        .route("/oauth/introspect", post(introspect::introspect))
-        .route("/oauth/revoke", post(introspect::revoke))
-        .route(registration::RECEIPT_PATH, get(registration::receipt))
-        .route("/forms/payment/{id}", get(registration::payment_form))
-        .route("/forms/online/{id}", get(registration::online_form))
-        .route("/forms/pdf/{file}", get(registration::pdf_form))
-        .route("/api/clients", get(management::list_clients))
-        .route("/api/clients/{id}", get(management::get_client))
-        .route("/api/credentials", get(management::list_credentials))
-        .route("/api/credentials/{id}", get(management::get_credential))
-        .route("/api/messages", get(management::list_messages))
-        .route("/api/messages/{id}", get(management::get_message))
-        // The write side (WG1-02 §5.5, §6.9, §6.11, §7.5, §7.6), merged into the routes above.
-        .route("/api/clients/{id}", put(mutations::modify_client))
+        .route("/oauth/register", post(oauth::register::register))
+        .route("/oauth/token", post(oauth::token::token))
+        .route("/oauth/par", post(oauth::par::par))
+        .route("/oauth/authorize", get(oauth::authorize::authorize))
+        .route("/oauth/authorize/login", post(oauth::consent::login))
+        .route("/oauth/authorize/consent", post(oauth::consent::consent))
+        .route("/oauth/introspect", post(oauth::introspect::introspect))
+        .route("/oauth/revoke", post(oauth::introspect::revoke))
+        .route(store::objects::RECEIPT_PATH, get(pages::forms::receipt))
+        .route("/forms/payment/{id}", get(pages::forms::payment_form))
+        .route("/forms/online/{id}", get(pages::forms::online_form))
+        .route("/forms/pdf/{file}", get(pages::forms::pdf_form))
+        .route("/api/clients", get(api::clients::list_clients))
+        .route(
+            "/api/clients/{id}",
+            get(api::clients::get_client).put(api::clients::modify_client),
+        )
+        .route(
+            "/api/credentials",
+            get(api::credentials::list_credentials).post(api::credentials::create_credential),
+        )
+        .route(
+            "/api/credentials/{id}",
+            get(api::credentials::get_credential).patch(api::credentials::modify_credential),
+        )
         .route(
             "/api/messages",
-            post(mutations::create_message)
-                .layer(DefaultBodyLimit::max(mutations::MESSAGE_BODY_LIMIT)),
+            get(api::messages::list_messages)
+                .post(api::messages::create_message)
+                .layer(DefaultBodyLimit::max(api::messages::MESSAGE_BODY_LIMIT)),
         )
-        .route("/api/messages/{id}", patch(mutations::modify_message))
-        .route("/api/credentials", post(mutations::create_credential))
-        .route("/api/credentials/{id}", patch(mutations::modify_credential))
-        .route(grants::GRANTS_PATH, get(grants::list_grants))
+        .route(
+            "/api/messages/{id}",
+            get(api::messages::get_message).patch(api::messages::modify_message),
+        )
+        .route(api::grants::GRANTS_PATH, get(api::grants::list_grants))
         .route(
             "/api/grants/{id}",
-            get(grants::get_grant).patch(grants::patch_grant),
+            get(api::grants::get_grant).patch(api::grants::patch_grant),
         )
-        .route(files::FILES_PATH, get(files::list_files))
-        .route("/api/server-provided-files/{id}", get(files::get_file))
+        .route(api::files::FILES_PATH, get(api::files::list_files))
+        .route("/api/server-provided-files/{id}", get(api::files::get_file))
         .route(
             "/api/server-provided-files/{id}/download",
-            get(files::download_file),
+            get(api::files::download_file),
         )
         .route("/", get(pages::home))
         .layer(middleware::from_fn_with_state(

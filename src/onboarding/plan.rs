@@ -30,6 +30,7 @@ use url::Url;
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
 use crate::cds::authorization_details;
 use crate::cds::formats::Decimal;
+use crate::cds::registration_fields::{self, PurposeRule};
 use crate::cds::{
     AuthorizationServerMetadata, RegistrationField, RegistrationFieldFormat as Fmt,
     RegistrationFieldType,
@@ -417,7 +418,7 @@ fn client_metadata(c: &ClientMetadata, request: &mut Map<String, Value>, out: &m
     }
     if !c.contacts.is_empty() {
         for (i, e) in c.contacts.iter().enumerate() {
-            if !is_email(e) {
+            if !registration_fields::is_email(e) {
                 problem(
                     &format!("contacts[{i}]"),
                     format!("`{e}` is not an email address such as dev@example.com"),
@@ -436,7 +437,7 @@ fn client_metadata(c: &ClientMetadata, request: &mut Map<String, Value>, out: &m
         ("policy_uri", &c.policy_uri),
     ] {
         if let Some(u) = v {
-            if let Err(m) = check_url(u) {
+            if let Err(m) = registration_fields::check_url(u) {
                 problem(name, m);
             }
             request.insert(name.to_owned(), Value::String(u.clone()));
@@ -444,32 +445,9 @@ fn client_metadata(c: &ClientMetadata, request: &mut Map<String, Value>, out: &m
     }
 }
 
-fn check_url(s: &str) -> Result<(), String> {
-    match Url::parse(s) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(()),
-        _ => Err(format!(
-            "`{s}` is not an absolute http or https URL (WG1-02 §2 URL)"
-        )),
-    }
-}
-
-/// An addr-spec with a dotted domain, no display name and no IP literal: what a mailbox for
-/// registration notices looks like. `email_address` does the RFC 5321/5322 grammar.
-fn is_email(s: &str) -> bool {
-    use email_address::{EmailAddress, Options};
-    let options = Options::default()
-        .with_required_tld()
-        .without_domain_literal()
-        .without_display_text();
-    EmailAddress::parse_with_options(s, options).is_ok()
-}
-
-const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
-const JPEG_MAGIC: &[u8] = b"\xff\xd8\xff";
-const PDF_MAGIC: &[u8] = b"%PDF-";
-
-/// Checks one registration field's input against its format (§3.7, CDS-WG3-01 §5.1); the value
-/// to send (and the file it came from), or every rule broken.
+/// Checks one registration field's input against its format with the shared rules
+/// ([`registration_fields`]: §3.7, CDS-WG3-01 §5.1 and §8.3); the value to send (and the file
+/// it came from), or every rule broken.
 fn check_field(
     field: &RegistrationField,
     input: &FieldInput,
@@ -479,13 +457,9 @@ fn check_field(
     let fail = |m: String| Err(vec![m]);
     let value = match input {
         FieldInput::Null => {
-            return if format.nullable() {
-                Ok((Value::Null, None))
-            } else {
-                fail(format!(
-                    "must not be null: format `{format}` is not one of the `_or_null` formats \
-                     (WG1-02 §3.7)"
-                ))
+            return match registration_fields::null_problem(&format) {
+                Some(m) => fail(m),
+                None => Ok((Value::Null, None)),
             };
         }
         FieldInput::Value(Value::Null) => return check_field(field, &FieldInput::Null, read_file),
@@ -504,70 +478,19 @@ fn check_field(
         }
         FieldInput::Value(v) => v,
     };
-    let text = || -> Result<&str, Vec<String>> {
-        value
-            .as_str()
-            .ok_or_else(|| vec![format!("must be a string (format `{format}`), not {value}")])
-    };
-    // §3.5: max_length counts characters, not bytes.
-    let length = |s: &str| -> Option<String> {
-        let n = s.chars().count() as u64;
-        match field.max_length {
-            Some(max) if n > max => Some(format!(
-                "is {n} characters long, more than max_length {max} (WG1-02 §3.5)"
+    if format.is_file()
+        && let Some(s) = value.as_str()
+    {
+        // Inline Base64 text: decoded so the same content checks apply.
+        return match registration_fields::decode_base64(s) {
+            Ok(bytes) => check_file(field, &format, &bytes, None),
+            Err(e) => fail(format!(
+                "must be a file (`{{ file = \"...\" }}`) or Base64 text: {e}"
             )),
-            _ => None,
-        }
-    };
-    match &format {
-        Fmt::String | Fmt::StringOrNull => {
-            let s = text()?;
-            match length(s) {
-                Some(m) => fail(m),
-                None => Ok((value.clone(), None)),
-            }
-        }
-        Fmt::Url | Fmt::UrlOrNull | Fmt::Email | Fmt::EmailOrNull => {
-            let s = text()?;
-            let mut errors: Vec<String> = length(s).into_iter().collect();
-            let is_url = matches!(format, Fmt::Url | Fmt::UrlOrNull);
-            if is_url {
-                if let Err(m) = check_url(s) {
-                    errors.push(m);
-                }
-            } else if !is_email(s) {
-                errors.push(format!(
-                    "`{s}` is not an email address such as dev@example.com"
-                ));
-            }
-            if errors.is_empty() {
-                Ok((value.clone(), None))
-            } else {
-                Err(errors)
-            }
-        }
-        Fmt::Boolean | Fmt::BooleanOrNull => {
-            if value.is_boolean() {
-                Ok((value.clone(), None))
-            } else {
-                fail(format!("must be true or false, not {value}"))
-            }
-        }
-        Fmt::Image | Fmt::ImageOrNull | Fmt::Pdf | Fmt::PdfOrNull => {
-            // Inline Base64 text: decoded so the same content checks apply.
-            let s = text()?;
-            let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-            match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
-                Ok(bytes) => check_file(field, &format, &bytes, None),
-                Err(e) => fail(format!(
-                    "must be a file (`{{ file = \"...\" }}`) or Base64 text: {e}"
-                )),
-            }
-        }
-        Fmt::Purposes | Fmt::PurposesOrNull => check_purposes(value).map(|v| (v, None)),
-        // A format this client does not know: the value goes as written.
-        Fmt::Other(_) => Ok((value.clone(), None)),
+        };
     }
+    // Unknown formats take the value as written.
+    registration_fields::check_value(field, value, PurposeRule::Complete).map(|v| (v, None))
 }
 
 /// Type by content (magic bytes, whatever the file is called), `max_size` on the raw bytes
@@ -579,26 +502,7 @@ fn check_file(
     path: Option<&PathBuf>,
 ) -> Result<(Value, Option<AttachedFile>), Vec<String>> {
     let what = path.map_or_else(|| "the value".to_owned(), |p| p.display().to_string());
-    let mut errors = Vec::new();
-    let image = matches!(format, Fmt::Image | Fmt::ImageOrNull);
-    if image && !(bytes.starts_with(PNG_MAGIC) || bytes.starts_with(JPEG_MAGIC)) {
-        errors.push(format!(
-            "{what} is not a PNG or JPEG image (checked by its content)"
-        ));
-    }
-    if !image && !bytes.starts_with(PDF_MAGIC) {
-        errors.push(format!(
-            "{what} is not a PDF document (checked by its content)"
-        ));
-    }
-    if let Some(max) = field.max_size
-        && bytes.len() as u64 > max
-    {
-        errors.push(format!(
-            "{what} is {} bytes, more than max_size {max} (WG1-02 §3.5)",
-            bytes.len()
-        ));
-    }
+    let errors = registration_fields::file_problems(field, format, bytes, &what);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -611,91 +515,6 @@ fn check_file(
             bytes: bytes.len(),
         }),
     ))
-}
-
-/// CDS-WG3-01 §5.1 and §8.3: one or more Purpose objects; at registration `id` is `""` and
-/// `scopes_supported` is `[]` (the server assigns both), so those are filled in when left out,
-/// and `related_uri` (REQUIRED, may be null) becomes `null` when absent.
-fn check_purposes(v: &Value) -> Result<Value, Vec<String>> {
-    let Some(items) = v.as_array() else {
-        return Err(vec![
-            "must be an array of Purpose objects (CDS-WG3-01 §8.3)".to_owned(),
-        ]);
-    };
-    if items.is_empty() {
-        return Err(vec![
-            "must hold at least one Purpose object (CDS-WG3-01 §5.1); use null for none".to_owned(),
-        ]);
-    }
-    let mut errors = Vec::new();
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let Some(o) = item.as_object() else {
-            errors.push(format!("purpose [{i}] is not an object"));
-            continue;
-        };
-        let mut o = o.clone();
-        let nonblank = |k: &str| {
-            o.get(k)
-                .and_then(Value::as_str)
-                .is_some_and(|s| !s.trim().is_empty())
-        };
-        if !nonblank("name") {
-            errors.push(format!("purpose [{i}] needs a non-empty `name` string"));
-        }
-        if !nonblank("content") {
-            errors.push(format!(
-                "purpose [{i}] needs a `content` string with at least one non-whitespace \
-                 character (CDS-WG3-01 §8.3)"
-            ));
-        }
-        match o.get("id") {
-            None => {
-                o.insert("id".to_owned(), Value::String(String::new()));
-            }
-            Some(Value::String(s)) if s.is_empty() => {}
-            Some(_) => errors.push(format!(
-                "purpose [{i}]: `id` must be \"\" at registration (CDS-WG3-01 §5.1)"
-            )),
-        }
-        match o.get("scopes_supported") {
-            None => {
-                o.insert("scopes_supported".to_owned(), Value::Array(Vec::new()));
-            }
-            Some(Value::Array(a)) if a.is_empty() => {}
-            Some(_) => errors.push(format!(
-                "purpose [{i}]: `scopes_supported` must be [] at registration (CDS-WG3-01 §5.1)"
-            )),
-        }
-        match o.get("related_uri") {
-            None => {
-                o.insert("related_uri".to_owned(), Value::Null);
-            }
-            Some(Value::Null) => {}
-            Some(Value::String(u)) => {
-                if let Err(m) = check_url(u) {
-                    errors.push(format!("purpose [{i}] `related_uri`: {m}"));
-                }
-                let name_ok = o
-                    .get("related_name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| !s.trim().is_empty() && !s.contains(['\n', '\r']));
-                if !name_ok {
-                    errors.push(format!(
-                        "purpose [{i}] has a `related_uri`, so it needs a one-line \
-                         `related_name` (CDS-WG3-01 §8.3)"
-                    ));
-                }
-            }
-            Some(_) => errors.push(format!("purpose [{i}] `related_uri` must be a URL or null")),
-        }
-        out.push(Value::Object(o));
-    }
-    if errors.is_empty() {
-        Ok(Value::Array(out))
-    } else {
-        Err(errors)
-    }
 }
 
 /// Authorization-details values per type, checked as the server will check them; selected

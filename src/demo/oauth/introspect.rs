@@ -9,19 +9,16 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
-use super::DemoState;
-use super::state::{ApiError, Store, TOKEN_LIFETIME_SECS, json_with_status};
-use super::token::{authenticate_client, form_params, revoke_family};
+use crate::demo::DemoState;
+use crate::demo::reply::{ApiError, json_with_status, no_store};
+use crate::demo::store::oauth::revoke_family;
+use crate::demo::store::{Store, TOKEN_LIFETIME_SECS};
 
-fn no_store(mut r: Response) -> Response {
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
-}
+use super::client_auth::{authenticate_client, form_params};
 
 fn grant_gives_access(store: &Store, grant_id: &str) -> bool {
     store

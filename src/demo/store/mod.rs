@@ -1,27 +1,27 @@
-//! The demo utility's in-memory registry (CDS-WG1-02 §4–§7): the Client objects, Credentials,
-//! Messages and access tokens that registrations create, behind one mutex, plus the helpers the
-//! registration, token and management handlers share (ids, secrets, clock, pagination, errors).
+//! The demo utility's records (CDS-WG1-02 §4–§9): the Client objects, Credentials, Messages,
+//! Grants, shared files and tokens that registrations and authorizations create, behind one
+//! mutex, with the clock, ids and secrets they use. Imports no handler module.
+
+pub mod files;
+pub mod oauth;
+pub mod objects;
+pub mod persist;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
 use base64::Engine;
 use jiff::Timestamp;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::cds::tokens::OAuthErrorResponse;
 use crate::cds::{AuthorizationServerMetadata, ClientObject, Credential, Grant, Message};
 
 use super::documents::Documents;
-
-/// Items per listing page on the Clients, Credentials and Messages APIs. The spec allows up to
-/// 100; the demo uses a tiny page so clients exercise `next`/`previous`.
-pub const PAGE_SIZE: usize = 2;
+use super::reply::ApiError;
 
 /// Lifetime of access tokens issued by the token endpoint (seconds).
 pub const TOKEN_LIFETIME_SECS: u64 = 3600;
@@ -116,9 +116,9 @@ pub struct Store {
     /// Keyed by the token string.
     pub tokens: HashMap<String, AccessToken>,
     /// Server-Provided Files (WG1-02 §9) with their bytes.
-    pub files: Vec<Record<super::files::StoredFile>>,
+    pub files: Vec<Record<files::StoredFile>>,
     /// The customer authorization flow: pushed requests, sessions, codes, refresh tokens.
-    pub oauth: super::authorize::OAuthStore,
+    pub oauth: oauth::OAuthStore,
 }
 
 impl std::fmt::Debug for Store {
@@ -178,7 +178,7 @@ impl Store {
         });
     }
 
-    pub fn add_file(&mut self, registration: &str, item: super::files::StoredFile) {
+    pub fn add_file(&mut self, registration: &str, item: files::StoredFile) {
         let seq = self.next_seq();
         self.files.push(Record {
             registration: registration.to_owned(),
@@ -299,63 +299,6 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A JSON response with the spec's content type.
-pub fn json_with_status(status: StatusCode, body: &impl Serialize) -> Response {
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json;charset=UTF-8"),
-        )],
-        serde_json::to_string_pretty(body).unwrap_or_default(),
-    )
-        .into_response()
-}
-
-/// An RFC 6749 §5.2 / RFC 7591 §3.2.2 shaped error. The management APIs use the same shape,
-/// since WG1-02 names status codes but no error body.
-pub fn error_response(status: StatusCode, error: &str, description: &str) -> Response {
-    json_with_status(
-        status,
-        &OAuthErrorResponse {
-            error: error.to_owned(),
-            error_description: Some(description.to_owned()),
-            error_uri: None,
-        },
-    )
-}
-
-/// An error answer before it becomes a response (small enough to return in a `Result`).
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub error: &'static str,
-    pub description: String,
-    /// A `WWW-Authenticate` challenge to send along.
-    pub challenge: Option<String>,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, error: &'static str, description: String) -> Self {
-        Self {
-            status,
-            error,
-            description,
-            challenge: None,
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let mut r = error_response(self.status, self.error, &self.description);
-        if let Some(v) = self.challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
-            r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-        }
-        r
-    }
-}
-
 /// Serializes a Client object, adding `client_secret` back where the spec wants it (the wire
 /// type never serializes it).
 pub fn client_json(client: &ClientObject, secret: Option<&str>) -> Value {
@@ -386,38 +329,6 @@ pub fn credential_json(credential: &Credential) -> Value {
     Value::Object(out)
 }
 
-/// A page (1-based) of `items`, with whether a previous and a next page exist.
-pub fn paginate<T: Clone>(items: &[T], page: usize) -> (Vec<T>, bool, bool) {
-    let start = (page - 1).saturating_mul(PAGE_SIZE);
-    let slice: Vec<T> = items.iter().skip(start).take(PAGE_SIZE).cloned().collect();
-    let has_prev = page > 1 && !items.is_empty();
-    let has_next = start.saturating_add(PAGE_SIZE) < items.len();
-    (slice, has_prev, has_next)
-}
-
-/// `{base}{path}?k=v&...&page=N` with form-urlencoded parameters.
-pub fn page_url(base: &str, path: &str, params: &[(&str, &str)], page: usize) -> String {
-    let mut ser = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params {
-        ser.append_pair(k, v);
-    }
-    ser.append_pair("page", &page.to_string());
-    format!("{base}{path}?{}", ser.finish())
-}
-
-/// Reads an optional 1-based `page` parameter.
-pub fn parse_page(raw: Option<&str>) -> Result<usize, ApiError> {
-    match raw.map(str::parse::<usize>) {
-        None => Ok(1),
-        Some(Ok(p)) if p >= 1 => Ok(p),
-        Some(_) => Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "`page` must be a positive integer".to_owned(),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,15 +343,6 @@ mod tests {
         );
         assert_ne!(a, random_secret());
         assert_eq!(random_hex(8).len(), 16);
-    }
-
-    #[test]
-    fn pagination_edges() {
-        let items = [1, 2, 3, 4, 5];
-        assert_eq!(paginate(&items, 1), (vec![1, 2], false, true));
-        assert_eq!(paginate(&items, 3), (vec![5], true, false));
-        assert_eq!(paginate(&items, 9), (vec![], true, false));
-        assert_eq!(paginate::<i32>(&[], 1), (vec![], false, false));
     }
 
     #[test]

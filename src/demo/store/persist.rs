@@ -28,8 +28,7 @@ use serde_json::Value;
 
 use crate::cds::{ClientObject, Credential, Grant, Message};
 
-use super::DemoState;
-use super::state::{AccessToken, Record, Store, random_hex};
+use super::{AccessToken, Record, Registry, Store, random_hex};
 
 /// What the file says it is, so another JSON file is not mistaken for state.
 pub const FORMAT: &str = "cds-wizard-demo-state";
@@ -85,9 +84,9 @@ pub struct Snapshot {
     /// belongs to, who approved each Grant). Pushed requests, sessions and codes live seconds
     /// to minutes and are not kept across restarts.
     #[serde(default)]
-    pub refresh_tokens: BTreeMap<String, super::authorize::RefreshToken>,
+    pub refresh_tokens: BTreeMap<String, super::oauth::RefreshToken>,
     #[serde(default)]
-    pub token_info: BTreeMap<String, super::authorize::TokenInfo>,
+    pub token_info: BTreeMap<String, super::oauth::TokenInfo>,
     #[serde(default)]
     pub grant_customers: BTreeMap<String, String>,
 }
@@ -383,9 +382,16 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
     Ok(())
 }
 
+/// What the saver saves: a registry and the base URL its objects' URIs start with (the demo's
+/// `DemoState`; a trait so the store never depends on the server around it).
+pub trait Persisted: Send + Sync + 'static {
+    fn registry(&self) -> &Registry;
+    fn base_url(&self) -> &str;
+}
+
 /// The store as file bytes (the lock is held only to clone).
-pub fn snapshot_bytes(state: &DemoState) -> Vec<u8> {
-    let snapshot = Snapshot::from_store(&state.registry.lock_quiet(), &state.base_url);
+pub fn snapshot_bytes(state: &impl Persisted) -> Vec<u8> {
+    let snapshot = Snapshot::from_store(&state.registry().lock_quiet(), state.base_url());
     let mut bytes = serde_json::to_vec_pretty(&snapshot).unwrap_or_default();
     bytes.push(b'\n');
     bytes
@@ -401,8 +407,8 @@ impl Saver {
     /// Saves the loaded state once (so an unwritable FILE fails the start, not a later save,
     /// and a rewritten base URL or a too-open file mode is fixed at once), then saves after
     /// changes until [`Saver::finish`].
-    pub async fn start(state: Arc<DemoState>, path: PathBuf) -> Result<Saver, StateError> {
-        let bytes = snapshot_bytes(&state);
+    pub async fn start(state: Arc<impl Persisted>, path: PathBuf) -> Result<Saver, StateError> {
+        let bytes = snapshot_bytes(&*state);
         let (p, b) = (path.clone(), bytes.clone());
         tokio::task::spawn_blocking(move || write_atomic(&p, &b))
             .await
@@ -415,7 +421,7 @@ impl Saver {
             let mut last = bytes;
             loop {
                 tokio::select! {
-                    _ = state.registry.changed() => {}
+                    _ = state.registry().changed() => {}
                     _ = &mut stopped => break,
                 }
                 // Coalesce a burst of changes into one save.
@@ -423,9 +429,9 @@ impl Saver {
                     _ = tokio::time::sleep(SAVE_INTERVAL) => {}
                     _ = &mut stopped => break,
                 }
-                save_if_changed(&state, &path, &mut last).await;
+                save_if_changed(&*state, &path, &mut last).await;
             }
-            save_if_changed(&state, &path, &mut last).await;
+            save_if_changed(&*state, &path, &mut last).await;
         });
         Ok(Saver { stop, task })
     }
@@ -437,7 +443,7 @@ impl Saver {
     }
 }
 
-async fn save_if_changed(state: &DemoState, path: &Path, last: &mut Vec<u8>) {
+async fn save_if_changed(state: &impl Persisted, path: &Path, last: &mut Vec<u8>) {
     let bytes = snapshot_bytes(state);
     if bytes == *last {
         return;

@@ -2,12 +2,15 @@
 //! (`website`, `documentation`, `support`, scope and field `documentation`, `cds_test_accounts`,
 //! `cds_human_registration`), so no link the demo publishes is dead.
 
+pub mod accounts;
+pub mod forms;
+
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::response::Html;
 
-use super::DemoState;
+use crate::demo::DemoState;
 
 /// HTML-escapes text for element content and attribute values.
 pub fn escape(s: &str) -> String {

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::cds::{AuthorizationServerMetadata, ScopeType};
 
-use super::state::Store;
+use crate::demo::store::Store;
 
 /// Why a Grant Admin request is refused: an RFC 6749 §5.2 / RFC 9396 §5 error code and text.
 #[derive(Debug, PartialEq)]

@@ -16,19 +16,16 @@ use serde_json::Value;
 use crate::cds::grants::GrantModification;
 use crate::cds::{AuthorizationServerMetadata, ClientObject, Grant, GrantStatus};
 
-use super::DemoState;
-use super::management::{
-    admin_page, authorize, get_one, id_filter, listing, newest_first, not_found, parse_datetime,
-    present,
+use crate::demo::DemoState;
+use crate::demo::reply::{ApiError, json_with_status};
+
+use super::auth::authorize;
+use super::common::{
+    admin_page, bad, get_one, id_filter, listing, newest_first, not_found, parse_datetime, present,
 };
-use super::state::{ApiError, json_with_status};
 
 /// Where the Grants API lives (`cds_grants_api` in the catalog).
 pub const GRANTS_PATH: &str = "/api/grants";
-
-fn bad(error: &'static str, description: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, error, description.into())
-}
 
 #[derive(Debug, Deserialize)]
 pub struct GrantsQuery {
@@ -400,7 +397,7 @@ mod tests {
     use serde_json::json;
 
     fn catalog() -> AuthorizationServerMetadata {
-        let text = include_str!("../../assets/demo/oauth-metadata.json")
+        let text = include_str!("../../../assets/demo/oauth-metadata.json")
             .replace("{{BASE_URL}}", "http://127.0.0.1:1");
         serde_json::from_str(&text).unwrap()
     }

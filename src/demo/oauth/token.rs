@@ -1,7 +1,7 @@
-//! The demo's token endpoint (RFC 6749 §3.2, §4.4, §5): the `client_credentials` grant with
-//! HTTP Basic client authentication (§2.3.1), RFC 9396 `authorization_details`, and the
-//! Grant Admin rules of CDS-WG1-02 §3.3.2; the `authorization_code` grant with PKCE (RFC 7636)
-//! and rotating `refresh_token`s for customer authorizations (WG1-02 §8.3, `authorize.rs`).
+//! The token endpoint (RFC 6749 §3.2, §5): the `client_credentials` grant (§4.4) with HTTP
+//! Basic client authentication, RFC 9396 `authorization_details` and the Grant Admin rules of
+//! CDS-WG1-02 §3.3.2; the `authorization_code` grant with PKCE (RFC 7636) and rotating
+//! `refresh_token`s (RFC 6749 §6, RFC 9700 §4.14.2) for customer authorizations.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,68 +12,19 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use serde_json::{Map, Value};
+use sha2::Digest;
 
 use crate::cds::tokens::TokenResponse;
 use crate::cds::{ClientObject, ClientStatus, ScopeType};
-use sha2::Digest;
 
-use super::DemoState;
-use super::authorize::{RefreshToken, TokenInfo};
-use super::state::{
-    AccessToken, Store, TOKEN_LIFETIME_SECS, constant_time_eq, error_response, json_with_status,
-    random_secret,
+use crate::demo::DemoState;
+use crate::demo::reply::json_with_status;
+use crate::demo::store::oauth::{RefreshToken, TokenInfo, revoke_family};
+use crate::demo::store::{
+    AccessToken, Store, TOKEN_LIFETIME_SECS, constant_time_eq, random_secret,
 };
 
-/// An RFC 6749 §5.2 error with `Cache-Control: no-store`; `invalid_client` also carries the
-/// `WWW-Authenticate: Basic` challenge (401) since clients authenticate with Basic.
-fn token_error(error: &str, description: &str) -> Response {
-    let status = if error == "invalid_client" {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let mut r = error_response(status, error, description);
-    let h = r.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    if status == StatusCode::UNAUTHORIZED {
-        h.insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"cds-wizard demo\", charset=\"UTF-8\""),
-        );
-    }
-    r
-}
-
-/// Client id and secret from `Authorization: Basic`, each form-urldecoded (RFC 6749 §2.3.1).
-fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, &'static str> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let value = value
-        .to_str()
-        .map_err(|_| "malformed Authorization header")?;
-    let Some((scheme, rest)) = value.split_once(' ') else {
-        return Err("malformed Authorization header");
-    };
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err("client authentication must use HTTP Basic (client_secret_basic)");
-    }
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(rest.trim())
-        .map_err(|_| "the Basic credentials are not Base64")?;
-    let text = String::from_utf8(decoded).map_err(|_| "the Basic credentials are not UTF-8")?;
-    let (id, secret) = text
-        .split_once(':')
-        .ok_or("the Basic credentials lack the `:` separator")?;
-    let decode = |s: &str| -> String {
-        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    Ok(Some((decode(id), decode(secret))))
-}
+use super::client_auth::{authenticate_client, basic_credentials, token_error};
 
 /// `POST /oauth/token`.
 pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -305,140 +256,6 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
 /// Lifetime of refresh tokens (seconds): 90 days. Each use rotates the token.
 pub const REFRESH_LIFETIME_SECS: i64 = 90 * 24 * 3600;
 
-/// Form parameters of the token, PAR, introspection and revocation endpoints: the body must be
-/// `application/x-www-form-urlencoded`; a parameter without a value is treated as omitted and
-/// none may repeat (RFC 6749 §3.1, §3.2). A repeated non-empty `cds_grant_id` is refused this
-/// way too (WG1-02 §8.3).
-// The error is the finished response the caller returns as is.
-#[allow(clippy::result_large_err)]
-pub(super) fn form_params(
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<HashMap<String, String>, Response> {
-    let mime = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap_or("")
-        .trim();
-    if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return Err(token_error(
-            "invalid_request",
-            "the request body must be application/x-www-form-urlencoded",
-        ));
-    }
-    let mut params: HashMap<String, String> = HashMap::new();
-    for (k, v) in url::form_urlencoded::parse(body) {
-        if v.is_empty() {
-            continue;
-        }
-        if params.insert(k.to_string(), v.into_owned()).is_some() {
-            return Err(token_error(
-                "invalid_request",
-                &format!("parameter `{k}` is repeated"),
-            ));
-        }
-    }
-    Ok(params)
-}
-
-/// Authenticates the calling client by its registered `token_endpoint_auth_method`
-/// (RFC 6749 §2.3): `client_secret_basic` through HTTP Basic, `none` (public clients, only
-/// where `allow_public`) by `client_id` in the body. Returns the Client object and the
-/// registration it belongs to, or an `invalid_client` (401) / `invalid_request` response.
-// The error is the finished response the caller returns as is.
-#[allow(clippy::result_large_err)]
-pub(super) fn authenticate_client(
-    s: &DemoState,
-    headers: &HeaderMap,
-    params: &HashMap<String, String>,
-    allow_public: bool,
-) -> Result<(ClientObject, String), Response> {
-    let basic = basic_credentials(headers).map_err(|why| token_error("invalid_client", why))?;
-    if params.contains_key("client_secret") {
-        return Err(token_error(
-            "invalid_client",
-            "client_secret_post is not supported: use HTTP Basic (client_secret_basic)",
-        ));
-    }
-    let now = s.registry.now();
-    let store = s.registry.lock();
-    let (client_id, secret) = match basic {
-        Some((id, secret)) => {
-            if params.get("client_id").is_some_and(|b| *b != id) {
-                return Err(token_error(
-                    "invalid_request",
-                    "`client_id` in the body differs from the authenticated client",
-                ));
-            }
-            (id, Some(secret))
-        }
-        None => match params.get("client_id") {
-            Some(id) => (id.clone(), None),
-            None => {
-                return Err(token_error(
-                    "invalid_client",
-                    "client authentication is required: HTTP Basic, or `client_id` for a public \
-                     client",
-                ));
-            }
-        },
-    };
-    let Some(record) = store.client(&client_id) else {
-        return Err(token_error(
-            "invalid_client",
-            "unknown client or wrong secret",
-        ));
-    };
-    let method = record.item.token_endpoint_auth_method.as_deref();
-    match (secret, method) {
-        (Some(secret), Some("client_secret_basic")) => {
-            let ok = store.credentials.iter().any(|c| {
-                c.item.client_id == client_id
-                    && c.item
-                        .client_secret_expires_at
-                        .is_none_or(|t| t == 0 || t > now.as_second())
-                    && c.item
-                        .client_secret
-                        .as_deref()
-                        .is_some_and(|cs| constant_time_eq(cs.as_bytes(), secret.as_bytes()))
-            });
-            if !ok {
-                return Err(token_error(
-                    "invalid_client",
-                    "unknown client or wrong secret",
-                ));
-            }
-        }
-        (None, Some("none")) if allow_public => {}
-        (None, Some("none")) => {
-            return Err(token_error(
-                "invalid_client",
-                "this endpoint needs a confidential client authenticated with HTTP Basic",
-            ));
-        }
-        (None, _) => {
-            return Err(token_error(
-                "invalid_client",
-                "this client must authenticate with HTTP Basic (client_secret_basic)",
-            ));
-        }
-        (Some(_), _) => {
-            return Err(token_error(
-                "invalid_client",
-                "this client is registered without a secret (token_endpoint_auth_method none)",
-            ));
-        }
-    }
-    if record.item.cds_status == ClientStatus::Disabled {
-        return Err(token_error(
-            "invalid_client",
-            "this Client object is disabled",
-        ));
-    }
-    Ok((record.item.clone(), record.registration.clone()))
-}
-
 /// A successful token response with the no-store headers of RFC 6749 §5.1.
 fn token_ok(body: &TokenResponse) -> Response {
     let mut r = json_with_status(StatusCode::OK, body);
@@ -446,22 +263,6 @@ fn token_ok(body: &TokenResponse) -> Response {
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     r
-}
-
-/// Removes every access and refresh token descended from one authorization code.
-pub(super) fn revoke_family(store: &mut Store, family: &str) {
-    let oauth = &mut store.oauth;
-    oauth.refresh_tokens.retain(|_, r| r.family != family);
-    let doomed: Vec<String> = oauth
-        .token_info
-        .iter()
-        .filter(|(_, i)| i.family == family)
-        .map(|(k, _)| k.clone())
-        .collect();
-    for t in doomed {
-        oauth.token_info.remove(&t);
-        store.tokens.remove(&t);
-    }
 }
 
 /// What a new access/refresh token pair is issued for.
@@ -750,25 +551,4 @@ fn refresh_token_grant(
     );
     drop(store);
     token_ok(&body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn basic_credentials_are_form_urldecoded() {
-        let mut h = HeaderMap::new();
-        let raw = base64::engine::general_purpose::STANDARD.encode("a%3Ab:s+e%2Bcret");
-        h.insert(
-            header::AUTHORIZATION,
-            HeaderValue::from_str(&format!("Basic {raw}")).unwrap(),
-        );
-        assert_eq!(
-            basic_credentials(&h).unwrap(),
-            Some(("a:b".to_owned(), "s e+cret".to_owned()))
-        );
-        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer x"));
-        assert!(basic_credentials(&h).is_err());
-    }
 }

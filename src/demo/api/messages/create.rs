@@ -1,0 +1,581 @@
+//! Creating Messages (CDS-WG1-02 §6.9): the kinds a Client may create, their attachments
+//! (§6.7), the answers to a `client_submission`, a `production_request` and a `grant_request`,
+//! and the related type of a `related_uri` (§6.1).
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use base64::Engine;
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::cds::messages::{
+    MessageAttachment, MessageCreate, MessageRelatedType, MessageStatus, MessageType,
+};
+use crate::cds::{ClientStatus, Message};
+
+use crate::demo::DemoState;
+use crate::demo::api::auth::caller;
+use crate::demo::api::clients::scopes::{as_set, scope_list};
+use crate::demo::api::common::{bad, json_object};
+use crate::demo::reply::{ApiError, json_with_status, respond};
+use crate::demo::review::{schedule_existing_answer, schedule_review};
+use crate::demo::store::random_hex;
+
+/// Body cap on `POST /api/messages`. §6.9: the attachment limit must be at least 10 megabytes;
+/// Base64 adds a third, plus the JSON around it. Other write endpoints keep axum's 2 MB default.
+pub const MESSAGE_BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Decoded attachment bytes one Message may carry (§6.9: at least 10 megabytes).
+const ATTACHMENT_LIMIT: usize = 10 * 1024 * 1024;
+
+/// The related type of a `related_uri` the Client did not type (§6.1 requires one): the demo's
+/// own API objects by path, anything else `more_info`.
+fn infer_related_type(base: &str, uri: &Url) -> MessageRelatedType {
+    let Some(path) = uri.as_str().strip_prefix(base) else {
+        return MessageRelatedType::MoreInfo;
+    };
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    for (prefix, list, one) in [
+        (
+            "/api/clients",
+            MessageRelatedType::ClientList,
+            MessageRelatedType::Client,
+        ),
+        (
+            "/api/messages",
+            MessageRelatedType::MessageList,
+            MessageRelatedType::Message,
+        ),
+        (
+            "/api/credentials",
+            MessageRelatedType::CredentialList,
+            MessageRelatedType::Credential,
+        ),
+        (
+            "/api/grants",
+            MessageRelatedType::GrantList,
+            MessageRelatedType::Grant,
+        ),
+    ] {
+        if path == prefix {
+            return list;
+        }
+        if path
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with('/'))
+        {
+            return one;
+        }
+    }
+    MessageRelatedType::MoreInfo
+}
+
+/// §6.7 attachments: named, typed, Base64, and in total within the size limit (413, §6.9).
+fn check_attachments(list: Option<&[MessageAttachment]>) -> Result<(), ApiError> {
+    let mut total = 0usize;
+    for (i, a) in list.unwrap_or_default().iter().enumerate() {
+        if a.filename.trim().is_empty() {
+            return Err(bad(
+                "invalid_request",
+                format!("attachment {i}: `filename` is empty"),
+            ));
+        }
+        if !a.mime_type.contains('/') {
+            return Err(bad(
+                "invalid_request",
+                format!("attachment {i}: `mime_type` must be a MIME type such as application/pdf"),
+            ));
+        }
+        let compact: String = a
+            .data
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        let bytes = base64::engine::general_purpose::STANDARD_PAD_INDIFFERENT
+            .decode(compact.as_bytes())
+            .map_err(|e| {
+                bad(
+                    "invalid_request",
+                    format!("attachment {i}: `data` is not Base64: {e}"),
+                )
+            })?;
+        total = total.saturating_add(bytes.len());
+        if total > ATTACHMENT_LIMIT {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request",
+                format!(
+                    "attachments exceed this server's limit of {ATTACHMENT_LIMIT} bytes (WG1-02 §6.9)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What to do once a `production_request` is stored (§6.9: the server reviews and answers with
+/// a `request_update`).
+enum ProductionAnswer {
+    /// A review of this sandbox object is already pending; it answers every request for it.
+    AlreadyPending,
+    /// The registration already has an equivalent production Client object: point to it.
+    Existing { production_uri: String },
+    /// Review and create the production copy (the internal review's path).
+    Review { sandbox_id: String },
+}
+
+/// `POST /api/messages` (§6.9).
+pub async fn create_message(
+    State(s): State<Arc<DemoState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    respond(create_message_inner(&s, &headers, body))
+}
+
+fn create_message_inner(
+    s: &Arc<DemoState>,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    use MessageType as T;
+    let who = caller(s, headers)?;
+    let raw = json_object(headers, body)?;
+    let req: MessageCreate = serde_json::from_value(Value::Object(raw)).map_err(|e| {
+        bad(
+            "invalid_request",
+            format!(
+                "the Message does not parse (WG1-02 §6.9 needs type, name and description): {e}"
+            ),
+        )
+    })?;
+    let kind = req.message_type.clone();
+    if !matches!(
+        kind,
+        T::PrivateMessage
+            | T::ProductionRequest
+            | T::SupportRequest
+            | T::GrantRequest
+            | T::ClientSubmission
+    ) {
+        return Err(bad(
+            "invalid_request",
+            format!(
+                "`type` `{kind}` cannot be created by a Client; use private_message, \
+                 production_request, support_request, grant_request or client_submission \
+                 (WG1-02 §6.9)"
+            ),
+        ));
+    }
+    check_attachments(req.attachments.as_deref())?;
+    if req.updates_requested.is_some() && kind != T::ClientSubmission {
+        return Err(bad(
+            "invalid_request",
+            "`updates_requested` belongs only to client_submission Messages (WG1-02 §6.9)",
+        ));
+    }
+    if req.grants_requested.is_some() && kind != T::GrantRequest {
+        return Err(bad(
+            "invalid_request",
+            "`grants_requested` belongs only to grant_request Messages (WG1-02 §6.9)",
+        ));
+    }
+    if req.related_type.is_some() && req.related_uri.is_none() {
+        return Err(bad(
+            "invalid_request",
+            "`related_type` describes `related_uri`, which is missing (WG1-02 §6.1)",
+        ));
+    }
+    let catalog = s.registry.catalog(&s.documents)?;
+    let base = s.base_url.as_str();
+    let now = s.registry.now();
+
+    let mut store = s.registry.lock();
+    let previous: Option<Message> = match &req.previous_uri {
+        None => None,
+        Some(u) => match store
+            .messages
+            .iter()
+            .find(|m| m.registration == who.registration && m.item.uri == *u)
+        {
+            Some(m) => Some(m.item.clone()),
+            None => {
+                return Err(bad(
+                    "invalid_request",
+                    "`previous_uri` is not the uri of a Message of this registration",
+                ));
+            }
+        },
+    };
+    let mut related_type = req.related_type.clone();
+    let mut answer = None;
+    match kind {
+        T::PrivateMessage | T::SupportRequest
+            if req.name.trim().is_empty() || req.description.trim().is_empty() =>
+        {
+            return Err(bad(
+                "invalid_request",
+                "`name` (the subject) and `description` (the body) must not be empty \
+                 (WG1-02 §6.9)",
+            ));
+        }
+        T::ClientSubmission => {
+            let Some(prev) = previous
+                .as_ref()
+                .filter(|p| p.message_type == T::ServerRequest)
+            else {
+                return Err(bad(
+                    "invalid_request",
+                    "a client_submission's `previous_uri` must be the uri of a server_request \
+                     Message (WG1-02 §6.9)",
+                ));
+            };
+            if !req.name.is_empty() || !req.description.is_empty() {
+                return Err(bad(
+                    "invalid_request",
+                    "a client_submission's `name` and `description` must be \"\" (WG1-02 §6.9)",
+                ));
+            }
+            let updates = req.updates_requested.as_deref().unwrap_or_default();
+            if updates.is_empty() {
+                return Err(bad(
+                    "invalid_request",
+                    "a client_submission needs `updates_requested` (WG1-02 §6.9)",
+                ));
+            }
+            let asked: Vec<&str> = prev
+                .updates_requested
+                .iter()
+                .flatten()
+                .map(|u| u.field.as_str())
+                .collect();
+            for u in updates {
+                if !asked.contains(&u.field.as_str()) {
+                    return Err(bad(
+                        "invalid_request",
+                        format!(
+                            "`updates_requested`: the server_request did not ask for `{}`",
+                            u.field
+                        ),
+                    ));
+                }
+                if u.description.is_none() && u.uri.is_none() {
+                    return Err(bad(
+                        "invalid_request",
+                        format!(
+                            "`updates_requested`: `{}` needs a `description` or `uri`",
+                            u.field
+                        ),
+                    ));
+                }
+            }
+        }
+        T::ProductionRequest => {
+            let target = req.related_uri.as_ref().and_then(|u| {
+                store
+                    .clients
+                    .iter()
+                    .find(|c| c.registration == who.registration && c.item.cds_client_uri == *u)
+            });
+            let Some(target) = target.map(|c| c.item.clone()) else {
+                return Err(bad(
+                    "invalid_request",
+                    "a production_request's `related_uri` must be the cds_client_uri of a \
+                     sandbox Client object of this registration (WG1-02 §6.9)",
+                ));
+            };
+            if !target.cds_status_options.contains(&ClientStatus::Sandbox) {
+                return Err(bad(
+                    "invalid_request",
+                    "the `related_uri` Client object has no `sandbox` in cds_status_options",
+                ));
+            }
+            if target.cds_status == ClientStatus::Disabled {
+                return Err(bad(
+                    "invalid_request",
+                    "the `related_uri` Client object is disabled",
+                ));
+            }
+            if related_type
+                .as_ref()
+                .is_some_and(|t| *t != MessageRelatedType::Client)
+            {
+                return Err(bad(
+                    "invalid_request",
+                    "a production_request's `related_type` is `client`",
+                ));
+            }
+            related_type = Some(MessageRelatedType::Client);
+            let target_uri = target.cds_client_uri.to_string();
+            let pending = store.messages.iter().any(|m| {
+                m.registration == who.registration
+                    && m.item.message_type == T::ProductionRequest
+                    && m.item.status == MessageStatus::Pending
+                    && m.item.related_uri.as_ref().map(Url::as_str) == Some(target_uri.as_str())
+            });
+            let existing = store.clients.iter().find(|c| {
+                c.registration == who.registration
+                    && c.item
+                        .cds_status_options
+                        .contains(&ClientStatus::Production)
+                    && c.item.cds_status != ClientStatus::Disabled
+                    && as_set(&scope_list(&c.item.scope)) == as_set(&scope_list(&target.scope))
+                    && as_set(&c.item.response_types) == as_set(&target.response_types)
+            });
+            answer = Some(if pending {
+                ProductionAnswer::AlreadyPending
+            } else if let Some(p) = existing {
+                ProductionAnswer::Existing {
+                    production_uri: p.item.cds_client_uri.to_string(),
+                }
+            } else {
+                ProductionAnswer::Review {
+                    sandbox_id: target.client_id,
+                }
+            });
+        }
+        T::GrantRequest => {
+            let grants = req.grants_requested.as_deref().unwrap_or_default();
+            if grants.is_empty() {
+                return Err(bad(
+                    "invalid_request",
+                    "a grant_request needs `grants_requested` (WG1-02 §6.9)",
+                ));
+            }
+            // §6.6: detail types must be the Client object's; the one in `related_uri` (any
+            // registration: third-party grants), else any of this registration's.
+            let types: Vec<String> = match &req.related_uri {
+                Some(u) => match store.clients.iter().find(|c| c.item.cds_client_uri == *u) {
+                    Some(c) => c.item.authorization_details_types.clone(),
+                    None => {
+                        return Err(bad(
+                            "invalid_request",
+                            "a grant_request's `related_uri` must be a Client object's cds_client_uri",
+                        ));
+                    }
+                },
+                None => store
+                    .clients
+                    .iter()
+                    .filter(|c| c.registration == who.registration)
+                    .flat_map(|c| c.item.authorization_details_types.clone())
+                    .collect(),
+            };
+            for g in grants {
+                let scopes = scope_list(&g.scope);
+                if scopes.is_empty()
+                    || scopes
+                        .iter()
+                        .any(|sc| !catalog.cds_scope_descriptions.contains_key(sc))
+                {
+                    return Err(bad(
+                        "invalid_request",
+                        format!(
+                            "`grants_requested`: scope `{}` is not in cds_scope_descriptions",
+                            g.scope
+                        ),
+                    ));
+                }
+                let ok = g.authorization_details.iter().all(|d| {
+                    d.get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| types.iter().any(|x| x == t))
+                });
+                if !ok {
+                    return Err(bad(
+                        "invalid_request",
+                        "`grants_requested`: every authorization_details entry must be an object \
+                         whose `type` is in the Client object's authorization_details_types \
+                         (WG1-02 §6.6)",
+                    ));
+                }
+            }
+            if req.related_uri.is_some() {
+                if related_type
+                    .as_ref()
+                    .is_some_and(|t| *t != MessageRelatedType::Client)
+                {
+                    return Err(bad(
+                        "invalid_request",
+                        "a grant_request's `related_type` is `client`",
+                    ));
+                }
+                related_type = Some(MessageRelatedType::Client);
+            }
+        }
+        _ => {}
+    }
+    if let Some(u) = &req.related_uri
+        && related_type.is_none()
+    {
+        related_type = Some(infer_related_type(base, u));
+    }
+
+    let message_id = random_hex(8);
+    let uri = Url::parse(&format!("{base}/api/messages/{message_id}")).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            e.to_string(),
+        )
+    })?;
+    let message = Message {
+        message_id,
+        uri,
+        previous_uri: req.previous_uri,
+        message_type: kind.clone(),
+        // §6.9: "Always set to `true`" for Client-created Messages (the Client wrote it).
+        read: true,
+        creator: Some(who.client_id),
+        created: now,
+        modified: now,
+        status: match kind {
+            T::PrivateMessage | T::ClientSubmission => MessageStatus::Complete,
+            _ => MessageStatus::Pending,
+        },
+        name: req.name,
+        description: req.description,
+        updates_requested: req.updates_requested,
+        grants_requested: req.grants_requested,
+        attachments: req.attachments,
+        related_uri: req.related_uri,
+        related_type,
+        amount: None,
+        currency: None,
+        extra: Map::new(),
+    };
+    store.add_message(&who.registration, message.clone());
+    // §6.9: a client_submission moves an `open` server_request to `pending`.
+    if let (T::ClientSubmission, Some(prev)) = (&kind, &previous)
+        && let Some(m) = store
+            .messages
+            .iter_mut()
+            .find(|m| m.registration == who.registration && m.item.message_id == prev.message_id)
+        && m.item.status == MessageStatus::Open
+    {
+        m.item.status = MessageStatus::Pending;
+        m.item.modified = now;
+    }
+    drop(store);
+    match answer {
+        Some(ProductionAnswer::Review { sandbox_id }) => {
+            schedule_review(s.clone(), vec![sandbox_id])
+        }
+        Some(ProductionAnswer::Existing { production_uri }) => {
+            schedule_existing_answer(
+                s.clone(),
+                who.registration,
+                message.message_id.clone(),
+                production_uri,
+            );
+        }
+        Some(ProductionAnswer::AlreadyPending) | None => {}
+    }
+    Ok(json_with_status(StatusCode::CREATED, &message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+
+    use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
+    use crate::cds::messages::ClientUpdateRequest;
+    use crate::demo::DemoOptions;
+    use crate::demo::store::AccessToken;
+    use crate::demo::store::objects::{MessageSpec, build_message};
+
+    /// A client_submission answers a server_request (no demo flow creates one yet, so the
+    /// request is seeded into the store).
+    #[test]
+    fn client_submission_answers_a_server_request() {
+        let s = Arc::new(DemoState::new("http://127.0.0.1:9", DemoOptions::default()).unwrap());
+        let now = s.registry.now();
+        let mut server_request = build_message(
+            &s.base_url,
+            now,
+            MessageSpec {
+                message_type: MessageType::ServerRequest,
+                status: MessageStatus::Open,
+                name: "Tax form".to_owned(),
+                description: "Send your W-9".to_owned(),
+                related: None,
+                previous_uri: None,
+                amount: None,
+                currency: None,
+            },
+        );
+        server_request.updates_requested = Some(vec![ClientUpdateRequest {
+            field: "w9".to_owned(),
+            name: Some("W-9".to_owned()),
+            description: Some("Your W-9".to_owned()),
+            uri: None,
+            previous_value: None,
+            new_value: None,
+            extra: Map::new(),
+        }]);
+        {
+            let mut store = s.registry.lock();
+            store.add_message("reg", server_request.clone());
+            store.tokens.insert(
+                "tok".to_owned(),
+                AccessToken {
+                    client_id: "admin".to_owned(),
+                    registration: "reg".to_owned(),
+                    scopes: vec![CLIENT_ADMIN_SCOPE.to_owned()],
+                    expires_at: now
+                        .checked_add(jiff::SignedDuration::from_secs(60))
+                        .unwrap(),
+                    authorization_details: None,
+                    credential_id: None,
+                    grant_id: None,
+                },
+            );
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer tok"),
+        );
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let post = |body: Value| {
+            create_message_inner(&s, &headers, Ok(Bytes::from(body.to_string())))
+                .unwrap_or_else(IntoResponse::into_response)
+                .status()
+        };
+        let submission = |field: &str, name: &str| {
+            serde_json::json!({
+                "type": "client_submission", "previous_uri": server_request.uri,
+                "name": name, "description": "",
+                "updates_requested": [{"field": field, "description": "attached"}],
+            })
+        };
+        assert_eq!(post(submission("other", "")), StatusCode::BAD_REQUEST);
+        assert_eq!(post(submission("w9", "subject")), StatusCode::BAD_REQUEST);
+        assert_eq!(post(submission("w9", "")), StatusCode::CREATED);
+        let store = s.registry.lock();
+        let answered = store
+            .messages
+            .iter()
+            .find(|m| m.item.message_id == server_request.message_id)
+            .unwrap();
+        assert_eq!(answered.item.status, MessageStatus::Pending);
+        let mine = store
+            .messages
+            .iter()
+            .find(|m| m.item.message_type == MessageType::ClientSubmission)
+            .unwrap();
+        assert_eq!(mine.item.creator.as_deref(), Some("admin"));
+        assert!(mine.item.read);
+        assert_eq!(mine.item.status, MessageStatus::Complete);
+    }
+}

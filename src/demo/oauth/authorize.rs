@@ -1,0 +1,182 @@
+//! The authorization endpoint (RFC 6749 §4.1.1, RFC 9126 §4): a pushed or direct request is
+//! checked, then the customer signs in (or an existing session is used, CDS-WG3-01 §9.1.2) and
+//! sees the consent page.
+
+// Helpers hand back a finished error Response for the handler to return as is.
+#![allow(clippy::result_large_err)]
+
+use std::sync::Arc;
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+
+use crate::cds::{ClientObject, ClientStatus};
+
+use crate::demo::DemoState;
+use crate::demo::store::oauth::{AuthzRequest, Pending, after};
+use crate::demo::store::{Store, random_secret};
+
+use super::consent::{consent_page, login_page};
+use super::request::{Params, validate_request};
+use super::responses::{catalog_or_500, error_page, error_redirect, reject_response};
+use super::{PENDING_LIFETIME_SECS, SESSION_COOKIE};
+
+pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// `GET /oauth/authorize` (RFC 6749 §4.1.1, RFC 9126 §4).
+pub async fn authorize(
+    State(s): State<Arc<DemoState>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let params = Params::from_pairs(url::form_urlencoded::parse(query.as_bytes()));
+    if params.repeated.iter().any(|k| k == "client_id") {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client_id is repeated",
+        );
+    }
+    let Some(client_id) = params.get("client_id") else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the request names no client_id",
+        );
+    };
+    let catalog = match catalog_or_500(&s) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let now = s.registry.now();
+    let found = {
+        let store = s.registry.lock();
+        store
+            .client(client_id)
+            .map(|r| (r.item.clone(), r.registration.clone()))
+    };
+    let Some((client, registration)) = found else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "no application is registered under this client_id",
+        );
+    };
+    let request = if let Some(request_uri) = params.get("request_uri") {
+        // RFC 9126 §4: a pushed request is used once, before it expires, by its own client;
+        // other parameters on the URL are ignored.
+        let pushed = s.registry.lock().oauth.pushed.remove(request_uri);
+        match pushed {
+            Some(p) if p.expires_at > now && p.request.client_id == client.client_id => p.request,
+            _ => {
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request_uri",
+                    "the request_uri is unknown, expired, already used or belongs to another \
+                     application",
+                );
+            }
+        }
+    } else {
+        match validate_request(&s, catalog, &client, &registration, &params, true) {
+            Ok(r) => r,
+            Err(r) => return reject_response(&s, r),
+        }
+    };
+
+    let pending_id = random_secret();
+    let csrf = random_secret();
+    let session = session_cookie(&headers);
+    let mut store = s.registry.lock();
+    store.oauth.prune(now);
+    let logged_in = session
+        .as_ref()
+        .and_then(|sid| {
+            store
+                .oauth
+                .sessions
+                .get(sid)
+                .map(|se| (sid.clone(), se.username.clone()))
+        })
+        .filter(|_| !request.prompt_login);
+    let mut pending = Pending {
+        request,
+        csrf: csrf.clone(),
+        session: None,
+        customer: None,
+        expires_at: after(now, PENDING_LIFETIME_SECS),
+    };
+    let Some((sid, username)) = logged_in else {
+        store.oauth.pending.insert(pending_id.clone(), pending);
+        drop(store);
+        return login_page(&client, &pending_id, &csrf, None);
+    };
+    // An existing session (WG3-01 §9.1.2): straight to the checks after authentication.
+    if let Err(r) = after_login_checks(&s, &store, &client, &pending.request, &username) {
+        return r;
+    }
+    pending.session = Some(sid);
+    pending.customer = Some(username.clone());
+    let request = pending.request.clone();
+    store.oauth.pending.insert(pending_id.clone(), pending);
+    drop(store);
+    consent_page(
+        &s,
+        catalog,
+        &client,
+        &request,
+        &username,
+        &pending_id,
+        &csrf,
+        None,
+    )
+}
+
+/// Checks once the customer is known: test accounts authorize sandbox clients only, and a
+/// `cds_grant_id` must suit this customer (WG1-02 §8.3 `cds_grant_id_invalid_user`).
+pub(crate) fn after_login_checks(
+    s: &DemoState,
+    store: &Store,
+    client: &ClientObject,
+    request: &AuthzRequest,
+    username: &str,
+) -> Result<(), Response> {
+    if client.cds_status != ClientStatus::Sandbox {
+        return Err(error_page(
+            StatusCode::FORBIDDEN,
+            "access_denied",
+            &format!(
+                "{} is a {} Client object. Demo Gas & Electric has only fictional test \
+                 customers, and test customers can authorize sandbox Client objects only; use \
+                 the application's sandbox Client object to try the authorization flow.",
+                client.display_name(),
+                client.cds_status
+            ),
+        ));
+    }
+    if let Some(id) = &request.cds_grant_id
+        && let Some(owner) = store.oauth.grant_customers.get(id)
+        && owner != username
+    {
+        return Err(error_redirect(
+            s,
+            StatusCode::SEE_OTHER,
+            &request.redirect_uri,
+            request.state.as_deref(),
+            "cds_grant_id_invalid_user",
+            "the Grant named by cds_grant_id belongs to another customer (WG1-02 §8.3)",
+        ));
+    }
+    Ok(())
+}
