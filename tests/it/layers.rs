@@ -44,15 +44,22 @@ const LAYERS: &[Layer] = &[
         may_use: &[],
         pure: true,
     },
-    // The secret type is a leaf the pure layers may hold; the rest of vault/ talks to keyrings.
+    // Secret values and their keyring names: a leaf the pure layers may hold; vault/ talks to
+    // the keyrings.
     Layer {
-        module: "vault",
-        may_use: &["text", "cds"],
-        pure: false,
+        module: "secret",
+        may_use: &["cds::identifiers"],
+        pure: true,
     },
     Layer {
+        module: "vault",
+        may_use: &["text", "cds", "secret"],
+        pure: false,
+    },
+    // The non-secret index of profiles: a pure model and a locked TOML store.
+    Layer {
         module: "profiles",
-        may_use: &["text", "cds", "vault::secret", "vault::Secret"],
+        may_use: &["text", "cds", "secret"],
         pure: false,
     },
     // Edges that do I/O for the engine.
@@ -63,26 +70,21 @@ const LAYERS: &[Layer] = &[
     },
     Layer {
         module: "oauth",
-        may_use: &["cds", "http", "text", "vault", "profiles"],
+        may_use: &["cds", "http", "text", "vault", "profiles", "secret"],
         pure: false,
     },
     // The engine: one flow for the wizard and the commands.
     Layer {
         module: "onboarding",
-        may_use: &["cds", "http", "oauth", "vault", "profiles", "text"],
+        may_use: &[
+            "cds", "http", "oauth", "vault", "profiles", "secret", "text",
+        ],
         pure: false,
     },
     // Words and rows people read, shared by the commands and the wizard.
     Layer {
         module: "present",
-        may_use: &[
-            "cds",
-            "text",
-            "profiles::model",
-            "vault::secret",
-            "vault::Secret",
-            "@engine",
-        ],
+        may_use: &["cds", "text", "profiles::model", "secret", "@engine"],
         pure: true,
     },
     // The wizard: a pure state machine, drawing, and the terminal edge that runs its effects.
@@ -93,29 +95,14 @@ const LAYERS: &[Layer] = &[
             "text",
             "present",
             "profiles::model",
-            "profiles::validate_profile_name",
-            "profiles::RegistrationStep",
-            "vault::index::validate_profile_name",
-            "vault::index::RegistrationStep",
-            "vault::secret",
-            "vault::Secret",
+            "secret",
             "@engine",
         ],
         pure: true,
     },
     Layer {
         module: "ui",
-        may_use: &[
-            "app",
-            "cds",
-            "text",
-            "present",
-            "profiles::model",
-            "profiles::RegistrationStep",
-            "vault::index::RegistrationStep",
-            "vault::secret",
-            "vault::Secret",
-        ],
+        may_use: &["app", "cds", "text", "present", "profiles::model", "secret"],
         pure: true,
     },
     Layer {
@@ -130,6 +117,7 @@ const LAYERS: &[Layer] = &[
             "http",
             "oauth",
             "vault",
+            "secret",
             "profiles",
             "demo",
         ],
@@ -152,6 +140,7 @@ const LAYERS: &[Layer] = &[
             "http",
             "oauth",
             "vault",
+            "secret",
             "profiles",
             "demo",
             "EXIT_FAILURE",
@@ -320,7 +309,26 @@ fn is_colon2(trees: &[TokenTree]) -> bool {
     matches!((&trees[0], &trees[1]), (TokenTree::Punct(a), TokenTree::Punct(b)) if a.as_char() == ':' && b.as_char() == ':')
 }
 
+/// Whether an item is test-only (`#[cfg(test)]`): tests may use fakes from any layer.
+fn is_test_only(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+    })
+}
+
 impl<'ast> Visit<'ast> for Paths {
+    fn visit_item_mod(&mut self, node: &'ast syn::ItemMod) {
+        if !is_test_only(&node.attrs) {
+            syn::visit::visit_item_mod(self, node);
+        }
+    }
+
+    fn visit_item_fn(&mut self, node: &'ast syn::ItemFn) {
+        if !is_test_only(&node.attrs) {
+            syn::visit::visit_item_fn(self, node);
+        }
+    }
+
     fn visit_item_use(&mut self, node: &'ast syn::ItemUse) {
         self.use_tree(&mut Vec::new(), &node.tree);
     }
