@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         );
     }));
     let cli = cds_wizard::cli::Cli::parse();
+    secure_home();
     if let Ok(filter) = std::env::var("CDS_WIZARD_LOG") {
         let builder =
             tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter));
@@ -54,14 +55,28 @@ fn main() -> ExitCode {
 }
 
 /// `tui.log` in the program's home (`CDS_WIZARD_HOME` or `<config dir>/cds-wizard`), appended to.
+/// Private (0600 in a 0700 home): the log names utilities, clients and keyring accounts.
 fn tui_log_file() -> Option<std::fs::File> {
+    use cds_wizard::profiles::lock;
     let dir = cds_wizard::profiles::home().ok()?;
-    std::fs::create_dir_all(&dir).ok()?;
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("tui.log"))
-        .ok()
+    lock::create_private_dir(&dir).ok()?;
+    lock::open_private_append(&dir.join("tui.log")).ok()
+}
+
+/// A home that other users can read is made private before anything is read or written in it,
+/// and the user is told (once: the next run finds it private).
+fn secure_home() {
+    let Ok(home) = cds_wizard::profiles::home() else {
+        return;
+    };
+    match cds_wizard::profiles::lock::tighten_dir(&home) {
+        Ok(Some(note)) => eprintln!("note: {}", cds_wizard::text::sanitize(&note)),
+        Ok(None) => {}
+        Err(e) => eprintln!(
+            "warning: cannot make {} private: {e}",
+            cds_wizard::text::sanitize(&home.display().to_string())
+        ),
+    }
 }
 
 /// Output piped into `head` should end the program quietly, as other Unix tools do.

@@ -42,6 +42,10 @@ pub enum IndexError {
         "invalid profile name `{0}`: use 1 to {MAX_PROFILE_NAME} letters, digits, `-`, `_` or `.`, not starting with `.`"
     )]
     BadProfileName(String),
+    #[error(
+        "{path}: another cds-wizard process has held this lock for over {secs} s; try again when it is done"
+    )]
+    Busy { path: PathBuf, secs: u64 },
     #[error("cannot write the index: {0}")]
     Serialize(String),
 }

@@ -5,9 +5,11 @@
 //! issue 4 item 6).
 //!
 //! `model` holds the pure types and their validation (the pure layers may use it); `store`
-//! reads and writes the file; `error` is what both report.
+//! reads and writes the file; `lock` keeps the home private and serializes writers; `error` is
+//! what they report.
 
 pub mod error;
+pub mod lock;
 pub mod model;
 pub mod store;
 

@@ -51,10 +51,16 @@ struct IndexDoc {
 }
 
 /// The profile index, loaded from and saved to `<home>/profiles.toml`.
+///
+/// Two processes may hold one at once (two `register` runs, the wizard and a headless command):
+/// each remembers which profiles it changed, and [`Index::save`] re-reads the file under an
+/// exclusive lock and writes those changes onto what is there, so neither loses the other's.
 #[derive(Debug, Clone)]
 pub struct Index {
     path: PathBuf,
     profiles: Vec<Profile>,
+    /// Profiles this process added, changed (by name) or removed since it last saved.
+    changed: BTreeSet<String>,
 }
 
 impl Index {
@@ -67,6 +73,7 @@ impl Index {
                 return Ok(Index {
                     path,
                     profiles: Vec::new(),
+                    changed: BTreeSet::new(),
                 });
             }
             Err(source) => return Err(IndexError::Io { path, source }),
@@ -100,6 +107,7 @@ impl Index {
         Ok(Index {
             path,
             profiles: doc.profiles,
+            changed: BTreeSet::new(),
         })
     }
 
@@ -122,12 +130,15 @@ impl Index {
     }
 
     pub fn profile_mut(&mut self, name: &str) -> Option<&mut Profile> {
-        self.profiles.iter_mut().find(|p| p.name == name)
+        let p = self.profiles.iter_mut().find(|p| p.name == name)?;
+        self.changed.insert(p.name.clone());
+        Some(p)
     }
 
     /// Adds a profile, or replaces the one with the same name. Profiles stay sorted by name.
     pub fn upsert(&mut self, profile: Profile) -> Result<(), IndexError> {
         validate_profile_name(&profile.name)?;
+        self.changed.insert(profile.name.clone());
         match self.profiles.iter_mut().find(|p| p.name == profile.name) {
             Some(p) => *p = profile,
             None => {
@@ -142,6 +153,7 @@ impl Index {
     /// [`Profile::keyring_accounts`]). Returns it, or `None` when there was none.
     pub fn remove(&mut self, name: &str) -> Option<Profile> {
         let i = self.profiles.iter().position(|p| p.name == name)?;
+        self.changed.insert(name.to_owned());
         Some(self.profiles.remove(i))
     }
 
@@ -159,21 +171,43 @@ impl Index {
         ))
     }
 
+    /// Saves this process's changes. Under an exclusive lock on `profiles.toml.lock`, the file
+    /// is read again and the profiles this index changed are written onto it (a removed one
+    /// removed, the others replaced or added); everything else on disk is kept as it is. Then
+    /// this index holds the merged result. The write itself is [`Index::write_atomically`].
+    pub fn save(&mut self) -> Result<(), IndexError> {
+        let dir = self.dir();
+        super::lock::create_private_dir(&dir).map_err(io_at(&dir))?;
+        let _lock = super::lock::exclusive(&dir.join(LOCK_FILE))?;
+        let mut merged = Index::load(&dir)?;
+        merged.path = self.path.clone();
+        for name in std::mem::take(&mut self.changed) {
+            match self.profiles.iter().find(|p| p.name == name) {
+                Some(p) => merged.upsert(p.clone())?,
+                None => {
+                    merged.remove(&name);
+                }
+            }
+        }
+        merged.write_atomically()?;
+        self.profiles = merged.profiles;
+        Ok(())
+    }
+
+    fn dir(&self) -> PathBuf {
+        self.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
     /// Writes the index atomically: a temp file in the same directory (mode 0600), fsync,
     /// rename over the old file, fsync the directory. A crash leaves the old or the new file,
     /// never half of one. The directory is created mode 0700 when missing.
-    pub fn save(&self) -> Result<(), IndexError> {
+    fn write_atomically(&self) -> Result<(), IndexError> {
         let text = self.to_toml()?;
-        let dir = self
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| IndexError::Io { path, source }
-        };
-        create_private_dir(&dir).map_err(io(&dir))?;
+        let dir = self.dir();
+        let io = io_at;
         let tmp = dir.join(format!(
             ".{INDEX_FILE}.tmp-{}-{}",
             std::process::id(),
@@ -189,23 +223,21 @@ impl Index {
     }
 }
 
+/// The lock file beside the index: `profiles.toml` itself is replaced by rename on every save,
+/// so a lock on it would not be seen by the next writer.
+pub const LOCK_FILE: &str = "profiles.toml.lock";
+
+fn io_at(path: &Path) -> impl FnOnce(std::io::Error) -> IndexError + use<> {
+    let path = path.to_path_buf();
+    move |source| IndexError::Io { path, source }
+}
+
 /// 1-based line and column of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut b = std::fs::DirBuilder::new();
-    b.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        b.mode(0o700);
-    }
-    b.create(dir)
 }
 
 fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -351,6 +383,57 @@ mod tests {
         );
     }
 
+    /// Two holders of the index (two processes) each save their own change; neither loses the
+    /// other's, a removal by one stays removed, and threads saving at once all land.
+    #[test]
+    fn concurrent_holders_keep_each_others_changes() {
+        let dir = tmp();
+        let mut a = Index::load(dir.path()).unwrap();
+        let mut b = Index::load(dir.path()).unwrap();
+        a.upsert(Profile::new("from-a", "https://a.example", "keyutils").unwrap())
+            .unwrap();
+        b.upsert(Profile::new("from-b", "https://b.example", "keyutils").unwrap())
+            .unwrap();
+        a.save().unwrap();
+        b.save().unwrap();
+        let names = |i: &Index| {
+            i.profiles()
+                .iter()
+                .map(|p| p.name.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(&Index::load(dir.path()).unwrap()),
+            ["from-a", "from-b"]
+        );
+        assert_eq!(names(&b), ["from-a", "from-b"], "the saver sees the merge");
+
+        // `a` removes its profile while `b` (stale) changes its own: both hold.
+        a.remove("from-a");
+        b.profile_mut("from-b").unwrap().issuer = "https://b2.example".into();
+        a.save().unwrap();
+        b.save().unwrap();
+        let back = Index::load(dir.path()).unwrap();
+        assert_eq!(names(&back), ["from-b"]);
+        assert_eq!(back.profile("from-b").unwrap().issuer, "https://b2.example");
+
+        let threads: Vec<_> = (0..8)
+            .map(|n| {
+                let home = dir.path().to_path_buf();
+                std::thread::spawn(move || {
+                    let mut idx = Index::load(&home).unwrap();
+                    idx.upsert(
+                        Profile::new(&format!("t{n}"), "https://t.example", "keyutils").unwrap(),
+                    )
+                    .unwrap();
+                    idx.save().unwrap();
+                })
+            })
+            .collect();
+        threads.into_iter().for_each(|t| t.join().unwrap());
+        assert_eq!(Index::load(dir.path()).unwrap().profiles().len(), 9);
+    }
+
     #[test]
     fn upsert_replaces_and_remove_removes() {
         let dir = tmp();
@@ -376,16 +459,18 @@ mod tests {
             .unwrap();
         idx.save().unwrap();
         idx.save().unwrap();
-        let names: Vec<String> = std::fs::read_dir(&home)
+        let mut names: Vec<String> = std::fs::read_dir(&home)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names, [INDEX_FILE], "no temp file left behind");
+        names.sort();
+        assert_eq!(names, [INDEX_FILE, LOCK_FILE], "no temp file left behind");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode(&home.join(INDEX_FILE)), 0o600);
+            assert_eq!(mode(&home.join(LOCK_FILE)), 0o600);
             assert_eq!(mode(&home), 0o700);
         }
     }

@@ -483,3 +483,44 @@ async fn any_oauth_server_by_its_issuer() {
     let _ = run(home.path(), &["forget", &profile]).await;
     server.stop().await;
 }
+
+/// Two `register` runs at once in one home (issue 9 item 7): the index is locked around every
+/// read-modify-write and re-read before it is written, so both profiles end up in it, each with
+/// its clients.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_registrations_at_once_both_land_in_the_index() {
+    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let names = [unique("twin-a"), unique("twin-b")];
+    let answers = answers();
+    let args: Vec<[&str; 6]> = names
+        .iter()
+        .map(|name| {
+            [
+                "register",
+                server.base_url.as_str(),
+                "--answers",
+                answers.as_str(),
+                "--profile",
+                name.as_str(),
+            ]
+        })
+        .collect();
+    let runs = args.iter().map(|a| run(home.path(), a));
+    let results = futures::future::join_all(runs).await;
+    for r in &results {
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    let r = run(home.path(), &["profiles", "--json"]).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for name in &names {
+        assert!(
+            r.stdout.contains(name.as_str()),
+            "{name} lost: {}",
+            r.stdout
+        );
+    }
+    let index = std::fs::read_to_string(home.path().join("profiles.toml")).unwrap();
+    assert_eq!(index.matches("[[profile]]").count(), 2, "{index}");
+    server.stop().await;
+}

@@ -154,6 +154,13 @@ fn no_profiles_is_not_an_error() {
 #[test]
 fn a_corrupt_index_is_one_line_exit_2_and_left_alone() {
     let home = tempfile::tempdir().unwrap();
+    // A private home, as the program leaves it: an open one would add a note line.
+    #[cfg(unix)]
+    std::fs::set_permissions(
+        home.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
     let path = home.path().join("profiles.toml");
     let text = "version = 1\n[[profile]]\nname = \"x\"\ncreated = \n";
     std::fs::write(&path, text).unwrap();
@@ -231,4 +238,23 @@ fn check_reports_present_and_missing_keyutils_entries() {
         v["check"],
         json!({"checked": 3, "missing": 2, "unknown": 0})
     );
+}
+
+/// A home other users can read is made private, with a note naming it and the old mode; the
+/// next run has nothing to say (issue 9 item 10).
+#[cfg(unix)]
+#[test]
+fn an_open_home_is_made_private_with_a_note() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, _, err) = run(&home, &["profiles"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("note:") && err.contains("mode 755"), "{err}");
+    let mode = std::fs::metadata(&home).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    let (_, _, err) = run(&home, &["profiles"], &[]);
+    assert!(!err.contains("note:"), "{err}");
 }
