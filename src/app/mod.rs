@@ -70,7 +70,12 @@ pub enum Msg {
     /// A left click resolved by the event loop against what was drawn.
     Click(Target),
     Resize(u16, u16),
-    Tick(Instant),
+    /// The clock, read by the event loop (app/ never reads it): `now` for elapsed times and
+    /// deadlines, `wall` for relative dates.
+    Tick {
+        now: Instant,
+        wall: jiff::Timestamp,
+    },
     DiscoveryProgress {
         req: ReqId,
         event: DiscoveryEvent,
@@ -226,7 +231,8 @@ pub struct App {
     pub url: String,
     pub step: Step,
     pub now: Instant,
-    /// Wall-clock time, for relative dates (set by ticks; tests fix it).
+    /// Wall-clock time, for relative dates (set by ticks, the first one before anything is
+    /// drawn; tests fix it).
     pub wall: jiff::Timestamp,
     pub home: HomeState,
     pub discover: DiscoverState,
@@ -257,7 +263,7 @@ impl App {
             url,
             step,
             now,
-            wall: jiff::Timestamp::now(),
+            wall: jiff::Timestamp::UNIX_EPOCH,
             home: HomeState::default(),
             discover: DiscoverState::default(),
             scopes: ScopesState::default(),
@@ -466,9 +472,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.size = (w, h);
             Vec::new()
         }
-        Msg::Tick(now) => {
+        Msg::Tick { now, wall } => {
             app.now = now;
-            app.wall = jiff::Timestamp::now();
+            app.wall = wall;
             Vec::new()
         }
         Msg::DiscoveryProgress { req, event } => {
