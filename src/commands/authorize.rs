@@ -7,12 +7,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
+use futures::{StreamExt, stream};
 use serde_json::{Value, json};
 
 use crate::cli::AuthorizeArgs;
 use crate::oauth::{ClientAuth, issuer};
 use crate::onboarding::authorize::{self, AuthorizeOptions, Outcome, Prepared, Redirect, Target};
-use crate::onboarding::register::Engine;
+use crate::onboarding::callback::{ssh_hint, wait_for_callback};
+use crate::onboarding::engine::Engine;
 use crate::profiles::Index;
 use crate::text::sanitize_line;
 use crate::vault::{Secret, keyring};
@@ -73,7 +75,8 @@ pub async fn run(args: &AuthorizeArgs) -> anyhow::Result<ExitCode> {
         let mut prepared =
             authorize::prepare_any(&http, target, args.scope.clone(), details).await?;
         present(&prepared, args)?;
-        let callback = authorize::wait(&mut prepared, timeout).await?;
+        let callback =
+            wait_for_callback(&mut prepared, timeout, stream::empty(), None, |_| async {}).await?;
         let vault = crate::vault::memory::MemoryStore::default();
         let outcome = authorize::complete(&http, &vault, None, prepared, &callback).await?;
         report(&outcome, args.json);
@@ -100,8 +103,10 @@ pub async fn run(args: &AuthorizeArgs) -> anyhow::Result<ExitCode> {
     };
     let mut prepared = authorize::prepare(&mut engine, &profile, &opts).await?;
     present(&prepared, args)?;
-    let callback = match &prepared.redirect {
-        Redirect::Loopback(_) => authorize::wait(&mut prepared, timeout).await?,
+    // A loopback redirect is answered by the listener; the server's receipt page by one
+    // address read from stdin.
+    let pasted = match &prepared.redirect {
+        Redirect::Loopback(_) => stream::empty().boxed(),
         Redirect::Pasted { why, .. } => {
             eprintln!(
                 "The browser will end on the server's receipt page ({}).",
@@ -109,30 +114,31 @@ pub async fn run(args: &AuthorizeArgs) -> anyhow::Result<ExitCode> {
             );
             eprint!("Paste the address it shows here and press Enter: ");
             std::io::stderr().flush().ok();
-            let line = tokio::task::spawn_blocking(|| {
-                let mut s = String::new();
-                std::io::stdin().lock().read_line(&mut s).map(|_| s)
-            })
-            .await??;
-            authorize::pasted(&line)?
+            stream::once(read_line()).boxed()
         }
     };
+    let callback = wait_for_callback(&mut prepared, timeout, pasted, None, |_| async {}).await?;
     let outcome = authorize::complete(&http, &vault, Some(&mut index), prepared, &callback).await?;
     report(&outcome, args.json);
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line from stdin (off the async threads).
+async fn read_line() -> std::io::Result<String> {
+    tokio::task::spawn_blocking(|| {
+        let mut s = String::new();
+        std::io::stdin().lock().read_line(&mut s).map(|_| s)
+    })
+    .await
+    .map_err(std::io::Error::other)?
 }
 
 /// Shows the URL: opened in the browser, or printed as one `AUTHORIZE_URL` line with a QR code
 /// on a terminal's stderr.
 fn present(prepared: &Prepared, args: &AuthorizeArgs) -> anyhow::Result<()> {
     let url = prepared.url.as_str();
-    if let Redirect::Loopback(l) = &prepared.redirect
-        && std::env::var_os("SSH_CONNECTION").is_some()
-    {
-        eprintln!(
-            "Over SSH: forward the callback first, e.g. `ssh -L {port}:127.0.0.1:{port} <this host>`",
-            port = l.port()
-        );
+    if let Some(hint) = ssh_hint(prepared) {
+        eprintln!("{hint}");
     }
     if args.no_browser {
         println!("AUTHORIZE_URL {url}");

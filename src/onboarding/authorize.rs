@@ -23,7 +23,8 @@ use crate::oauth::{
 };
 use crate::onboarding::api::{self, ApiError};
 use crate::onboarding::compare::{self, Difference};
-use crate::onboarding::register::{Engine, RegisterError, admin_token};
+use crate::onboarding::engine::Engine;
+use crate::onboarding::register::{RegisterError, admin_token};
 use crate::profiles::IndexError;
 use crate::vault::{Secret, SecretKind, SecretStore, VaultError};
 

@@ -7,8 +7,10 @@
 pub mod answers;
 pub mod api;
 pub mod authorize;
+pub mod callback;
 pub mod compare;
 pub mod discovery;
+pub mod engine;
 pub mod plan;
 pub mod register;
 pub mod tokens;

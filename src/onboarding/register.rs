@@ -10,20 +10,16 @@ use url::Url;
 use crate::cds::formats::Decimal;
 use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
 use crate::cds::{AuthorizationServerMetadata, ClientObject, Message};
-use crate::http::{HttpClient, HttpError};
+use crate::http::HttpError;
 use crate::oauth::{ClientAuth, OAuthError, token};
 use crate::onboarding::api::{self, ApiError};
 use crate::onboarding::plan::RegistrationPlan;
 use crate::profiles::{Endpoints, Index, IndexError, Profile, RegistrationStep};
 use crate::text::sanitize_line;
-use crate::vault::{Secret, SecretKind, SecretStore, VaultError};
+use crate::vault::{Secret, SecretKind, VaultError};
 
-/// What the engine works with: the HTTP client, the keyring, and the profile index.
-pub struct Engine<'a> {
-    pub http: &'a HttpClient,
-    pub vault: &'a dyn SecretStore,
-    pub index: &'a mut Index,
-}
+// Kept reachable from here for the callers that still name it so.
+pub use crate::onboarding::engine::Engine;
 
 /// Progress a UI can show.
 #[derive(Debug, Clone, PartialEq, Serialize)]

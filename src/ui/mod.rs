@@ -1,10 +1,10 @@
 //! Drawing only: turns an [`App`] into a frame. No state changes, no I/O; every string here is
 //! either from `strings` or was sanitized when the app state was built.
 
-pub mod form;
 pub mod screens;
 pub mod strings;
 pub mod theme;
+pub mod widgets;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

@@ -314,7 +314,14 @@ fn snapshot_discovery_loading() {
     let t0 = Instant::now();
     let (mut app, req) = started(t0);
     progress(&mut app, req);
-    app::update(&mut app, Msg::Tick(t0 + Duration::from_millis(1500)));
+    let wall = app.wall;
+    app::update(
+        &mut app,
+        Msg::Tick {
+            now: t0 + Duration::from_millis(1500),
+            wall,
+        },
+    );
     snap("discovery_loading", &app);
 }
 

@@ -14,7 +14,11 @@ use crate::cds::conformance::Severity;
 use crate::onboarding::discovery::{Discovery, DiscoveryEvent};
 use crate::text::sanitize;
 
-use super::super::Remote;
+use super::Screen;
+use super::home::back_home;
+use crate::app::keymap::{Action, Context};
+use crate::app::widgets::list::{moved, movement};
+use crate::app::{App, Effect, ErrorView, Notice, Remote, ReqId, Step};
 
 #[derive(Debug, Default)]
 pub struct DiscoverState {
@@ -380,6 +384,118 @@ impl Discovered {
             view: DiscoveryView::from_discovery(d),
             meta: d.oauth.as_ref().and_then(|o| o.parsed.clone()),
             metadata_url: d.metadata_url.clone(),
+        }
+    }
+}
+
+/// The Discovery screen's input.
+pub struct Discover;
+
+impl Screen for Discover {
+    fn context(&self, _app: &App) -> Context {
+        Context::Discover
+    }
+
+    fn update(&self, app: &mut App, action: Action) -> Vec<Effect> {
+        if let Some(delta) = movement(action) {
+            move_by(app, delta);
+            return Vec::new();
+        }
+        let d = &mut app.discover;
+        match action {
+            Action::Next | Action::Activate => {
+                if matches!(d.remote, Remote::Ready(_)) {
+                    app.step = Step::Scopes;
+                } else {
+                    app.notice = Some(Notice::NoCatalogYet);
+                }
+            }
+            // Started from the home screen: back there, to another address or the demo.
+            Action::Back if app.home.visited && app.authorize.running().is_none() => back_home(app),
+            Action::Retry => return app.start_discovery(),
+            Action::NextTab => d.tab = d.tab.next(),
+            Action::PrevTab => d.tab = d.tab.prev(),
+            Action::CycleSeverity => {
+                d.min_severity = d.min_severity.next();
+                d.tab = DiscoverTab::Findings;
+                d.findings_cursor = 0;
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn click_row(&self, app: &mut App, n: usize) {
+        match app.discover.tab {
+            DiscoverTab::Coverage => app.discover.coverage_cursor = n,
+            DiscoverTab::Findings => app.discover.findings_cursor = n,
+            DiscoverTab::Utility => {}
+        }
+        move_by(app, 0);
+    }
+}
+
+/// Moves the cursor of the current tab (or scrolls the utility card).
+fn move_by(app: &mut App, delta: isize) {
+    let d = &mut app.discover;
+    let Remote::Ready(view) = &d.remote else {
+        return;
+    };
+    let (cursor, len) = match d.tab {
+        // Bounded by the drawing code, which knows how many lines the card has.
+        DiscoverTab::Utility => (&mut d.utility_scroll, 200),
+        DiscoverTab::Coverage => (&mut d.coverage_cursor, view.coverage.len()),
+        DiscoverTab::Findings => {
+            let len = view
+                .findings
+                .iter()
+                .filter(|f| d.min_severity.admits(f.severity))
+                .count();
+            (&mut d.findings_cursor, len)
+        }
+    };
+    *cursor = moved(*cursor, delta, len);
+}
+
+fn loading(app: &App, req: ReqId) -> bool {
+    matches!(app.discover.remote, Remote::Loading { req: r, .. } if r == req)
+}
+
+/// A progress event of the running discovery.
+pub(crate) fn progress(app: &mut App, req: ReqId, event: DiscoveryEvent) {
+    if loading(app, req) {
+        app.discover.progress(event);
+    }
+}
+
+/// The discovery finished: the scopes screen takes the catalog, the view keeps the outcome.
+pub(crate) fn discovered(app: &mut App, req: ReqId, result: Result<Box<Discovered>, String>) {
+    if !loading(app, req) {
+        return; // stale: a retry started another run
+    }
+    match result {
+        Ok(d) => {
+            let Discovered {
+                mut view,
+                meta,
+                metadata_url,
+            } = *d;
+            let catalog = match &mut view.catalog {
+                Ok(scopes) => Ok(std::mem::take(scopes)),
+                Err(e) => Err(e.clone()),
+            };
+            app.scopes.set_catalog(catalog);
+            app.utility_name = view.name.clone();
+            app.meta = meta.map(std::sync::Arc::new);
+            app.metadata_url = Some(metadata_url);
+            app.discover.remote = Remote::Ready(view);
+            app.discover.coverage_cursor = 0;
+            app.discover.findings_cursor = 0;
+        }
+        Err(e) => {
+            app.discover.remote = Remote::Failed(ErrorView {
+                message: crate::text::sanitize(&e),
+            })
         }
     }
 }

@@ -9,7 +9,11 @@ use std::sync::Arc;
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use crate::app::form::{Field, Form, Input, Opt, Presence};
+use super::{Screen, form_action};
+use crate::app::keymap::{Action, Context};
+use crate::app::widgets::form::{Field, Form, Input, Opt, Presence};
+use crate::app::widgets::list::{PAGE, scroll};
+use crate::app::{App, Effect, Notice, Step};
 use crate::cds::authorization_details::{self, server_zone};
 use crate::cds::catalog::CatalogScope;
 use crate::cds::{AuthorizationDetailsFieldFormat as F, AuthorizationServerMetadata};
@@ -383,5 +387,74 @@ fn text_value(format: &F, t: &str, files: &Files) -> Result<Value, String> {
             },
         },
         _ => Ok(Value::String(t.to_owned())),
+    }
+}
+
+/// The Modifiers screen's input.
+pub struct Modifiers;
+
+impl Screen for Modifiers {
+    fn context(&self, app: &App) -> Context {
+        if self.typing(app) {
+            Context::Edit
+        } else {
+            Context::Form
+        }
+    }
+
+    fn typing(&self, app: &App) -> bool {
+        app.modifiers.form.editing.is_some()
+    }
+
+    fn update(&self, app: &mut App, action: Action) -> Vec<Effect> {
+        if let Some(effects) = form_action(app, action, |a| &mut a.modifiers.form, revalidate) {
+            return effects;
+        }
+        match action {
+            Action::DetailUp => scroll(&mut app.modifiers.preview_scroll, -PAGE),
+            Action::DetailDown => scroll(&mut app.modifiers.preview_scroll, PAGE),
+            Action::Next => {
+                let n = app.modifiers.problems();
+                if n > 0 {
+                    app.notice = Some(Notice::FixFirst(n));
+                } else {
+                    super::registration::enter(app);
+                }
+            }
+            Action::Back => app.go_to(Step::Scopes),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn type_text(&self, app: &mut App, text: &str) {
+        app.modifiers.form.type_str(text);
+    }
+
+    fn click_row(&self, app: &mut App, n: usize) {
+        app.modifiers.form.move_to(n);
+    }
+}
+
+/// Validates the form again (the files or the clock changed, or a value).
+pub(crate) fn revalidate(app: &mut App) {
+    if let Some(meta) = &app.meta {
+        app.modifiers.revalidate(meta, &app.files, app.wall);
+    }
+}
+
+/// Enters the step: the form is built for the selected scopes, keeping what was entered.
+pub(crate) fn enter(app: &mut App) {
+    if let Some(meta) = app.meta.clone() {
+        app.modifiers = ModifiersState::build(
+            &meta,
+            &app.scopes.catalog,
+            &app.scopes.selected,
+            &app.modifiers,
+        );
+        revalidate(app);
+        app.step = Step::Modifiers;
+    } else {
+        app.notice = Some(Notice::NoOAuth);
     }
 }

@@ -10,8 +10,12 @@ use std::path::{Path, PathBuf};
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
-use crate::app::form::{Field, Form, Input, Presence};
+use super::{Screen, form_action};
+use crate::app::keymap::{Action, Context};
 use crate::app::screens::modifiers::Files;
+use crate::app::widgets::form::{Field, Form, Input, Presence};
+use crate::app::widgets::list::{PAGE, scroll};
+use crate::app::{App, Effect, Notice, Step};
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
 use crate::cds::{
     AuthorizationServerMetadata, RegistrationFieldFormat as Fmt, RegistrationFieldType,
@@ -399,6 +403,81 @@ fn put(form: &mut Form, group: &str, key: &str, message: String, general: &mut V
         Some(_) => {}
         None => general.push(message),
     }
+}
+
+/// The Registration screen's input.
+pub struct Registration;
+
+impl Screen for Registration {
+    fn context(&self, app: &App) -> Context {
+        if self.typing(app) {
+            Context::Edit
+        } else {
+            Context::Form
+        }
+    }
+
+    fn typing(&self, app: &App) -> bool {
+        app.registration.form.editing.is_some()
+    }
+
+    fn update(&self, app: &mut App, action: Action) -> Vec<Effect> {
+        if let Some(effects) = form_action(app, action, |a| &mut a.registration.form, revalidate) {
+            return effects;
+        }
+        match action {
+            Action::DetailUp => scroll(&mut app.registration.detail_scroll, -PAGE),
+            Action::DetailDown => scroll(&mut app.registration.detail_scroll, PAGE),
+            Action::Next => {
+                if app.registration.plan.is_some() {
+                    app.review.scroll = 0;
+                    app.step = Step::Review;
+                } else {
+                    app.notice = Some(Notice::FixFirst(app.registration.problems().max(1)));
+                }
+            }
+            Action::Back => app.go_to(Step::Modifiers),
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn type_text(&self, app: &mut App, text: &str) {
+        app.registration.form.type_str(text);
+    }
+
+    fn click_row(&self, app: &mut App, n: usize) {
+        app.registration.form.move_to(n);
+    }
+}
+
+/// Validates the form and rebuilds the plan (the files, the stored profiles, the clock or a
+/// value changed).
+pub(crate) fn revalidate(app: &mut App) {
+    if let Some(meta) = &app.meta {
+        let details = app.modifiers.details(meta, &app.files);
+        app.registration.revalidate(
+            meta,
+            &app.scopes.selected,
+            details,
+            &app.files,
+            &app.taken_profiles,
+            app.wall,
+        );
+    }
+}
+
+/// Enters the step: the form is built for the selected scopes, keeping what was entered.
+pub(crate) fn enter(app: &mut App) {
+    let Some(meta) = app.meta.clone() else {
+        app.notice = Some(Notice::NoOAuth);
+        return;
+    };
+    let suggestion = suggest_profile(&app.utility_name, &app.taken_profiles);
+    app.registration =
+        RegistrationState::build(&meta, &app.scopes.selected, &suggestion, &app.registration);
+    revalidate(app);
+    app.step = Step::Registration;
 }
 
 #[cfg(test)]

@@ -4,6 +4,11 @@
 
 use std::collections::BTreeSet;
 
+use super::Screen;
+use crate::app::keymap::{Action, Context};
+use crate::app::widgets::list::{PAGE, movement, scroll};
+use crate::app::widgets::text_input::TextInput;
+use crate::app::{App, Effect, Notice, Step};
 use crate::cds::catalog::CatalogScope;
 
 /// The scope type every registration receives; shown selected and cannot be unselected.
@@ -28,7 +33,7 @@ pub struct ScopesState {
     /// Index into `rows`; always a `Row::Scope` when there is one.
     pub cursor: usize,
     pub selected: BTreeSet<String>,
-    pub query: String,
+    pub query: TextInput,
     pub searching: bool,
     pub detail_scroll: u16,
     /// Why there is no catalog, when there is none.
@@ -93,7 +98,7 @@ impl ScopesState {
     /// the same scope when it is still visible.
     pub fn refilter(&mut self) {
         let keep = self.current().map(|s| s.id.clone());
-        let q = self.query.to_lowercase();
+        let q = self.query.as_str().to_lowercase();
         self.rows.clear();
         let mut last_type: Option<&str> = None;
         for (i, s) in self.catalog.iter().enumerate() {
@@ -157,18 +162,18 @@ impl ScopesState {
         Ok(())
     }
 
-    pub fn type_char(&mut self, c: char) {
-        self.query.push(c);
+    pub fn type_str(&mut self, text: &str) {
+        self.query.insert(text);
         self.refilter();
     }
 
     pub fn delete_char(&mut self) {
-        self.query.pop();
+        self.query.update(Action::DeleteChar);
         self.refilter();
     }
 
     pub fn clear_search(&mut self) {
-        self.query.clear();
+        self.query.update(Action::ClearLine);
         self.searching = false;
         self.refilter();
     }
@@ -179,5 +184,56 @@ impl ScopesState {
             .iter()
             .filter(|r| matches!(r, Row::Scope(_)))
             .count()
+    }
+}
+
+/// The Scopes screen's input.
+pub struct Scopes;
+
+impl Screen for Scopes {
+    fn context(&self, app: &App) -> Context {
+        if app.scopes.searching {
+            Context::Search
+        } else {
+            Context::Scopes
+        }
+    }
+
+    fn typing(&self, app: &App) -> bool {
+        app.scopes.searching
+    }
+
+    fn update(&self, app: &mut App, action: Action) -> Vec<Effect> {
+        let s = &mut app.scopes;
+        if let Some(delta) = movement(action) {
+            s.move_by(delta);
+            return Vec::new();
+        }
+        match action {
+            Action::Toggle if s.toggle().is_err() => app.notice = Some(Notice::ScopeLocked),
+            Action::StartSearch => s.searching = true,
+            Action::AcceptSearch => s.searching = false,
+            Action::CancelSearch => s.clear_search(),
+            Action::DeleteChar => s.delete_char(),
+            Action::DetailUp => scroll(&mut s.detail_scroll, -PAGE),
+            Action::DetailDown => scroll(&mut s.detail_scroll, PAGE),
+            Action::Next | Action::Activate => super::modifiers::enter(app),
+            Action::Back | Action::PrevTab => app.step = Step::Discover,
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn type_text(&self, app: &mut App, text: &str) {
+        if app.scopes.searching {
+            app.scopes.type_str(text);
+        }
+    }
+
+    fn click_row(&self, app: &mut App, n: usize) {
+        if matches!(app.scopes.rows.get(n), Some(Row::Scope(_))) {
+            app.scopes.cursor = n;
+            app.scopes.detail_scroll = 0;
+        }
     }
 }

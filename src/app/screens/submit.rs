@@ -1,6 +1,10 @@
 //! The Submit step: the registration sent by the engine (`onboarding::register`), each of its
 //! steps shown as it starts and finishes; on failure the message and whether it can resume.
 
+use super::Screen;
+use super::authorize::{AuthorizeState, ProfileView};
+use crate::app::keymap::{Action, Context};
+use crate::app::{App, Effect, ReqId, Step};
 use crate::onboarding::register::{RegisterEvent, RegisterOutcome};
 use crate::profiles::model::RegistrationStep;
 use crate::text::sanitize;
@@ -88,5 +92,91 @@ impl SubmitState {
 
     pub fn done(&self) -> bool {
         self.outcome.is_some()
+    }
+}
+
+/// The Submit screen's input.
+pub struct Submit;
+
+impl Screen for Submit {
+    fn context(&self, _app: &App) -> Context {
+        Context::Submit
+    }
+
+    fn update(&self, app: &mut App, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Next | Action::Activate if app.submit.done() => app.step = Step::Authorize,
+            Action::Retry => return retry(app),
+            // Refused before anything was stored: back to change what is sent.
+            Action::Back => app.step = Step::Review,
+            _ => {}
+        }
+        Vec::new()
+    }
+}
+
+fn retry(app: &mut App) -> Vec<Effect> {
+    match &app.submit.failure {
+        Some(f) if f.resumable => {
+            let req = app.req();
+            let profile = app.submit.profile.clone();
+            app.submit.start(&profile, req);
+            vec![Effect::ResumeRegistration { req, profile }]
+        }
+        Some(_) => send(app, true),
+        None => Vec::new(),
+    }
+}
+
+/// Sends the registration (Review → Submit, or again after a failure before anything was
+/// stored).
+pub(crate) fn send(app: &mut App, again: bool) -> Vec<Effect> {
+    let (Some(meta), Some(plan)) = (app.meta.clone(), app.registration.plan.clone()) else {
+        return Vec::new();
+    };
+    if app.registered() && !again {
+        app.step = Step::Submit;
+        return Vec::new();
+    }
+    let req = app.req();
+    let profile = app.registration.profile_name();
+    app.submit.start(&profile, req);
+    app.step = Step::Submit;
+    vec![Effect::Register {
+        req,
+        meta,
+        metadata_url: app.metadata_url.clone(),
+        plan: Box::new(plan),
+        profile,
+    }]
+}
+
+/// A progress event of the running registration.
+pub(crate) fn progress(app: &mut App, req: ReqId, event: RegisterEvent) {
+    if app.submit.running == Some(req) {
+        app.submit.progress(event);
+    }
+}
+
+/// The registration finished: the new profile is ready to authorize.
+pub(crate) fn finished(
+    app: &mut App,
+    req: ReqId,
+    result: Result<(Box<RegisterOutcome>, ProfileView), Failure>,
+) {
+    if app.submit.running != Some(req) {
+        return;
+    }
+    app.submit.running = None;
+    match result {
+        Ok((outcome, profile)) => {
+            app.taken_profiles.push(profile.name.clone());
+            app.submit.outcome = Some(*outcome);
+            app.authorize = AuthorizeState {
+                profile: Some(profile),
+                ..AuthorizeState::default()
+            };
+        }
+        Err(f) => app.submit.fail(f),
     }
 }

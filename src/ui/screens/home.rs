@@ -48,7 +48,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
     } else if h.url.is_empty() {
         strings::URL_PLACEHOLDER.to_owned()
     } else {
-        h.url.clone()
+        h.url.to_string()
     };
     item(
         &mut lines,

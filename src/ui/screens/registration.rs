@@ -8,7 +8,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::screens::registration::{GROUP_CLIENT, GROUP_FIELDS, GROUP_PROFILE};
-use crate::ui::{Hits, Theme, form, strings};
+use crate::ui::widgets::form;
+use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
     let r = &app.registration;

@@ -41,7 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     lines.extend(json.lines().map(|l| Line::raw(sanitize(l))));
     frame.render_widget(
         Paragraph::new(lines)
-            .scroll((app.review_scroll, 0))
+            .scroll((app.review.scroll, 0))
             .block(block),
         area,
     );

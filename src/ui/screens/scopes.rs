@@ -54,7 +54,7 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme, hits: &mu
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
         let mut spans = vec![
             Span::styled(strings::SEARCH_PROMPT, theme.key()),
-            Span::raw(s.query.clone()),
+            Span::raw(s.query.as_str().to_owned()),
         ];
         if s.searching {
             spans.push(Span::styled("▏", theme.key()));

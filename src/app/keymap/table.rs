@@ -1,110 +1,8 @@
-//! The one key table: it drives both key handling (`lookup`) and what the footer and the `?`
-//! help show (`hints`, `BINDINGS`), so the two never disagree.
+//! The key table itself: every binding of every context, in the order the help shows them.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 
-/// Where a key is pressed; each context has its own bindings, most fall back to `Global`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Context {
-    Global,
-    Home,
-    Discover,
-    Scopes,
-    /// Typing a `/` search on the Scopes screen: printable keys go to the query.
-    Search,
-    /// The Modifiers and Registration forms.
-    Form,
-    /// Typing into a line (a form field, the home URL, a pasted address).
-    Edit,
-    Review,
-    Submit,
-    /// Choosing the client to authorize, and the result.
-    Authorize,
-    /// Waiting for the customer's answer.
-    Waiting,
-    Done,
-    Confirm,
-    Help,
-}
-
-impl Context {
-    pub fn title(self) -> &'static str {
-        match self {
-            Context::Global => "Everywhere",
-            Context::Home => "Start",
-            Context::Discover => "Discovery",
-            Context::Scopes => "Scopes",
-            Context::Search => "Scope search",
-            Context::Form => "Forms",
-            Context::Edit => "Typing",
-            Context::Review => "Review",
-            Context::Submit => "Submit",
-            Context::Authorize => "Authorize",
-            Context::Waiting => "Waiting for the customer",
-            Context::Done => "Done",
-            Context::Confirm => "Confirmation",
-            Context::Help => "Help",
-        }
-    }
-    /// Whether unbound keys fall through to the global bindings.
-    fn inherits_global(self) -> bool {
-        !matches!(
-            self,
-            Context::Search | Context::Edit | Context::Confirm | Context::Help
-        )
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    ForceQuit,
-    AskQuit,
-    Help,
-    Next,
-    Back,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    NextTab,
-    PrevTab,
-    CycleSeverity,
-    Retry,
-    Toggle,
-    StartSearch,
-    AcceptSearch,
-    CancelSearch,
-    DeleteChar,
-    DetailUp,
-    DetailDown,
-    Confirm,
-    Cancel,
-    CloseHelp,
-    /// Enter on a form field, a home item or a client.
-    Activate,
-    Left,
-    Right,
-    ClearField,
-    SetNull,
-    CommitEdit,
-    CancelEdit,
-    ClearLine,
-    ExportCurl,
-    ExportHttp,
-    OpenBrowser,
-    CopyUrl,
-    StartPaste,
-    CancelWait,
-    Reveal,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct KeySpec {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
-}
+use super::{Action as A, Binding, Context as C, KeySpec};
 
 const fn k(code: KeyCode) -> KeySpec {
     KeySpec {
@@ -122,23 +20,11 @@ const fn ctrl(ch: char) -> KeySpec {
     }
 }
 
-#[derive(Debug)]
-pub struct Binding {
-    pub context: Context,
-    pub keys: &'static [KeySpec],
-    /// How the keys are written in the footer and help ("↑/↓", "Tab").
-    pub label: &'static str,
-    pub action: Action,
-    /// Short footer hint; empty when the binding appears only in the `?` help.
-    pub hint: &'static str,
-    pub help: &'static str,
-}
-
 const fn b(
-    context: Context,
+    context: C,
     keys: &'static [KeySpec],
     label: &'static str,
-    action: Action,
+    action: A,
     hint: &'static str,
     help: &'static str,
 ) -> Binding {
@@ -151,9 +37,6 @@ const fn b(
         help,
     }
 }
-
-use Action as A;
-use Context as C;
 
 /// Every key the wizard knows, in the order the help shows them.
 pub const BINDINGS: &[Binding] = &[
@@ -639,99 +522,3 @@ pub const BINDINGS: &[Binding] = &[
         "Quit at once",
     ),
 ];
-
-fn matches(spec: &KeySpec, key: &KeyEvent) -> bool {
-    if spec.code != key.code {
-        return false;
-    }
-    // Terminals differ on whether `?` or `G` carry SHIFT; printable keys ignore it.
-    let mods = if matches!(key.code, KeyCode::Char(_) | KeyCode::BackTab) {
-        key.modifiers - KeyModifiers::SHIFT
-    } else {
-        key.modifiers
-    };
-    mods == spec.mods
-}
-
-/// The action bound to `key` in `ctx` (then in `Global`, where the context inherits it).
-pub fn lookup(ctx: Context, key: &KeyEvent) -> Option<Action> {
-    let find = |cx: Context| {
-        BINDINGS
-            .iter()
-            .filter(|b| b.context == cx)
-            .find(|b| b.keys.iter().any(|s| matches(s, key)))
-            .map(|b| b.action)
-    };
-    find(ctx).or_else(|| {
-        if ctx.inherits_global() {
-            find(Context::Global)
-        } else {
-            None
-        }
-    })
-}
-
-/// The footer hints for `ctx`: its own first, then the inherited global ones.
-pub fn hints(ctx: Context) -> Vec<&'static Binding> {
-    let own = BINDINGS
-        .iter()
-        .filter(|b| b.context == ctx && !b.hint.is_empty());
-    let global = BINDINGS
-        .iter()
-        .filter(|b| ctx.inherits_global() && b.context == Context::Global && !b.hint.is_empty());
-    own.chain(global).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(code: KeyCode) -> KeyEvent {
-        KeyEvent::new(code, KeyModifiers::NONE)
-    }
-
-    #[test]
-    fn contexts_inherit_global_keys_except_text_entry() {
-        assert_eq!(
-            lookup(Context::Scopes, &key(KeyCode::Char('q'))),
-            Some(Action::AskQuit)
-        );
-        assert_eq!(lookup(Context::Search, &key(KeyCode::Char('q'))), None);
-        assert_eq!(
-            lookup(
-                Context::Search,
-                &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)
-            ),
-            Some(Action::ForceQuit)
-        );
-        assert_eq!(
-            lookup(
-                Context::Discover,
-                &KeyEvent::new(KeyCode::Char('?'), KeyModifiers::SHIFT)
-            ),
-            Some(Action::Help)
-        );
-    }
-
-    #[test]
-    fn every_footer_hint_is_a_real_binding() {
-        for cx in [
-            Context::Home,
-            Context::Discover,
-            Context::Scopes,
-            Context::Search,
-            Context::Form,
-            Context::Edit,
-            Context::Review,
-            Context::Submit,
-            Context::Authorize,
-            Context::Waiting,
-            Context::Done,
-            Context::Confirm,
-        ] {
-            for h in hints(cx) {
-                assert!(!h.keys.is_empty() && !h.help.is_empty(), "{h:?}");
-            }
-        }
-    }
-}

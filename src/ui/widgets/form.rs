@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::Target;
-use crate::app::form::{Field, Form, Input, Presence};
+use crate::app::widgets::form::{Field, Form, Input, Presence};
 use crate::ui::{Hits, Theme, window};
 
 /// The fields, grouped; `heading` names a group. Clicking a field selects it.

@@ -3,6 +3,9 @@
 //! explicit presence (left out so the server's default applies, `null`, or given), and the
 //! problem and plain reading computed by the step after every change.
 
+use crate::app::keymap::Action;
+use crate::app::widgets::list::{moved, movement};
+
 /// What a field holds, as the user edits it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
@@ -110,6 +113,21 @@ impl Field {
     }
 }
 
+/// What a form action did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormReply {
+    /// Not a form action: the screen handles it.
+    NotMine,
+    /// The cursor moved or the line being typed changed: nothing to revalidate yet.
+    Unchanged,
+    /// A value changed: the screen revalidates.
+    Changed,
+    /// A value changed and names a file to read.
+    Read(String),
+    /// `n` on a field whose format does not allow null.
+    NotNullable,
+}
+
 /// Identifies a field across rebuilds (back and forward keep what was entered).
 pub type FieldKey = (String, String);
 
@@ -168,8 +186,7 @@ impl Form {
         if self.fields.is_empty() || self.editing.is_some() {
             return;
         }
-        let to = (self.cursor as isize).saturating_add(delta);
-        self.cursor = to.clamp(0, self.fields.len() as isize - 1) as usize;
+        self.cursor = moved(self.cursor, delta, self.fields.len());
     }
 
     pub fn move_to(&mut self, index: usize) {
@@ -341,6 +358,43 @@ impl Form {
         {
             *t = text;
             f.presence = presence;
+        }
+    }
+
+    /// A form action from the key table: what it did, so the screen can revalidate.
+    pub fn update(&mut self, action: Action) -> FormReply {
+        if let Some(delta) = movement(action) {
+            self.move_by(delta);
+            return FormReply::Unchanged;
+        }
+        match action {
+            Action::Toggle => self.toggle(),
+            Action::Activate => {
+                self.activate();
+            }
+            Action::Left => {
+                self.side(-1);
+            }
+            Action::Right => {
+                self.side(1);
+            }
+            Action::ClearField => self.clear(),
+            Action::SetNull if !self.set_null() => return FormReply::NotNullable,
+            Action::SetNull => {}
+            Action::CommitEdit => {
+                return match self.commit() {
+                    Some((_, path)) => FormReply::Read(path),
+                    None => FormReply::Changed,
+                };
+            }
+            Action::CancelEdit => self.cancel_edit(),
+            Action::DeleteChar => self.backspace(),
+            Action::ClearLine => self.clear_text(),
+            _ => return FormReply::NotMine,
+        }
+        match action {
+            Action::CancelEdit | Action::DeleteChar | Action::ClearLine => FormReply::Unchanged,
+            _ => FormReply::Changed,
         }
     }
 
