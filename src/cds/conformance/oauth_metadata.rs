@@ -28,6 +28,30 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
     let Some(obj) = as_object(r, doc, "oauth.not_object", WG1_02_META) else {
         return;
     };
+    check_oauth_fields(r, obj);
+    check_oauth_urls(r, obj);
+    check_issuer(r, obj, ctx.served_from);
+    check_version_and_timezone(r, obj);
+    check_user_authorization(r, obj);
+    check_top_level_pkce(r, obj);
+
+    let empty = Map::new();
+    let scopes = obj
+        .get("cds_scope_descriptions")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let fields = obj
+        .get("cds_registration_fields")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    check_unions(r, obj, scopes);
+    check_client_admin(r, scopes);
+    let referenced_fields = check_scopes(r, obj, scopes, fields, ctx);
+    check_registration_fields(r, fields, &referenced_fields);
+}
+
+/// Presence and shape of the §3.2 fields.
+fn check_oauth_fields(r: &mut Report, obj: &Map<String, Value>) {
     check_fields(
         r,
         obj,
@@ -72,6 +96,10 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
             ("cds_registration_fields", Kind::Object, true),
         ],
     );
+}
+
+/// The endpoints and APIs are reached over HTTPS.
+fn check_oauth_urls(r: &mut Report, obj: &Map<String, Value>) {
     check_urls_secure(
         r,
         obj,
@@ -91,8 +119,10 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
             "cds_server_provided_files_api",
         ],
     );
-    check_issuer(r, obj, ctx.served_from);
+}
 
+/// `cds_oauth_version` is one this client implements; `cds_timezone` is an IANA name.
+fn check_version_and_timezone(r: &mut Report, obj: &Map<String, Value>) {
     if let Some(v) = str_field(obj, "cds_oauth_version")
         && v != "v1"
     {
@@ -113,7 +143,10 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
             format!("`{tz}` is not an IANA time zone name"),
         );
     }
+}
 
+/// What offering user authorization (a non-empty `response_types_supported`) requires.
+fn check_user_authorization(r: &mut Report, obj: &Map<String, Value>) {
     let response_types = str_list(obj, "response_types_supported");
     if !response_types.is_empty() {
         if !obj.contains_key("pushed_authorization_request_endpoint") {
@@ -141,7 +174,10 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
             );
         }
     }
+}
 
+/// PKCE `plain` in the top-level list.
+fn check_top_level_pkce(r: &mut Report, obj: &Map<String, Value>) {
     let top_pkce = str_list(obj, "code_challenge_methods_supported");
     if top_pkce.contains(&"plain") {
         // §3.2 lets the top-level list carry methods of non-CDS scopes (e.g. OpenID), so this is
@@ -153,18 +189,10 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
             "PKCE method `plain` is offered; CDS scopes must offer only `S256`",
         );
     }
+}
 
-    let empty = Map::new();
-    let scopes = obj
-        .get("cds_scope_descriptions")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    let fields = obj
-        .get("cds_registration_fields")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-
-    // Union rules (§3.2): each top-level list covers the values of every scope description.
+/// Union rules (§3.2): each top-level list covers the values of every scope description.
+fn check_unions(r: &mut Report, obj: &Map<String, Value>, scopes: &Map<String, Value>) {
     let scopes_supported: BTreeSet<&str> = str_list(obj, "scopes_supported").into_iter().collect();
     let missing: Vec<&str> = scopes
         .keys()
@@ -210,8 +238,10 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
             );
         }
     }
+}
 
-    // cds_client_admin (§3.3.1).
+/// `cds_client_admin` (§3.3.1) is described, in its fixed shape.
+fn check_client_admin(r: &mut Report, scopes: &Map<String, Value>) {
     match scopes.get(CLIENT_ADMIN_SCOPE) {
         None => r.error(
             "oauth.client_admin_missing",
@@ -227,7 +257,16 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
             "CDS-WG1-02 §3.3.1",
         ),
     }
+}
 
+/// Each scope description (§3.3–3.4); returns the registration fields they reference.
+fn check_scopes<'a>(
+    r: &mut Report,
+    obj: &Map<String, Value>,
+    scopes: &'a Map<String, Value>,
+    fields: &Map<String, Value>,
+    ctx: &OAuthContext,
+) -> BTreeSet<&'a str> {
     let grant_admin_ids: BTreeSet<&str> = scopes
         .iter()
         .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("cds_grant_admin"))
@@ -274,6 +313,15 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
             "a `cds_server_provided_files` scope is described but there is no `cds_server_provided_files_api`",
         );
     }
+    referenced_fields
+}
+
+/// Each registration field (§3.5–3.7), and whether any scope references it.
+fn check_registration_fields(
+    r: &mut Report,
+    fields: &Map<String, Value>,
+    referenced_fields: &BTreeSet<&str>,
+) {
     for (key, field) in fields {
         check_registration_field(r, key, field, &ptr("/cds_registration_fields", key));
         if !referenced_fields.contains(key.as_str()) {

@@ -20,6 +20,25 @@ pub(super) fn check_scope(
     grant_admin_ids: &BTreeSet<&str>,
     ctx: &OAuthContext,
 ) {
+    check_scope_fields(r, s, base);
+    if let Some(id) = str_field(s, "id")
+        && id != key
+    {
+        r.error(
+            "scope.id_mismatch",
+            WG1_02_SCOPE,
+            ptr(base, "id"),
+            format!("scope id `{id}` differs from its key `{key}`"),
+        );
+    }
+    check_grant_types_and_pkce(r, key, s, base);
+    check_registration_refs(r, s, base, fields);
+    check_scope_refs(r, s, base, grant_admin_ids, ctx);
+    check_authorization_details_fields(r, s, base);
+}
+
+/// Presence and shape of the §3.4 fields.
+fn check_scope_fields(r: &mut Report, s: &Map<String, Value>, base: &str) {
     check_fields(
         r,
         s,
@@ -52,16 +71,11 @@ pub(super) fn check_scope(
             ("authorization_details_fields_supported", Kind::Array, true),
         ],
     );
-    if let Some(id) = str_field(s, "id")
-        && id != key
-    {
-        r.error(
-            "scope.id_mismatch",
-            WG1_02_SCOPE,
-            ptr(base, "id"),
-            format!("scope id `{id}` differs from its key `{key}`"),
-        );
-    }
+}
+
+/// At least one grant type (except §3.3.3 scopes), and PKCE `S256` exactly when the
+/// `authorization_code` grant is offered.
+fn check_grant_types_and_pkce(r: &mut Report, key: &str, s: &Map<String, Value>, base: &str) {
     let grants = str_list(s, "grant_types_supported");
     // §3.3.3 fixes `grant_types_supported: []` for server-provided files scopes (their Grants are
     // reached through the Grant Admin scope), overriding §3.4's "at least one".
@@ -100,6 +114,16 @@ pub(super) fn check_scope(
             format!("scope `{key}` has no `authorization_code` grant, so its code challenge methods should be `[]`"),
         );
     }
+}
+
+/// `registration_requirements` and `registration_optional` name registration fields; optional
+/// submitted fields have a default (§3.6).
+fn check_registration_refs(
+    r: &mut Report,
+    s: &Map<String, Value>,
+    base: &str,
+    fields: &Map<String, Value>,
+) {
     for (list, section) in [
         ("registration_requirements", WG1_02_SCOPE),
         ("registration_optional", WG1_02_SCOPE),
@@ -127,6 +151,16 @@ pub(super) fn check_scope(
             }
         }
     }
+}
+
+/// `grant_admin_scope` names a grant admin scope; `coverages_supported` names coverage entries.
+fn check_scope_refs(
+    r: &mut Report,
+    s: &Map<String, Value>,
+    base: &str,
+    grant_admin_ids: &BTreeSet<&str>,
+    ctx: &OAuthContext,
+) {
     if let Some(ga) = str_field(s, "grant_admin_scope")
         && !grant_admin_ids.contains(ga)
     {
@@ -151,6 +185,10 @@ pub(super) fn check_scope(
             }
         }
     }
+}
+
+/// Each authorization details field (§3.8), and no id twice.
+fn check_authorization_details_fields(r: &mut Report, s: &Map<String, Value>, base: &str) {
     let types: BTreeSet<&str> = str_list(s, "authorization_details_types_supported")
         .into_iter()
         .collect();
@@ -248,6 +286,18 @@ pub(super) fn check_fixed_scope(
             format!("`{key}`.grant_admin_scope must be null"),
         );
     }
+    check_fixed_fields(r, s, &base, key, scope_type, section);
+}
+
+/// The authorization details fields a fixed scope type defines (§3.3.2, §3.3.3), and no others.
+fn check_fixed_fields(
+    r: &mut Report,
+    s: &Map<String, Value>,
+    base: &str,
+    key: &str,
+    scope_type: &str,
+    section: &str,
+) {
     let fields: Vec<&str> = s
         .get("authorization_details_fields_supported")
         .and_then(Value::as_array)
@@ -268,7 +318,7 @@ pub(super) fn check_fixed_scope(
         r.error(
             &format!("scope.{scope_type}.shape"),
             section,
-            ptr(&base, "authorization_details_fields_supported"),
+            ptr(base, "authorization_details_fields_supported"),
             format!("`{key}` must define exactly the authorization details fields {expected_fields:?}, found {fields:?}"),
         );
     }
