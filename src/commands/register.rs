@@ -41,16 +41,7 @@ pub async fn run(args: &RegisterArgs) -> anyhow::Result<ExitCode> {
             anyhow!("give the utility's URL: cds-wizard register <URL> --answers FILE")
         })?;
         let d = super::run_discovery(&url, args.timeout).await?;
-        let oauth = d
-            .oauth
-            .as_ref()
-            .ok_or_else(|| anyhow!("{} offers no OAuth authorization server", d.metadata_url))?;
-        let meta = oauth.parsed.as_ref().ok_or_else(|| {
-            anyhow!(
-                "{}: the authorization server metadata does not decode (see `cds-wizard validate`)",
-                oauth.url
-            )
-        })?;
+        let meta = d.oauth_metadata()?;
         let selection = answers.selection();
         let plan = plan::plan(
             meta,

@@ -3,34 +3,20 @@
 
 use std::process::ExitCode;
 
-use anyhow::anyhow;
 use serde_json::json;
 
-use crate::cds::catalog::{self, CatalogScope};
+use crate::cds::catalog::CatalogScope;
 use crate::cli::TargetArgs;
 use crate::text::{sanitize, sanitize_line};
 
 pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
     let d = super::run_discovery(&args.url, args.timeout).await?;
-    let oauth = d.oauth.as_ref().ok_or_else(|| {
-        anyhow!(
-            "{} offers no OAuth authorization server, so it has no scope catalog",
-            d.metadata_url
-        )
-    })?;
-    let meta = oauth.parsed.as_ref().ok_or_else(|| {
-        let why = d
-            .findings
-            .iter()
-            .find(|f| f.code == "oauth.decode")
-            .map(|f| f.message.clone())
-            .unwrap_or_else(|| "it does not decode".to_owned());
-        anyhow!("{}: authorization server metadata {why}", oauth.url)
-    })?;
-    let scopes = catalog::build(meta, |id| d.coverage_name(id));
+    let meta = d.oauth_metadata()?;
+    let scopes = d.catalog()?;
+    let oauth_url = d.oauth.as_ref().map(|o| o.url.as_str()).unwrap_or_default();
     if args.json {
         super::print_json(&json!({
-            "oauth_metadata_url": oauth.url,
+            "oauth_metadata_url": oauth_url,
             "issuer": meta.issuer,
             "timezone": meta.cds_timezone,
             "scopes": scopes,
@@ -40,7 +26,7 @@ pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
             "{} scope{} at {}\n",
             scopes.len(),
             if scopes.len() == 1 { "" } else { "s" },
-            oauth.url
+            oauth_url
         );
         for s in &scopes {
             print_scope(s);
