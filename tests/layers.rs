@@ -95,3 +95,36 @@ fn the_wizard_state_and_drawing_do_no_io() {
         );
     }
 }
+
+#[test]
+fn the_presentation_layer_and_the_profile_model_do_no_io() {
+    // present/ only turns results into words; profiles/model.rs and secret.rs are plain types
+    // the pure layers may use (reading and writing profiles is profiles/store.rs).
+    let io = [
+        "reqwest",
+        "tokio::",
+        "std::fs",
+        "std::net",
+        "crate::http",
+        "crate::demo",
+        "crate::tui",
+        "crate::vault",
+        "crate::commands",
+        "profiles::store",
+        "crate::profiles::Index",
+    ];
+    let mut bad = offenders("present", &io);
+    for file in ["profiles/model.rs", "profiles/error.rs", "secret.rs"] {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .join(file);
+        let text = std::fs::read_to_string(&path).expect("source");
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if io.iter().any(|f| code.contains(f)) {
+                bad.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "must stay pure:\n{}", bad.join("\n"));
+}
