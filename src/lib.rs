@@ -10,6 +10,7 @@ pub mod demo;
 pub mod http;
 pub mod oauth;
 pub mod onboarding;
+pub mod present;
 pub mod profiles;
 pub mod secret;
 pub mod text;

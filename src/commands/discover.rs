@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::cli::TargetArgs;
 use crate::onboarding::discovery::Discovery;
+use crate::present;
 use crate::text::{sanitize, sanitize_line};
 
 pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
@@ -81,44 +82,14 @@ pub fn print_summary(d: &Discovery) {
     if !d.related.is_empty() {
         println!("\nRelated entities ({})", d.related.len());
         for r in &d.related {
-            match &r.error {
-                None => println!(
-                    "  {}  {}\n      capabilities: {}",
-                    sanitize_line(r.name.as_deref().unwrap_or("(unnamed)"), 60),
-                    r.url,
-                    if r.capabilities.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        sanitize(&r.capabilities.join(", "))
-                    }
-                ),
-                Some(e) => println!("  {}  unreachable: {}", r.url, sanitize_line(e, 200)),
-            }
+            println!("{}", present::discovery::related(r));
         }
     }
 
     if let Some(c) = &d.coverage {
-        println!(
-            "\nCoverage: {} entr{} on {} page{}{}",
-            c.entries.len(),
-            if c.entries.len() == 1 { "y" } else { "ies" },
-            c.pages,
-            if c.pages == 1 { "" } else { "s" },
-            if c.complete { "" } else { " (incomplete)" }
-        );
+        println!("\n{}", present::discovery::coverage_heading(c));
         for e in &c.entries {
-            let commodities: Vec<&str> = e.commodity_types.iter().map(|c| c.as_str()).collect();
-            let infra: Vec<&str> = e.infrastructure_types.iter().map(|c| c.as_str()).collect();
-            println!(
-                "  {:<22} {:<10} {:<13} {}\n      {} · {} · {}",
-                sanitize_line(&e.id, 22),
-                sanitize_line(e.coverage_type.as_str(), 10),
-                sanitize_line(e.role.as_str(), 13),
-                sanitize_line(&e.name, 60),
-                sanitize_line(&e.entity_name, 40),
-                sanitize(&commodities.join(", ")),
-                sanitize(&infra.join(", "))
-            );
+            println!("{}", present::discovery::coverage_entry(e));
         }
     }
 
@@ -149,11 +120,6 @@ pub fn print_summary(d: &Discovery) {
         None => println!("\nNo OAuth authorization server."),
     }
 
-    println!(
-        "\nFindings: {} error(s), {} warning(s), {} info (see `cds-wizard validate`)",
-        d.errors(),
-        d.warnings(),
-        d.findings.len() - d.errors() - d.warnings()
-    );
+    println!("\n{}", present::discovery::findings_count(d));
     println!("Discovered in {} ms.", d.elapsed.as_millis());
 }

@@ -8,19 +8,14 @@ use std::process::ExitCode;
 use serde_json::{Value, json};
 
 use crate::cli::ProfilesArgs;
-use crate::profiles::{ClientEntry, Index, Profile};
+use crate::present;
+use crate::profiles::{Index, Profile};
 use crate::text::sanitize;
 use crate::vault::keyring::{self, KeyringStore};
 use crate::vault::{SERVICE, SecretKind, SecretStore, VaultError};
 
 /// What `--check` found for one account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Presence {
-    Present,
-    Missing,
-    /// The keyring could not be asked (locked, timed out, unavailable); the reason has no secret.
-    Unknown(String),
-}
+pub use crate::present::profile::Presence;
 
 pub async fn run(args: &ProfilesArgs) -> anyhow::Result<ExitCode> {
     let index = Index::load_default()?;
@@ -184,85 +179,13 @@ fn print_human(index: &Index, checks: Option<&HashMap<String, Presence>>) {
         print_profile(p, checks);
     }
     if let Some(c) = checks {
-        let missing = c.values().filter(|p| **p == Presence::Missing).count();
-        let unknown = c
-            .values()
-            .filter(|p| matches!(p, Presence::Unknown(_)))
-            .count();
         println!();
-        println!(
-            "Checked {} keyring entr{}: {} present, {missing} missing, {unknown} could not be checked.",
-            c.len(),
-            if c.len() == 1 { "y" } else { "ies" },
-            c.len() - missing - unknown
-        );
+        println!("{}", present::profile::check_summary(c));
     }
 }
 
 fn print_profile(p: &Profile, checks: Option<&HashMap<String, Presence>>) {
-    println!("{}", sanitize(&p.name));
-    println!("  issuer        {}", sanitize(&p.issuer));
-    if let Some(u) = &p.server_metadata_url {
-        println!("  metadata      {}", sanitize(u.as_str()));
-    }
-    println!("  created       {}", p.created);
-    match p.next_step() {
-        None => println!("  registration  complete"),
-        Some(step) => println!(
-            "  registration  incomplete, next step: {step} (continue with `cds-wizard register --resume {}`)",
-            sanitize(&p.name)
-        ),
-    }
-    println!(
-        "  secrets in    {} keyring, service \"{SERVICE}\"",
-        sanitize(&p.keyring_store)
-    );
-    if p.clients.is_empty() {
-        println!("  clients       none recorded");
-        return;
-    }
-    println!("  clients ({})", p.clients.len());
-    for c in &p.clients {
-        print_client(p, c, checks);
-    }
-}
-
-fn print_client(p: &Profile, c: &ClientEntry, checks: Option<&HashMap<String, Presence>>) {
-    let admin = if p.admin_client_id.as_deref() == Some(c.client_id.as_str()) {
-        " (admin)"
-    } else {
-        ""
-    };
-    println!(
-        "    {}{admin}  {}  {}  scope: {}",
-        sanitize(&c.client_id),
-        sanitize(&c.status),
-        sanitize(c.token_endpoint_auth_method.as_deref().unwrap_or("—")),
-        if c.scope.is_empty() {
-            "—".to_owned()
-        } else {
-            sanitize(&c.scope)
-        }
-    );
-    if c.secrets.is_empty() {
-        println!("      no secret in the keyring");
-    }
-    for k in &c.secrets {
-        let account = p.account(&c.client_id, *k);
-        let expiry = match (k, c.access_token_expires_at) {
-            (SecretKind::AccessToken, Some(t)) => format!("  expires {t}"),
-            _ => String::new(),
-        };
-        let status = match checks.and_then(|m| m.get(&account)) {
-            None => String::new(),
-            Some(Presence::Present) => "  [present]".to_owned(),
-            Some(Presence::Missing) => "  [MISSING]".to_owned(),
-            Some(Presence::Unknown(why)) => format!("  [not checked: {}]", sanitize(why)),
-        };
-        println!(
-            "      {:<14} account {}{expiry}{status}",
-            k.as_str(),
-            sanitize(&account)
-        );
+    for line in present::profile::summary(p, checks) {
+        println!("{line}");
     }
 }

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::cli::RegisterArgs;
 use crate::onboarding::register::{self, Engine, RegisterEvent, RegisterOutcome};
 use crate::onboarding::{answers, plan};
+use crate::present;
 use crate::profiles::Index;
 use crate::text::sanitize_line;
 use crate::vault::keyring;
@@ -41,16 +42,7 @@ pub async fn run(args: &RegisterArgs) -> anyhow::Result<ExitCode> {
             anyhow!("give the utility's URL: cds-wizard register <URL> --answers FILE")
         })?;
         let d = super::run_discovery(&url, args.timeout).await?;
-        let oauth = d
-            .oauth
-            .as_ref()
-            .ok_or_else(|| anyhow!("{} offers no OAuth authorization server", d.metadata_url))?;
-        let meta = oauth.parsed.as_ref().ok_or_else(|| {
-            anyhow!(
-                "{}: the authorization server metadata does not decode (see `cds-wizard validate`)",
-                oauth.url
-            )
-        })?;
+        let meta = d.oauth_metadata()?;
         let selection = answers.selection();
         let plan = plan::plan(
             meta,
@@ -88,45 +80,7 @@ pub async fn run(args: &RegisterArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_outcome(o: &RegisterOutcome) {
-    println!(
-        "Registered as profile `{}` (admin client {}).",
-        o.profile, o.admin_client_id
-    );
-    println!(
-        "\nClients (secrets in the {} keyring, service `cds-wizard`):",
-        o.keyring
-    );
-    for c in &o.clients {
-        println!(
-            "  {}  {:<10} {}",
-            sanitize_line(&c.client_id, 40),
-            sanitize_line(&c.status, 10),
-            sanitize_line(&c.scope, 120)
-        );
-        for a in &c.keyring_accounts {
-            println!("      keyring account {}", sanitize_line(a, 120));
-        }
+    for line in present::register::outcome_lines(o) {
+        println!("{line}");
     }
-    if o.todo.is_empty() {
-        println!("\nNothing remains to do.");
-    } else {
-        println!("\nWhat remains to do:");
-        for t in &o.todo {
-            let cost = match (&t.amount, &t.currency) {
-                (Some(a), Some(c)) => format!(" — {a} {}", sanitize_line(c, 8)),
-                _ => String::new(),
-            };
-            println!("  [{}] {}{cost}", t.status, t.name);
-            if !t.description.is_empty() {
-                println!("      {}", t.description);
-            }
-            if let Some(l) = &t.link {
-                println!("      {l}");
-            }
-        }
-    }
-    println!(
-        "\nNext: `cds-wizard authorize {}` to ask a test customer for consent.",
-        o.profile
-    );
 }

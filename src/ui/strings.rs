@@ -176,15 +176,7 @@ pub fn time_left(secs: u64) -> String {
 }
 
 pub fn register_step(step: crate::profiles::model::RegistrationStep) -> &'static str {
-    use crate::profiles::model::RegistrationStep as S;
-    match step {
-        S::Registered => "Send the registration (RFC 7591)",
-        S::AdminSecretStored => "Store the admin client's secret in the keyring",
-        S::AdminToken => "Get a cds_client_admin token (client_credentials)",
-        S::ClientsListed => "List every client (Clients API, §5.3)",
-        S::CredentialsStored => "Store every client secret (Credentials API, §7)",
-        S::MessagesRead => "Read what remains to do (Messages API, §6)",
-    }
+    crate::present::register::step(step)
 }
 
 pub fn next_commands(profile: &str) -> Vec<(String, &'static str)> {

@@ -1,0 +1,151 @@
+//! CDS-WG1-01 §4 on the coverage listing: each page, each entry, and the whole listing against
+//! the server metadata's capabilities.
+
+use std::collections::{BTreeSet, HashSet};
+
+use serde_json::Value;
+
+use super::fields::{
+    Kind, WG1_01_ENTRY, WG1_01_LISTING, WG1_01_META, as_object, check_fields, ptr, str_field,
+    str_list,
+};
+use super::finding::Report;
+
+/// WG1-01 §4.1 on one coverage listing page.
+pub fn check_coverage_page(r: &mut Report, doc: &Value) {
+    let Some(obj) = as_object(r, doc, "coverage.not_object", WG1_01_LISTING) else {
+        return;
+    };
+    check_fields(
+        r,
+        obj,
+        "",
+        WG1_01_LISTING,
+        "coverage",
+        &[
+            ("coverage_entries", Kind::Array, true),
+            ("next", Kind::UrlOrNull, true),
+            ("previous", Kind::UrlOrNull, true),
+        ],
+    );
+    let Some(entries) = obj.get("coverage_entries").and_then(Value::as_array) else {
+        return;
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        check_coverage_entry(r, entry, &format!("/coverage_entries/{i}"));
+    }
+}
+
+pub(super) fn check_coverage_entry(r: &mut Report, entry: &Value, base: &str) {
+    let Some(obj) = entry.as_object() else {
+        r.error(
+            "coverage.entry_not_object",
+            WG1_01_ENTRY,
+            base,
+            "coverage entry is not an object",
+        );
+        return;
+    };
+    check_fields(
+        r,
+        obj,
+        base,
+        WG1_01_ENTRY,
+        "coverage",
+        &[
+            ("id", Kind::Str, true),
+            ("created", Kind::DateTime, true),
+            ("updated", Kind::DateTime, true),
+            ("entity_name", Kind::Str, true),
+            ("entity_abbreviation", Kind::StrOrNull, true),
+            ("country", Kind::Country, true),
+            ("name", Kind::Str, true),
+            ("description", Kind::Str, false),
+            ("type", Kind::Str, true),
+            ("role", Kind::Str, true),
+            ("infrastructure_types", Kind::StrArray, true),
+            ("commodity_types", Kind::StrArray, true),
+            ("capabilities", Kind::StrArray, true),
+            ("map_resource", Kind::Url, false),
+            ("map_content_type", Kind::Str, false),
+            ("geojson_resource", Kind::Url, false),
+        ],
+    );
+    if str_list(obj, "capabilities").contains(&"coverage") {
+        r.error(
+            "coverage.lists_coverage_capability",
+            WG1_01_ENTRY,
+            ptr(base, "capabilities"),
+            "a coverage entry's `capabilities` must not include `coverage`",
+        );
+    }
+    if str_field(obj, "type") == Some("geographic")
+        && !obj.contains_key("map_resource")
+        && !obj.contains_key("geojson_resource")
+    {
+        r.error(
+            "coverage.geographic_without_map",
+            WG1_01_ENTRY,
+            base,
+            "a `geographic` entry needs `map_resource` or `geojson_resource`",
+        );
+    }
+    if obj.contains_key("map_resource") && !obj.contains_key("map_content_type") {
+        r.error(
+            "coverage.map_content_type_missing",
+            WG1_01_ENTRY,
+            ptr(base, "map_content_type"),
+            "`map_resource` is given without `map_content_type`",
+        );
+    }
+}
+
+/// Rules over the whole listing (all pages): order by `updated`, unique ids, and the
+/// metadata's `capabilities` covering the entries' capabilities (WG1-01 §3.2, §4.1).
+pub fn check_coverage_listing(r: &mut Report, entries: &[Value], metadata: Option<&Value>) {
+    let mut seen = HashSet::new();
+    let mut previous: Option<jiff::Timestamp> = None;
+    let mut union = BTreeSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        let Some(obj) = e.as_object() else { continue };
+        if let Some(id) = str_field(obj, "id")
+            && !seen.insert(id)
+        {
+            r.warning(
+                "coverage.duplicate_id",
+                WG1_01_ENTRY,
+                format!("/coverage_entries/{i}/id"),
+                format!("coverage entry id `{id}` appears more than once"),
+            );
+        }
+        if let Some(Ok(t)) = str_field(obj, "updated").map(str::parse::<jiff::Timestamp>) {
+            if previous.is_some_and(|p| t > p) {
+                r.error(
+                    "coverage.order",
+                    WG1_01_LISTING,
+                    format!("/coverage_entries/{i}/updated"),
+                    "coverage entries must be listed newest `updated` first",
+                );
+            }
+            previous = Some(t);
+        }
+        union.extend(str_list(obj, "capabilities"));
+    }
+    if let Some(meta) = metadata.and_then(Value::as_object)
+        && str_list(meta, "capabilities").contains(&"coverage")
+    {
+        let caps: BTreeSet<&str> = str_list(meta, "capabilities").into_iter().collect();
+        let missing: Vec<&str> = union.difference(&caps).copied().collect();
+        if !missing.is_empty() {
+            r.error(
+                "metadata.capabilities_union",
+                WG1_01_META,
+                "/capabilities",
+                format!(
+                    "`capabilities` must include every capability of the coverage entries; missing: {}",
+                    missing.join(", ")
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Times as people at the utility read them: in the server's `cds_timezone` (an IANA name,
+//! CDS-WG1-02 §3.2), which is also the zone relative dates count in (§3.9).
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+/// `t` in the utility's time zone: `2029-12-31 16:00 PST (America/Los_Angeles)`. With no zone,
+/// or one this program does not know, in UTC: `2030-01-01 00:00 UTC`.
+pub fn in_zone(t: Timestamp, zone: Option<&str>) -> String {
+    match zone.and_then(|name| TimeZone::get(name).ok().map(|tz| (name, tz))) {
+        Some((name, tz)) => format!(
+            "{} ({})",
+            t.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M %Z"),
+            crate::text::sanitize_line(name, 60)
+        ),
+        None => t
+            .to_zoned_datetime(TimeZone::UTC)
+            .strftime("%Y-%m-%d %H:%M UTC")
+            .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_in_a_named_time_zone() {
+        let t: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(
+            in_zone(t, Some("America/Los_Angeles")),
+            "2029-12-31 16:00 PST (America/Los_Angeles)"
+        );
+        let summer: Timestamp = "2030-07-01T12:30:00Z".parse().unwrap();
+        assert_eq!(
+            in_zone(summer, Some("Europe/Berlin")),
+            "2030-07-01 14:30 CEST (Europe/Berlin)"
+        );
+        assert_eq!(in_zone(t, None), "2030-01-01 00:00 UTC");
+        assert_eq!(in_zone(t, Some("Mars/Olympus")), "2030-01-01 00:00 UTC");
+    }
+}
