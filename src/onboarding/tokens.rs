@@ -20,6 +20,17 @@ pub enum TokenError {
         "client {0} has no valid token and no way to get one here: run `cds-wizard authorize` first"
     )]
     NoWay(String),
+    /// RFC 6749 §5.2 `invalid_grant` on refresh: the grant was revoked, expired, or its refresh
+    /// token was already used; only a new authorization helps.
+    #[error(
+        "{cause}: the customer's grant for client {client_id} has ended (revoked, expired or its \
+         refresh token already used); run `cds-wizard authorize {profile}` again"
+    )]
+    GrantEnded {
+        profile: String,
+        client_id: String,
+        cause: OAuthError,
+    },
     #[error("the secret of client {0} is not in the keyring")]
     MissingSecret(String),
     #[error("the server metadata names no token endpoint")]
@@ -75,12 +86,28 @@ pub fn default_client(p: &Profile) -> Option<String> {
         .or_else(|| p.admin_client_id.clone())
 }
 
+/// How long a `token` run waits for another process refreshing the same profile (a refresh is
+/// one request, bounded by the HTTP timeout).
+const REFRESH_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// A currently valid access token for `client_id`, stored back when a new one was obtained.
+///
+/// Refreshes are serialized per profile across processes (an exclusive lock on
+/// `<home>/locks/<profile>.lock`), and the index and keyring are read again once the lock is
+/// held: two concurrent runs never present the same refresh token twice, which a server with
+/// reuse detection answers by revoking the grant (RFC 9700 §4.14.2). The second run finds the
+/// token the first one obtained.
 pub async fn current(
     engine: &mut Engine<'_>,
     profile_name: &str,
     client_id: &str,
 ) -> Result<(Secret, TokenSource), TokenError> {
+    if engine.index.profile(profile_name).is_none() {
+        return Err(TokenError::NoProfile(profile_name.to_owned()));
+    }
+    let _lock = refresh_lock(engine, profile_name).await?;
+    // Another process may have refreshed while this one waited: read what is stored now.
+    engine.index.reload()?;
     let p = engine
         .index
         .profile(profile_name)
@@ -104,56 +131,116 @@ pub async fn current(
     {
         return Ok((t, TokenSource::Stored));
     }
+    let (resp, source) = obtain(engine, &p, &c).await?;
+    store(engine, &p, client_id, &resp, now)?;
+    Ok((Secret::new(resp.access_token.clone()), source))
+}
+
+/// Takes the profile's refresh lock, waiting (asynchronously) for another process's refresh.
+async fn refresh_lock(
+    engine: &Engine<'_>,
+    profile_name: &str,
+) -> Result<crate::profiles::lock::Lock, TokenError> {
+    use crate::profiles::lock;
+    let home = engine
+        .index
+        .path()
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let path = lock::profile_lock_path(&home, profile_name);
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(held) = lock::try_exclusive(&path)? {
+            return Ok(held);
+        }
+        if started.elapsed() > REFRESH_LOCK_WAIT {
+            return Err(IndexError::Busy {
+                path,
+                secs: REFRESH_LOCK_WAIT.as_secs(),
+            }
+            .into());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// A new token: by refresh when a refresh token is stored, else by `client_credentials` when the
+/// client may use it.
+async fn obtain(
+    engine: &Engine<'_>,
+    p: &Profile,
+    c: &ClientEntry,
+) -> Result<(crate::cds::tokens::TokenResponse, TokenSource), TokenError> {
     let endpoint = p
         .endpoints
         .token
         .clone()
         .ok_or(TokenError::NoTokenEndpoint)?;
-    let auth = client_auth(engine, &p, &c)?;
+    let auth = client_auth(engine, p, c)?;
     let refresh = if c.has_secret(SecretKind::RefreshToken) {
         engine
             .vault
-            .get(&p.account(client_id, SecretKind::RefreshToken))?
+            .get(&p.account(&c.client_id, SecretKind::RefreshToken))?
     } else {
         None
     };
-    let (resp, source) = if let Some(rt) = refresh {
-        (
-            token::refresh(engine.http, &endpoint, &auth, &rt, None).await?,
-            TokenSource::Refreshed,
-        )
+    if let Some(rt) = refresh {
+        let resp = token::refresh(engine.http, &endpoint, &auth, &rt, None)
+            .await
+            .map_err(|e| match e {
+                OAuthError::Server { ref error, .. } if error == "invalid_grant" => {
+                    TokenError::GrantEnded {
+                        profile: p.name.clone(),
+                        client_id: c.client_id.clone(),
+                        cause: e,
+                    }
+                }
+                e => e.into(),
+            })?;
+        Ok((resp, TokenSource::Refreshed))
     } else if c.grant_types.iter().any(|g| g == "client_credentials") {
-        (
-            token::client_credentials(engine.http, &endpoint, &auth, Some(&c.scope), None).await?,
-            TokenSource::ClientCredentials,
-        )
+        let resp =
+            token::client_credentials(engine.http, &endpoint, &auth, Some(&c.scope), None).await?;
+        Ok((resp, TokenSource::ClientCredentials))
     } else {
-        return Err(TokenError::NoWay(client_id.to_owned()));
-    };
-    let access = Secret::new(resp.access_token.clone());
-    engine
-        .vault
-        .set(&p.account(client_id, SecretKind::AccessToken), &access)?;
-    // Rotation (RFC 6749 §6, RFC 9700 §4.14): the new refresh token replaces the old one.
+        Err(TokenError::NoWay(c.client_id.clone()))
+    }
+}
+
+/// Stores a token response: the rotated refresh token first (RFC 6749 §6, RFC 9700 §4.14: the
+/// old one is already spent, so losing the new one would end the grant), then the access token,
+/// then the index.
+fn store(
+    engine: &mut Engine<'_>,
+    p: &Profile,
+    client_id: &str,
+    resp: &crate::cds::tokens::TokenResponse,
+    now: jiff::Timestamp,
+) -> Result<(), TokenError> {
     if let Some(rt) = &resp.refresh_token {
         engine.vault.set(
             &p.account(client_id, SecretKind::RefreshToken),
             &Secret::new(rt.clone()),
         )?;
     }
+    engine.vault.set(
+        &p.account(client_id, SecretKind::AccessToken),
+        &Secret::new(resp.access_token.clone()),
+    )?;
     if let Some(entry) = engine
         .index
-        .profile_mut(profile_name)
+        .profile_mut(&p.name)
         .and_then(|p| p.client_mut(client_id))
     {
         entry.record_secret(SecretKind::AccessToken);
         if resp.refresh_token.is_some() {
             entry.record_secret(SecretKind::RefreshToken);
         }
-        entry.access_token_expires_at = token::expires_at(&resp, now);
+        entry.access_token_expires_at = token::expires_at(resp, now);
     }
     engine.index.save()?;
-    Ok((access, source))
+    Ok(())
 }
 
 /// What `forget` did, for the report.

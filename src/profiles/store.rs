@@ -111,6 +111,24 @@ impl Index {
         })
     }
 
+    /// Reads the file again, keeping this index's unsaved changes on top of what is on disk
+    /// (as [`Index::save`] would write them, without writing).
+    pub fn reload(&mut self) -> Result<(), IndexError> {
+        let mut fresh = Index::load(&self.dir())?;
+        fresh.path = self.path.clone();
+        for name in &self.changed {
+            match self.profiles.iter().find(|p| &p.name == name) {
+                Some(p) => fresh.upsert(p.clone())?,
+                None => {
+                    fresh.remove(name);
+                }
+            }
+        }
+        self.profiles = fresh.profiles;
+        self.changed = fresh.changed;
+        Ok(())
+    }
+
     /// [`Index::load`] from [`home`].
     pub fn load_default() -> Result<Index, IndexError> {
         Index::load(&home()?)

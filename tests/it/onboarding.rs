@@ -102,6 +102,24 @@ async fn authorize(home: &Path, profile: &str, decision: &str, extra: &[&str]) -
     authorize_run(home, &args, &[], decision).await
 }
 
+/// Marks every stored access token of the home's profiles as expired (so `token` refreshes).
+fn expire_access_tokens(home: &Path) {
+    let index_path = home.join("profiles.toml");
+    let text = std::fs::read_to_string(&index_path).unwrap();
+    let expired = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("access_token_expires_at") {
+                "access_token_expires_at = \"2000-01-01T00:00:00Z\"".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&index_path, expired).unwrap();
+}
+
 /// A demo server and a fresh home with the demo answers registered under a new profile.
 async fn registered(tag: &str) -> (DemoServer, tempfile::TempDir, String) {
     let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
@@ -219,20 +237,7 @@ async fn register_authorize_token_and_forget() {
     assert_eq!(t.code, 0, "{}", t.stderr);
     assert_eq!(t.stdout.trim(), stored_access.expose());
     // ...and refreshes (with rotation) once it has expired.
-    let index_path = home.path().join("profiles.toml");
-    let text = std::fs::read_to_string(&index_path).unwrap();
-    let expired = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("access_token_expires_at") {
-                "access_token_expires_at = \"2000-01-01T00:00:00Z\"".to_owned()
-            } else {
-                l.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(&index_path, expired).unwrap();
+    expire_access_tokens(home.path());
     let old_refresh = keyring
         .get(&account(&profile, &code_client, SecretKind::RefreshToken))
         .unwrap()
@@ -251,6 +256,37 @@ async fn register_authorize_token_and_forget() {
     assert_ne!(
         new_refresh, old_refresh,
         "the rotated refresh token is saved"
+    );
+
+    // Two `token` runs at once after expiry (issue 9 item 7): refreshes are serialized per
+    // profile, so the demo (which revokes the whole chain when a rotated refresh token comes
+    // back, RFC 9700 §4.14.2) never sees one twice; the second run finds the first's token.
+    expire_access_tokens(home.path());
+    let args = ["token", profile.as_str(), "--client", code_client.as_str()];
+    let (t1, t2) = tokio::join!(run(home.path(), &args), run(home.path(), &args));
+    assert_eq!((t1.code, t2.code), (0, 0), "{}{}", t1.stderr, t2.stderr);
+    assert_eq!(t1.stdout.trim(), t2.stdout.trim(), "one refresh, one token");
+    expire_access_tokens(home.path());
+    let t = run(home.path(), &["token", &profile, "--client", &code_client]).await;
+    assert_eq!(t.code, 0, "the grant survived: {}", t.stderr);
+    // A refresh token the server no longer honours (`invalid_grant`): the message says what
+    // helps.
+    let refresh_account = account(&profile, &code_client, SecretKind::RefreshToken);
+    keyring
+        .set(
+            &refresh_account,
+            &cds_wizard::secret::Secret::new("ended-grant"),
+        )
+        .unwrap();
+    expire_access_tokens(home.path());
+    let t = run(home.path(), &["token", &profile, "--client", &code_client]).await;
+    assert_eq!(t.code, 2);
+    assert!(t.stderr.contains("invalid_grant"), "{}", t.stderr);
+    assert!(
+        t.stderr
+            .contains(&format!("run `cds-wizard authorize {profile}` again")),
+        "{}",
+        t.stderr
     );
 
     // No secret in any file written or in any output.
