@@ -111,6 +111,11 @@ pub struct RegisterArgs {
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// The keyring to keep the secrets in (`secret-service`, `keyutils`, ...; default: the
+    /// platform's). Naming `keyutils` here (or in CDS_WIZARD_KEYRING) is also the confirmation
+    /// that secrets which do not survive a reboot are acceptable.
+    #[arg(long, value_name = "NAME", env = "CDS_WIZARD_KEYRING")]
+    pub keyring: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -155,10 +155,20 @@ impl SecretStore for KeyringStore {
 
 /// Which keyring to use: `CDS_WIZARD_KEYRING`, or the platform's choice.
 pub fn open() -> Result<KeyringStore, VaultError> {
-    let forced = std::env::var("CDS_WIZARD_KEYRING")
-        .ok()
-        .filter(|s| !s.is_empty());
-    let candidates: Vec<&str> = match forced.as_deref() {
+    let forced = std::env::var("CDS_WIZARD_KEYRING").ok();
+    open_named(forced.as_deref())
+}
+
+/// Whether entries in the keyring named `name` outlive a reboot. Kernel keyutils keeps them in
+/// memory only (the persistent keyring expires and is gone at shutdown).
+pub fn survives_reboot(name: &str) -> bool {
+    name != "keyutils"
+}
+
+/// [`open`] with the store named by the caller (`None` or empty: the platform's choice).
+pub fn open_named(forced: Option<&str>) -> Result<KeyringStore, VaultError> {
+    let forced = forced.filter(|s| !s.is_empty());
+    let candidates: Vec<&str> = match forced {
         Some(name) => {
             if !platform_stores().contains(&name) {
                 return Err(VaultError::UnknownStore(name.to_owned()));

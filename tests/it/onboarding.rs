@@ -560,3 +560,42 @@ async fn two_registrations_at_once_both_land_in_the_index() {
     assert_eq!(index.matches("[[profile]]").count(), 2, "{index}");
     server.stop().await;
 }
+
+/// When the only keyring is kernel keyutils (no Secret Service), `register` says so before the
+/// server is asked for a one-time secret, and registers only once keyutils is named
+/// (issue 9 item 8).
+#[tokio::test]
+async fn a_keyring_that_forgets_at_reboot_needs_a_confirmation() {
+    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let profile = unique("volatile");
+    let register = |keyring: Option<&'static str>| {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"));
+        c.args(["register", &server.base_url, "--answers", &answers()])
+            .args(["--profile", &profile])
+            .env("CDS_WIZARD_HOME", home.path())
+            // No session bus: the platform's choice falls back to keyutils.
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env_remove("CDS_WIZARD_KEYRING")
+            .env("XDG_RUNTIME_DIR", home.path())
+            .kill_on_drop(true);
+        if let Some(k) = keyring {
+            c.args(["--keyring", k]);
+        }
+        c.output()
+    };
+    let out = register(None).await.unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("do not survive a"), "{err}");
+    assert!(err.contains("--keyring keyutils"), "{err}");
+    assert!(
+        server.state().registry.lock().clients.is_empty(),
+        "nothing was registered"
+    );
+    let out = register(Some("keyutils")).await.unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!server.state().registry.lock().clients.is_empty());
+    server.stop().await;
+}
