@@ -5,8 +5,11 @@
 //! Hand-rolled over `tokio::net::TcpListener` rather than an axum router: the only thing read
 //! is the request line of a GET, and owning the loop makes the limits explicit (at most
 //! [`MAX_REQUEST`] bytes per request, [`READ_TIMEOUT`] per connection, [`MAX_CONNECTIONS`] at
-//! once) and the one-shot rule exact: the first request to the callback path ends the
-//! listening, other paths (a browser's `/favicon.ico`) get 404 and do not count. Connections are
+//! once) and the one-shot rule exact: the first request to the callback path that carries this
+//! authorization's `state` (compared in constant time, RFC 6749 §10.12) ends the listening.
+//! Any other request — another path (a browser's `/favicon.ico`: 404), a forged or stale
+//! callback without the right `state` (400) — is answered and does not count, so a local
+//! process racing the browser cannot end the wait. Connections are
 //! served concurrently because browsers open idle speculative connections that would otherwise
 //! hold the real request back until their read timeout.
 
@@ -87,13 +90,19 @@ impl LoopbackListener {
         format!("http://127.0.0.1:{}{}", self.port, self.path)
     }
 
-    /// Serves until the first GET of the callback path, answers it with a short page, and
-    /// returns its query. Gives up with [`OAuthError::Timeout`] after `timeout`. The listener
-    /// is closed when this returns, either way (one use).
-    pub async fn wait(self, timeout: Duration) -> Result<CallbackParams, OAuthError> {
+    /// Serves until the first GET of the callback path whose `state` is `expected_state`,
+    /// answers it with a short page, and returns its query. Gives up with
+    /// [`OAuthError::Timeout`] after `timeout`. The listener is closed when this returns,
+    /// either way (one use).
+    pub async fn wait(
+        self,
+        expected_state: &str,
+        timeout: Duration,
+    ) -> Result<CallbackParams, OAuthError> {
         let listener = tokio::net::TcpListener::from_std(self.listener)
             .map_err(|e| OAuthError::Listener(e.to_string()))?;
         let path: Arc<str> = self.path.into();
+        let expected: Arc<str> = expected_state.into();
         let claimed = Arc::new(AtomicBool::new(false));
         let (tx, mut rx) = mpsc::channel::<CallbackParams>(1);
         let mut tasks = JoinSet::new();
@@ -113,7 +122,11 @@ impl LoopbackListener {
                     if tasks.len() >= MAX_CONNECTIONS {
                         continue; // dropped: closed unanswered
                     }
-                    tasks.spawn(serve(stream, path.clone(), claimed.clone(), tx.clone()));
+                    let expect = Expect {
+                        path: path.clone(),
+                        state: expected.clone(),
+                    };
+                    tasks.spawn(serve(stream, expect, claimed.clone(), tx.clone()));
                 }
                 Some(_) = tasks.join_next(), if !tasks.is_empty() => {}
             }
@@ -122,14 +135,30 @@ impl LoopbackListener {
     }
 }
 
+/// What completes the wait: a request to `path` carrying `state`.
+struct Expect {
+    path: Arc<str>,
+    state: Arc<str>,
+}
+
+/// Whether a callback carries the expected `state`, compared in constant time.
+fn state_matches(params: &CallbackParams, expected: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    params
+        .state
+        .as_deref()
+        .is_some_and(|got| bool::from(got.as_bytes().ct_eq(expected.as_bytes())))
+}
+
 /// Serves one connection: reads the request head within the limits, answers, and hands the
-/// callback over when this was the first request to the callback path.
+/// callback over when this was the first request to the callback path with the right `state`.
 async fn serve(
     mut stream: TcpStream,
-    path: Arc<str>,
+    expect: Expect,
     claimed: Arc<AtomicBool>,
     tx: mpsc::Sender<CallbackParams>,
 ) {
+    let path = expect.path;
     let head = match tokio::time::timeout(READ_TIMEOUT, read_head(&mut stream)).await {
         Ok(Ok(Some(head))) => head,
         Ok(Ok(None)) => {
@@ -160,6 +189,19 @@ async fn serve(
         respond(&mut stream, 405, "Method not allowed", "<p>Use GET.</p>").await;
         return;
     }
+    let params = CallbackParams::from_query(query);
+    if !state_matches(&params, &expect.state) {
+        tracing::debug!("loopback request without this authorization's state; still waiting");
+        respond(
+            &mut stream,
+            400,
+            "Not this authorization",
+            "<p>This address does not carry the authorization cds-wizard is waiting for \
+             (its <code>state</code> does not match). cds-wizard keeps waiting.</p>",
+        )
+        .await;
+        return;
+    }
     if claimed.swap(true, Ordering::SeqCst) {
         respond(
             &mut stream,
@@ -170,7 +212,6 @@ async fn serve(
         .await;
         return;
     }
-    let params = CallbackParams::from_query(query);
     let (status, title, body) = match &params.error {
         Some(error) => (
             200,

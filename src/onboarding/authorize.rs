@@ -359,7 +359,7 @@ pub async fn wait(
         },
     );
     match redirect {
-        Redirect::Loopback(l) => Ok(l.wait(timeout).await?),
+        Redirect::Loopback(l) => Ok(l.wait(&prepared.request.state, timeout).await?),
         Redirect::Pasted { .. } => Err(OAuthError::BadCallback(
             "no loopback listener for this authorization: paste the address instead".into(),
         )

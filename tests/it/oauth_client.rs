@@ -201,7 +201,9 @@ impl App {
         } else {
             req.url(authz).unwrap()
         };
-        let waiter = tokio::spawn(listener.wait(Duration::from_secs(10)));
+        let state = req.state.clone();
+        let waiter =
+            tokio::spawn(async move { listener.wait(&state, Duration::from_secs(10)).await });
         let location = self.customer(&url, decision).await;
         assert!(location.starts_with(&redirect), "{location}");
         let page = self.c.get(&location).send().await.unwrap();
@@ -339,7 +341,8 @@ async fn loopback_par_pkce_rar_exchange_refresh_revoke() {
     assert!(q[1].1.starts_with("urn:ietf:params:oauth:request_uri:"));
     assert!(url.as_str().starts_with(authz.as_str()));
 
-    let waiter = tokio::spawn(listener.wait(Duration::from_secs(10)));
+    let state = req.state.clone();
+    let waiter = tokio::spawn(async move { listener.wait(&state, Duration::from_secs(10)).await });
     // A stray request (a browser's favicon) is answered 404 and does not use the listener up.
     let r = app
         .c
@@ -526,11 +529,49 @@ async fn a_denied_consent_surfaces_as_denied() {
     server.stop().await;
 }
 
+/// Only a callback carrying this authorization's `state` ends the wait (issue 9 item 9): a
+/// forged one (wrong or missing `state`, even with an `error`) gets 400 and the listener keeps
+/// waiting for the real one.
+#[tokio::test]
+async fn the_listener_completes_only_on_its_own_state() {
+    let listener = LoopbackListener::bind().unwrap();
+    let port = listener.port();
+    let waiter =
+        tokio::spawn(async move { listener.wait("s3cret-state", Duration::from_secs(10)).await });
+    let c = browser();
+    for forged in [
+        "code=evil&state=other",
+        "code=evil",
+        "error=access_denied&state=s3cret-stat",
+        "code=evil&state=s3cret-statE",
+    ] {
+        let r = c
+            .get(format!("http://127.0.0.1:{port}/callback?{forged}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{forged}");
+        assert!(r.text().await.unwrap().contains("keeps waiting"));
+        assert!(!waiter.is_finished(), "{forged} ended the wait");
+    }
+    let r = c
+        .get(format!(
+            "http://127.0.0.1:{port}/callback?code=real&state=s3cret-state"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let params = waiter.await.unwrap().unwrap();
+    assert_eq!(params.code.as_ref().map(|c| c.expose()), Some("real"));
+}
+
 #[tokio::test]
 async fn the_listener_times_out_and_ignores_strays() {
     let listener = LoopbackListener::bind_at("/cb").unwrap();
     let port = listener.port();
-    let waiter = tokio::spawn(listener.wait(Duration::from_millis(600)));
+    let waiter =
+        tokio::spawn(async move { listener.wait("the-state", Duration::from_millis(600)).await });
     let c = browser();
     let r = c
         .get(format!("http://127.0.0.1:{port}/favicon.ico"))
