@@ -28,7 +28,11 @@ pub fn summary(p: &Profile, checks: Option<&Checks>) -> Vec<String> {
     if let Some(u) = &p.server_metadata_url {
         out.push(format!("  metadata      {}", sanitize(u.as_str())));
     }
-    out.push(format!("  created       {}", p.created));
+    let tz = p.timezone.as_deref();
+    out.push(format!(
+        "  created       {}",
+        super::time::in_zone(p.created, tz)
+    ));
     out.push(match p.next_step() {
         None => "  registration  complete".to_owned(),
         Some(step) => format!(
@@ -76,7 +80,12 @@ pub fn client_lines(p: &Profile, c: &ClientEntry, checks: Option<&Checks>) -> Ve
     for k in &c.secrets {
         let account = p.account(&c.client_id, *k);
         let expiry = match (k, c.access_token_expires_at) {
-            (SecretKind::AccessToken, Some(t)) => format!("  expires {t}"),
+            (SecretKind::AccessToken, Some(t)) => {
+                format!(
+                    "  expires {}",
+                    super::time::in_zone(t, p.timezone.as_deref())
+                )
+            }
             _ => String::new(),
         };
         let status = match checks.and_then(|m| m.get(&account)) {
@@ -141,19 +150,28 @@ mod tests {
             [
                 "demo",
                 "  issuer        https://u.example",
-                "  created       2024-05-01T12:00:00Z",
+                "  created       2024-05-01 12:00:00 UTC",
                 "  registration  incomplete, next step: admin_secret_stored (continue with `cds-wizard register --resume demo`)",
                 "  secrets in    keyutils keyring, service \"cds-wizard\"",
                 "  clients (2)",
                 "    adm (admin)  sandbox  client_secret_basic  scope: cds_client_admin",
                 "      client_secret  account demo/adm/client_secret  [present]",
                 "    app  sandbox  client_secret_basic  scope: usage_data",
-                "      access_token   account demo/app/access_token  expires 2030-01-01T00:00:00Z  [MISSING]",
+                "      access_token   account demo/app/access_token  expires 2030-01-01 00:00:00 UTC  [MISSING]",
             ]
         );
         assert_eq!(
             check_summary(&checks),
             "Checked 2 keyring entries: 1 present, 1 missing, 0 could not be checked."
+        );
+        // Times are read in the utility's zone (its `cds_timezone`), to the second.
+        p.timezone = Some("America/Los_Angeles".into());
+        let lines = summary(&p, None);
+        assert!(lines.contains(&"  created       2024-05-01 05:00:00 PDT".to_owned()));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("expires 2029-12-31 16:00:00 PST"))
         );
     }
 }

@@ -4,20 +4,15 @@
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-/// `t` in the utility's time zone: `2029-12-31 16:00 PST (America/Los_Angeles)`. With no zone,
-/// or one this program does not know, in UTC: `2030-01-01 00:00 UTC`.
+/// `t` in the utility's time zone, to the second: `2029-12-31 16:00:00 PST`. With no zone, or
+/// one this program does not know, in UTC: `2030-01-01 00:00:00 UTC`. (`--json` keeps RFC 3339.)
 pub fn in_zone(t: Timestamp, zone: Option<&str>) -> String {
-    match zone.and_then(|name| TimeZone::get(name).ok().map(|tz| (name, tz))) {
-        Some((name, tz)) => format!(
-            "{} ({})",
-            t.to_zoned_datetime(tz).strftime("%Y-%m-%d %H:%M %Z"),
-            crate::text::sanitize_line(name, 60)
-        ),
-        None => t
-            .to_zoned_datetime(TimeZone::UTC)
-            .strftime("%Y-%m-%d %H:%M UTC")
-            .to_string(),
-    }
+    let tz = zone
+        .and_then(|name| TimeZone::get(name).ok())
+        .unwrap_or(TimeZone::UTC);
+    let zoned = t.to_zoned_datetime(tz);
+    // jiff prints an unnamed (UTC) zone's abbreviation as "UTC" already.
+    crate::text::sanitize(&zoned.strftime("%Y-%m-%d %H:%M:%S %Z").to_string())
 }
 
 #[cfg(test)]
@@ -29,14 +24,15 @@ mod tests {
         let t: Timestamp = "2030-01-01T00:00:00Z".parse().unwrap();
         assert_eq!(
             in_zone(t, Some("America/Los_Angeles")),
-            "2029-12-31 16:00 PST (America/Los_Angeles)"
+            "2029-12-31 16:00:00 PST"
         );
-        let summer: Timestamp = "2030-07-01T12:30:00Z".parse().unwrap();
+        let summer: Timestamp = "2030-07-01T12:30:07.123456789Z".parse().unwrap();
         assert_eq!(
             in_zone(summer, Some("Europe/Berlin")),
-            "2030-07-01 14:30 CEST (Europe/Berlin)"
+            "2030-07-01 14:30:07 CEST",
+            "to the second, no nanoseconds"
         );
-        assert_eq!(in_zone(t, None), "2030-01-01 00:00 UTC");
-        assert_eq!(in_zone(t, Some("Mars/Olympus")), "2030-01-01 00:00 UTC");
+        assert_eq!(in_zone(t, None), "2030-01-01 00:00:00 UTC");
+        assert_eq!(in_zone(t, Some("Mars/Olympus")), "2030-01-01 00:00:00 UTC");
     }
 }

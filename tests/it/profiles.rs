@@ -92,7 +92,7 @@ fn lists_profiles_clients_and_where_secrets_are() {
         "admin-1 (admin)  production  client_secret_basic  scope: cds_client_admin",
         "app-1  sandbox  none  scope: usage_data billing",
         "account demo/admin-1/client_secret",
-        "account demo/app-1/access_token  expires 2030-01-02T03:04:05Z",
+        "account demo/app-1/access_token  expires 2030-01-02 03:04:05 UTC",
         "account demo/app-1/refresh_token",
         "half-done",
         "next step: admin_secret_stored",
@@ -216,7 +216,7 @@ fn check_reports_present_and_missing_keyutils_entries() {
     );
     assert!(
         out.contains(&format!(
-            "account {}  expires 2030-01-02T03:04:05Z  [MISSING]",
+            "account {}  expires 2030-01-02 03:04:05 UTC  [MISSING]",
             account(&profile, "app-1", SecretKind::AccessToken)
         )),
         "{out}"
