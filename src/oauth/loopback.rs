@@ -259,8 +259,9 @@ async fn read_head(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
     }
 }
 
-/// `METHOD SP request-target SP HTTP/1.x` (RFC 9112 §3), origin-form targets only.
-fn request_line(head: &str) -> Option<(&str, &str)> {
+/// `METHOD SP request-target SP HTTP/1.x` (RFC 9112 §3), origin-form targets only. Public for
+/// the fuzz target of the listener's parser.
+pub fn request_line(head: &str) -> Option<(&str, &str)> {
     let line = head.lines().next()?;
     let mut parts = line.split(' ');
     let (method, target, version) = (parts.next()?, parts.next()?, parts.next()?);

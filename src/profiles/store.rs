@@ -78,8 +78,14 @@ impl Index {
             }
             Err(source) => return Err(IndexError::Io { path, source }),
         };
-        let doc: IndexDoc = toml::from_str(&text).map_err(|e| {
-            let (line, column) = e.span().map(|s| line_col(&text, s.start)).unwrap_or((1, 1));
+        Index::parse(path, &text)
+    }
+
+    /// Reads the index from its text (`path` names the file in errors): every check
+    /// [`Index::load`] makes, without the file system.
+    pub fn parse(path: PathBuf, text: &str) -> Result<Index, IndexError> {
+        let doc: IndexDoc = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
             IndexError::Corrupt {
                 path: path.clone(),
                 line,
