@@ -20,9 +20,7 @@ use crate::demo::DemoState;
 use crate::demo::reply::{ApiError, json_with_status};
 
 use super::auth::authorize;
-use super::common::{
-    admin_page, bad, get_one, id_filter, listing, newest_first, not_found, parse_datetime, present,
-};
+use super::common::{Resource, bad, id_filter, not_found, parse_datetime, present};
 
 /// Where the Grants API lives (`cds_grants_api` in the catalog).
 pub const GRANTS_PATH: &str = "/api/grants";
@@ -112,25 +110,24 @@ impl Filters {
     }
 }
 
+/// Grants as a management API resource.
+const GRANTS: Resource<Grant> = Resource {
+    records: |st| &st.grants,
+    id: |g| &g.grant_id,
+    modified: |g| g.modified,
+    render: |g| serde_json::to_value(g).unwrap_or_default(),
+    what: "Grant",
+    path: GRANTS_PATH,
+    key: "grants",
+};
+
 /// `GET /api/grants` (§8.4): newest `modified` first.
 pub async fn list_grants(
     State(s): State<Arc<DemoState>>,
     headers: HeaderMap,
     Query(q): Query<GrantsQuery>,
 ) -> Response {
-    let (registration, page) = match admin_page(&s, &headers, q.page.as_deref()) {
-        Ok(v) => v,
-        Err(e) => return e.into_response(),
-    };
-    let filters = match Filters::parse(&q) {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
-    let all: Vec<Value> = newest_first(&s.registry.lock().grants, &registration, |g| g.modified)
-        .into_iter()
-        .filter(|g| filters.matches(g))
-        .map(|g| serde_json::to_value(&g).unwrap_or(Value::Null))
-        .collect();
+    let filter = || Filters::parse(&q).map(|f| move |g: &Grant| f.matches(g));
     let params = present(&[
         ("grant_ids", &q.grant_ids),
         ("parents", &q.parents),
@@ -141,7 +138,7 @@ pub async fn list_grants(
         ("after", &q.after),
         ("before", &q.before),
     ]);
-    listing(&s.base_url, GRANTS_PATH, "grants", &params, &all, page)
+    GRANTS.list(&s, &headers, q.page.as_deref(), filter, &params)
 }
 
 /// `GET /api/grants/{grant_id}` (§8.5).
@@ -150,14 +147,7 @@ pub async fn get_grant(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    get_one(
-        &s,
-        &headers,
-        |st| &st.grants,
-        |g| g.grant_id == id,
-        |g| serde_json::to_value(g).unwrap_or_default(),
-        "Grant",
-    )
+    GRANTS.get(&s, &headers, &id)
 }
 
 /// `PATCH /api/grants/{grant_id}` (§8.6). Answers 200 with the updated Grant; the demo never
@@ -182,12 +172,8 @@ pub async fn patch_grant(
     };
     let now = s.registry.now();
     let mut store = s.registry.lock();
-    let Some(index) = store
-        .grants
-        .iter()
-        .position(|r| r.registration == registration && r.item.grant_id == id)
-    else {
-        return not_found("Grant");
+    let Some(index) = GRANTS.position(&store, &registration, &id) else {
+        return not_found(GRANTS.what);
     };
     let client = store
         .client(&store.grants[index].item.client_id)
