@@ -41,60 +41,15 @@ pub async fn authorize(
 ) -> Response {
     let query = query.unwrap_or_default();
     let params = Params::from_pairs(url::form_urlencoded::parse(query.as_bytes()));
-    if params.repeated.iter().any(|k| k == "client_id") {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "client_id is repeated",
-        );
-    }
-    let Some(client_id) = params.get("client_id") else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "the request names no client_id",
-        );
+    let (client, request) = match checked_request(&s, &params) {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let catalog = match catalog_or_500(&s) {
         Ok(c) => c,
         Err(r) => return r,
     };
     let now = s.registry.now();
-    let found = {
-        let store = s.registry.lock();
-        store
-            .client(client_id)
-            .map(|r| (r.item.clone(), r.registration.clone()))
-    };
-    let Some((client, registration)) = found else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "invalid_client",
-            "no application is registered under this client_id",
-        );
-    };
-    let request = if let Some(request_uri) = params.get("request_uri") {
-        // RFC 9126 §4: a pushed request is used once, before it expires, by its own client;
-        // other parameters on the URL are ignored.
-        let pushed = s.registry.lock().oauth.pushed.remove(request_uri);
-        match pushed {
-            Some(p) if p.expires_at > now && p.request.client_id == client.client_id => p.request,
-            _ => {
-                return error_page(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request_uri",
-                    "the request_uri is unknown, expired, already used or belongs to another \
-                     application",
-                );
-            }
-        }
-    } else {
-        match validate_request(&s, catalog, &client, &registration, &params, true) {
-            Ok(r) => r,
-            Err(r) => return reject_response(&s, r),
-        }
-    };
-
     let pending_id = random_secret();
     let csrf = random_secret();
     let session = session_cookie(&headers);
@@ -141,6 +96,61 @@ pub async fn authorize(
         &csrf,
         None,
     )
+}
+
+/// The client a request names and the request itself: pushed (RFC 9126 §4) or on the URL.
+fn checked_request(
+    s: &DemoState,
+    params: &Params,
+) -> Result<(ClientObject, AuthzRequest), Response> {
+    if params.repeated.iter().any(|k| k == "client_id") {
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client_id is repeated",
+        ));
+    }
+    let Some(client_id) = params.get("client_id") else {
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the request names no client_id",
+        ));
+    };
+    let catalog = catalog_or_500(s)?;
+    let now = s.registry.now();
+    let found = {
+        let store = s.registry.lock();
+        store
+            .client(client_id)
+            .map(|r| (r.item.clone(), r.registration.clone()))
+    };
+    let Some((client, registration)) = found else {
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "no application is registered under this client_id",
+        ));
+    };
+    let Some(request_uri) = params.get("request_uri") else {
+        return validate_request(s, catalog, &client, &registration, params, true)
+            .map(|r| (client, r))
+            .map_err(|r| reject_response(s, r));
+    };
+    // RFC 9126 §4: a pushed request is used once, before it expires, by its own client;
+    // other parameters on the URL are ignored.
+    let pushed = s.registry.lock().oauth.pushed.remove(request_uri);
+    match pushed {
+        Some(p) if p.expires_at > now && p.request.client_id == client.client_id => {
+            Ok((client, p.request))
+        }
+        _ => Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_uri",
+            "the request_uri is unknown, expired, already used or belongs to another \
+             application",
+        )),
+    }
 }
 
 /// Checks once the customer is known: test accounts authorize sandbox clients only, and a

@@ -125,29 +125,9 @@ pub(crate) fn authenticate_client(
             "client_secret_post is not supported: use HTTP Basic (client_secret_basic)",
         ));
     }
+    let (client_id, secret) = claimed_client(basic, params)?;
     let now = s.registry.now();
     let store = s.registry.lock();
-    let (client_id, secret) = match basic {
-        Some((id, secret)) => {
-            if params.get("client_id").is_some_and(|b| *b != id) {
-                return Err(token_error(
-                    "invalid_request",
-                    "`client_id` in the body differs from the authenticated client",
-                ));
-            }
-            (id, Some(secret))
-        }
-        None => match params.get("client_id") {
-            Some(id) => (id.clone(), None),
-            None => {
-                return Err(token_error(
-                    "invalid_client",
-                    "client authentication is required: HTTP Basic, or `client_id` for a public \
-                     client",
-                ));
-            }
-        },
-    };
     let Some(record) = store.client(&client_id) else {
         return Err(token_error(
             "invalid_client",
@@ -201,6 +181,33 @@ pub(crate) fn authenticate_client(
         ));
     }
     Ok((record.item.clone(), record.registration.clone()))
+}
+
+/// The client id a request claims and the secret it proves it with: from HTTP Basic, or a
+/// public client's `client_id` in the body.
+fn claimed_client(
+    basic: Option<(String, String)>,
+    params: &HashMap<String, String>,
+) -> Result<(String, Option<String>), Response> {
+    match basic {
+        Some((id, secret)) => {
+            if params.get("client_id").is_some_and(|b| *b != id) {
+                return Err(token_error(
+                    "invalid_request",
+                    "`client_id` in the body differs from the authenticated client",
+                ));
+            }
+            Ok((id, Some(secret)))
+        }
+        None => match params.get("client_id") {
+            Some(id) => Ok((id.clone(), None)),
+            None => Err(token_error(
+                "invalid_client",
+                "client authentication is required: HTTP Basic, or `client_id` for a public \
+                 client",
+            )),
+        },
+    }
 }
 
 #[cfg(test)]

@@ -430,25 +430,36 @@ fn approve(s: &DemoState, request: &AuthzRequest, customer: &str) -> Response {
         .oauth
         .grant_customers
         .insert(grant_id.clone(), customer.to_owned());
-    let code = random_secret();
-    store.oauth.prune(now);
-    store.oauth.codes.insert(
-        code.clone(),
-        IssuedCode {
-            request: request.clone(),
-            grant_id,
-            authorization_details: granted.details,
-            expires_at: after(now, CODE_LIFETIME_SECS),
-            used: false,
-            family: random_hex(16),
-        },
-    );
+    let code = issue_code(&mut store, request, grant_id, granted);
     drop(store);
     let mut pairs = vec![("code", code.as_str())];
     if let Some(st) = &request.state {
         pairs.push(("state", st));
     }
     redirect_to(s, StatusCode::SEE_OTHER, &request.redirect_uri, &pairs)
+}
+
+/// A fresh authorization code bound to the request and its Grant (RFC 6749 §4.1.2).
+fn issue_code(
+    store: &mut Store,
+    request: &AuthzRequest,
+    grant_id: String,
+    granted: Granted,
+) -> String {
+    let code = random_secret();
+    store.oauth.prune(granted.now);
+    store.oauth.codes.insert(
+        code.clone(),
+        IssuedCode {
+            request: request.clone(),
+            grant_id,
+            authorization_details: granted.details,
+            expires_at: after(granted.now, CODE_LIFETIME_SECS),
+            used: false,
+            family: random_hex(16),
+        },
+    );
+    code
 }
 
 /// What the customer approved: scope and details as granted (defaults in, dates absolute),
