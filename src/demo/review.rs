@@ -8,8 +8,8 @@ use jiff::Timestamp;
 use serde_json::Value;
 use url::Url;
 
-use crate::cds::ClientStatus;
 use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
+use crate::cds::{ClientObject, ClientStatus};
 
 use super::DemoState;
 use super::api::clients::scopes::{details_types, is_file_field, scope_list};
@@ -64,40 +64,7 @@ fn promote(store: &mut Store, base: &str, now: Timestamp, sandbox_id: &str) {
             build_credential(base, now, &production, random_secret()),
         );
     }
-    // Complete the review message that links this sandbox client.
-    let sandbox_uri = sandbox.cds_client_uri.to_string();
-    let mut review_uri = None;
-    for m in store.messages.iter_mut().filter(|m| {
-        m.registration == registration
-            && m.item.message_type == MessageType::ProductionRequest
-            && m.item.related_uri.as_ref().map(Url::as_str) == Some(sandbox_uri.as_str())
-    }) {
-        // §6.3: a complete production_request links the production Client object.
-        m.item.status = MessageStatus::Complete;
-        m.item.related_uri = Url::parse(&production_uri).ok();
-        m.item.related_type = Some(MessageRelatedType::Client);
-        m.item.modified = now;
-        review_uri = Some(m.item.uri.clone());
-    }
-    if let Some(previous) = review_uri {
-        let update = build_message(
-            base,
-            now,
-            MessageSpec {
-                message_type: MessageType::RequestUpdate,
-                status: MessageStatus::Complete,
-                name: "Production access review complete".to_owned(),
-                description: "The internal review approved your registration for \
-                              production access."
-                    .to_owned(),
-                related: Some((production_uri.clone(), MessageRelatedType::Client)),
-                previous_uri: Some(previous),
-                amount: None,
-                currency: None,
-            },
-        );
-        store.add_message(&registration, update);
-    }
+    complete_review(store, base, now, &registration, &sandbox, &production_uri);
     let note = build_message(
         base,
         now,
@@ -117,6 +84,51 @@ fn promote(store: &mut Store, base: &str, now: Timestamp, sandbox_id: &str) {
         },
     );
     store.add_message(&registration, note);
+}
+
+/// Completes the review Message that links `sandbox` (§6.3: a complete production_request
+/// links the production Client object) and answers it with a `request_update` (§6.9).
+fn complete_review(
+    store: &mut Store,
+    base: &str,
+    now: Timestamp,
+    registration: &str,
+    sandbox: &ClientObject,
+    production_uri: &str,
+) {
+    let sandbox_uri = sandbox.cds_client_uri.to_string();
+    let mut review_uri = None;
+    for m in store.messages.iter_mut().filter(|m| {
+        m.registration == registration
+            && m.item.message_type == MessageType::ProductionRequest
+            && m.item.related_uri.as_ref().map(Url::as_str) == Some(sandbox_uri.as_str())
+    }) {
+        // §6.3: a complete production_request links the production Client object.
+        m.item.status = MessageStatus::Complete;
+        m.item.related_uri = Url::parse(production_uri).ok();
+        m.item.related_type = Some(MessageRelatedType::Client);
+        m.item.modified = now;
+        review_uri = Some(m.item.uri.clone());
+    }
+    if let Some(previous) = review_uri {
+        let update = build_message(
+            base,
+            now,
+            MessageSpec {
+                message_type: MessageType::RequestUpdate,
+                status: MessageStatus::Complete,
+                name: "Production access review complete".to_owned(),
+                description: "The internal review approved your registration for \
+                              production access."
+                    .to_owned(),
+                related: Some((production_uri.to_owned(), MessageRelatedType::Client)),
+                previous_uri: Some(previous),
+                amount: None,
+                currency: None,
+            },
+        );
+        store.add_message(registration, update);
+    }
 }
 
 /// After `review_delay`, approves a `field_changes` Message (§6.3 `complete`): adds the
