@@ -21,14 +21,6 @@ use crate::demo::store::{Store, TOKEN_LIFETIME_SECS};
 
 use super::client_auth::{authenticate_client, form_params};
 
-fn grant_gives_access(store: &Store, grant_id: &str) -> bool {
-    store
-        .grants
-        .iter()
-        .find(|g| g.item.grant_id == grant_id)
-        .is_some_and(|g| !g.item.status.is_inaccessible())
-}
-
 /// `POST /oauth/introspect` (RFC 7662 §2).
 pub async fn introspect(
     State(s): State<Arc<DemoState>>,
@@ -70,7 +62,7 @@ fn describe(store: &Store, token: &str, registration: &str, now: Timestamp) -> V
         }
         let info = store.oauth.token_info.get(token);
         if let Some(i) = info
-            && !grant_gives_access(store, &i.grant_id)
+            && !store.grant_gives_access(&i.grant_id)
         {
             return inactive();
         }
@@ -97,7 +89,7 @@ fn describe(store: &Store, token: &str, registration: &str, now: Timestamp) -> V
         if r.rotated
             || r.expires_at <= now
             || r.registration != registration
-            || !grant_gives_access(store, &r.grant_id)
+            || !store.grant_gives_access(&r.grant_id)
         {
             return inactive();
         }

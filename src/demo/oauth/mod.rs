@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod authorize;
 mod client_auth;
+mod client_credentials;
 pub mod consent;
 pub mod grant_admin;
 pub mod introspect;

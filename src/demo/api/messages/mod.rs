@@ -3,6 +3,7 @@
 //! `create.rs`.
 
 mod create;
+mod requests;
 
 pub use create::{MESSAGE_BODY_LIMIT, create_message};
 
