@@ -1,6 +1,8 @@
 //! The embedded demo utility: a CDS server (axum) on loopback that serves the public documents
-//! of CDS-WG1-01 and CDS-WG1-02 §3. It imports only `cds/` wire types and `assets/`, never the
-//! client side.
+//! of CDS-WG1-01 and CDS-WG1-02 §3, the RFC 7591/9126/6749 authorization server (`oauth/`),
+//! the CDS-WG1-02 §5–§9 management APIs (`api/`) over the records in `store/`, and the human
+//! pages (`pages/`). It imports only `cds/` wire types, `text` and `assets/`, never the client
+//! side.
 
 pub mod api;
 pub mod documents;
