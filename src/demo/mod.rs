@@ -4,6 +4,7 @@
 //! pages (`pages/`). It imports only `cds/` wire types, `text` and `assets/`, never the client
 //! side.
 
+pub mod accounts;
 pub mod api;
 pub mod documents;
 pub mod faults;
@@ -12,9 +13,10 @@ mod pages;
 mod reply;
 mod review;
 pub mod scale;
+mod scopes;
 pub mod store;
 
-pub use oauth::accounts::{TEST_ACCOUNTS, TestAccount, test_accounts};
+pub use accounts::{TEST_ACCOUNTS, TestAccount, test_accounts};
 pub use oauth::{authorize, rar};
 /// The records' old paths (`demo::state::RegistryOptions`, `demo::persist`).
 pub use store::{self as state, persist};

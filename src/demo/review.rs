@@ -12,7 +12,7 @@ use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
 use crate::cds::{ClientObject, ClientStatus};
 
 use super::DemoState;
-use super::api::clients::scopes::{details_types, is_file_field, scope_list};
+use super::scopes::{details_types, is_file_field, scope_list};
 use super::store::objects::{
     ClientSpec, MessageSpec, build_client, build_credential, build_message, notify, takes_secret,
 };

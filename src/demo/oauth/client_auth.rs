@@ -12,8 +12,9 @@ use base64::Engine;
 
 use crate::cds::{ClientObject, ClientStatus};
 
+use crate::cds::tokens::TokenResponse;
 use crate::demo::DemoState;
-use crate::demo::reply::error_response;
+use crate::demo::reply::{error_response, json_with_status};
 use crate::demo::store::constant_time_eq;
 
 /// An RFC 6749 §5.2 error with `Cache-Control: no-store`; `invalid_client` also carries the
@@ -34,6 +35,15 @@ pub(crate) fn token_error(error: &str, description: &str) -> Response {
             HeaderValue::from_static("Basic realm=\"cds-wizard demo\", charset=\"UTF-8\""),
         );
     }
+    r
+}
+
+/// A successful token response with the no-store headers of RFC 6749 §5.1.
+pub(crate) fn token_ok(body: &TokenResponse) -> Response {
+    let mut r = json_with_status(StatusCode::OK, body);
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     r
 }
 

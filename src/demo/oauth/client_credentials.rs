@@ -20,8 +20,7 @@ use crate::demo::store::{
     AccessToken, Store, TOKEN_LIFETIME_SECS, constant_time_eq, random_secret,
 };
 
-use super::client_auth::{basic_credentials, token_error};
-use super::token::token_ok;
+use super::client_auth::{basic_credentials, token_error, token_ok};
 
 /// `grant_type=client_credentials` (RFC 6749 §4.4), Grant Admin requests included (WG1-02
 /// §3.3.2).

@@ -22,11 +22,11 @@ use crate::demo::pages::escape;
 use crate::demo::store::oauth::{AuthzRequest, IssuedCode, Pending, Session, after};
 use crate::demo::store::{Store, constant_time_eq, random_hex, random_secret};
 
-use super::accounts::{TestAccount, account, find_account};
-use super::authorize::{after_login_checks, session_cookie};
 use super::rar::{self, RarContext};
 use super::responses::{catalog_or_500, error_page, error_redirect, html, redirect_to};
+use super::session::{after_login_checks, session_cookie};
 use super::{CODE_LIFETIME_SECS, SESSION_COOKIE, SESSION_LIFETIME_SECS};
+use crate::demo::accounts::{TestAccount, account, find_account};
 
 fn hidden(pending_id: &str, csrf: &str) -> String {
     format!(

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use base64::Engine;
 use serde_json::{Map, Value};
@@ -21,13 +21,12 @@ use crate::cds::ClientObject;
 use crate::cds::tokens::TokenResponse;
 
 use crate::demo::DemoState;
-use crate::demo::reply::json_with_status;
 use crate::demo::store::oauth::{IssuedCode, RefreshToken, TokenInfo, revoke_family};
 use crate::demo::store::{
     AccessToken, Store, TOKEN_LIFETIME_SECS, constant_time_eq, random_secret,
 };
 
-use super::client_auth::{authenticate_client, token_error};
+use super::client_auth::{authenticate_client, token_error, token_ok};
 use super::client_credentials;
 
 /// `POST /oauth/token`.
@@ -78,15 +77,6 @@ fn token_params(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, Stri
 
 /// Lifetime of refresh tokens (seconds): 90 days. Each use rotates the token.
 pub const REFRESH_LIFETIME_SECS: i64 = 90 * 24 * 3600;
-
-/// A successful token response with the no-store headers of RFC 6749 §5.1.
-pub(super) fn token_ok(body: &TokenResponse) -> Response {
-    let mut r = json_with_status(StatusCode::OK, body);
-    let h = r.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    r
-}
 
 /// What a new access/refresh token pair is issued for.
 struct Issue<'a> {

@@ -2,7 +2,6 @@
 //! RFC 7592 §2.2) of the caller's Client objects, behind `cds_client_admin` bearer tokens.
 
 mod plan;
-pub(crate) mod scopes;
 
 use std::sync::Arc;
 

@@ -19,12 +19,11 @@ use crate::cds::{
 };
 
 use crate::demo::api::common::bad;
-use crate::demo::oauth::register::check_value;
 use crate::demo::reply::ApiError;
 use crate::demo::store::client_json;
 use crate::demo::store::objects::RECEIPT_PATH;
 
-use super::scopes::{as_set, details_types, registration_fields, scope_list};
+use crate::demo::scopes::{as_set, check_value, details_types, registration_fields, scope_list};
 
 /// §5.5 "Servers MUST NOT allow clients to update": accepted only with their current value.
 const IMMUTABLE: [&str; 10] = [

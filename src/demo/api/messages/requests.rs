@@ -8,9 +8,9 @@ use url::Url;
 use crate::cds::messages::{MessageCreate, MessageRelatedType, MessageStatus, MessageType};
 use crate::cds::{AuthorizationServerMetadata, ClientStatus};
 
-use crate::demo::api::clients::scopes::{as_set, scope_list};
 use crate::demo::api::common::bad;
 use crate::demo::reply::ApiError;
+use crate::demo::scopes::{as_set, scope_list};
 use crate::demo::store::Store;
 
 /// What to do once a `production_request` is stored (§6.9: the server reviews and answers with

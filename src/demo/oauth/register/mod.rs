@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
-use crate::cds::registration_fields::{self, PurposeRule};
 use crate::cds::{
     AuthorizationServerMetadata, RegistrationField, RegistrationFieldType, ScopeDescription,
 };
@@ -22,6 +21,7 @@ use crate::cds::{
 use crate::demo::DemoState;
 use crate::demo::reply::{error_response, json_with_status, no_store};
 use crate::demo::review::schedule_review;
+use crate::demo::scopes::check_value;
 use crate::demo::store::client_json;
 
 /// Why a registration request is refused (RFC 7591 §3.2.2).
@@ -258,12 +258,4 @@ fn field_value(
         ))),
         (None, None) => Ok(Value::Null),
     }
-}
-
-/// Checks one submitted value against its field's format with the shared rules (§3.7,
-/// CDS-WG3-01 §5.1; [`registration_fields`]). The value is stored as submitted.
-pub(crate) fn check_value(field: &RegistrationField, v: &Value) -> Result<(), String> {
-    registration_fields::check_value(field, v, PurposeRule::Shape)
-        .map(|_| ())
-        .map_err(|problems| problems.join("; "))
 }
