@@ -1,7 +1,10 @@
 //! The embedded demo utility: a CDS server (axum) on loopback that serves the public documents
-//! of CDS-WG1-01 and CDS-WG1-02 §3. It imports only `cds/` wire types and `assets/`, never the
-//! client side.
+//! of CDS-WG1-01 and CDS-WG1-02 §3, the RFC 7591/9126/6749 authorization server (`oauth/`),
+//! the CDS-WG1-02 §5–§9 management APIs (`api/`) over the records in `store/`, and the human
+//! pages (`pages/`). It imports only `cds/` wire types, `text` and `assets/`, never the client
+//! side.
 
+pub mod accounts;
 pub mod api;
 pub mod documents;
 pub mod faults;
@@ -10,9 +13,10 @@ mod pages;
 mod reply;
 mod review;
 pub mod scale;
+mod scopes;
 pub mod store;
 
-pub use oauth::accounts::{TEST_ACCOUNTS, TestAccount, test_accounts};
+pub use accounts::{TEST_ACCOUNTS, TestAccount, test_accounts};
 pub use oauth::{authorize, rar};
 /// The records' old paths (`demo::state::RegistryOptions`, `demo::persist`).
 pub use store::{self as state, persist};
@@ -97,7 +101,8 @@ impl persist::Persisted for DemoState {
     }
 }
 
-/// The demo server's routes.
+/// The demo server's routes. One table, longer than the usual function: the whole URL space
+/// reads best in one place.
 pub fn router(state: Arc<DemoState>) -> Router {
     Router::new()
         .route(WELL_KNOWN_PATH, get(server_metadata))

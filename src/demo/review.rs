@@ -4,18 +4,19 @@
 
 use std::sync::Arc;
 
+use jiff::Timestamp;
 use serde_json::Value;
 use url::Url;
 
-use crate::cds::ClientStatus;
 use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
+use crate::cds::{ClientObject, ClientStatus};
 
 use super::DemoState;
-use super::api::clients::scopes::{details_types, is_file_field, scope_list};
+use super::scopes::{details_types, is_file_field, scope_list};
 use super::store::objects::{
     ClientSpec, MessageSpec, build_client, build_credential, build_message, notify, takes_secret,
 };
-use super::store::random_secret;
+use super::store::{Store, random_secret};
 
 /// After `review_delay`, approves the internal review: a production copy of each sandbox
 /// code-flow client, its Credential, a `request_update` completing the review Message (§6.9)
@@ -23,94 +24,111 @@ use super::store::random_secret;
 pub(crate) fn schedule_review(s: Arc<DemoState>, sandbox_ids: Vec<String>) {
     tokio::spawn(async move {
         tokio::time::sleep(s.registry.options.review_delay).await;
-        let base = s.base_url.clone();
         let now = s.registry.now();
         let mut store = s.registry.lock();
         for sandbox_id in sandbox_ids {
-            let Some(record) = store.client(&sandbox_id) else {
-                continue;
-            };
-            let registration = record.registration.clone();
-            let sandbox = record.item.clone();
-            let production = build_client(
-                &base,
-                now,
-                sandbox.client_name.as_deref(),
-                &sandbox.contacts,
-                ClientSpec {
-                    scope: sandbox.scopes().map(str::to_owned).collect(),
-                    response_types: sandbox.response_types.clone(),
-                    grant_types: sandbox.grant_types.clone(),
-                    auth_method: sandbox.token_endpoint_auth_method.clone(),
-                    authorization_details_types: sandbox.authorization_details_types.clone(),
-                    status: ClientStatus::Production,
-                    status_options: vec![ClientStatus::Production, ClientStatus::Disabled],
-                    extra: sandbox.extra.clone(),
-                },
-            );
-            let production_uri = production.cds_client_uri.to_string();
-            store.add_client(&registration, production.clone());
-            if takes_secret(&production) {
-                store.add_credential(
-                    &registration,
-                    build_credential(&base, now, &production, random_secret()),
-                );
-            }
-            // Complete the review message that links this sandbox client.
-            let sandbox_uri = sandbox.cds_client_uri.to_string();
-            let mut review_uri = None;
-            for m in store.messages.iter_mut().filter(|m| {
-                m.registration == registration
-                    && m.item.message_type == MessageType::ProductionRequest
-                    && m.item.related_uri.as_ref().map(Url::as_str) == Some(sandbox_uri.as_str())
-            }) {
-                // §6.3: a complete production_request links the production Client object.
-                m.item.status = MessageStatus::Complete;
-                m.item.related_uri = Url::parse(&production_uri).ok();
-                m.item.related_type = Some(MessageRelatedType::Client);
-                m.item.modified = now;
-                review_uri = Some(m.item.uri.clone());
-            }
-            if let Some(previous) = review_uri {
-                let update = build_message(
-                    &base,
-                    now,
-                    MessageSpec {
-                        message_type: MessageType::RequestUpdate,
-                        status: MessageStatus::Complete,
-                        name: "Production access review complete".to_owned(),
-                        description: "The internal review approved your registration for \
-                                      production access."
-                            .to_owned(),
-                        related: Some((production_uri.clone(), MessageRelatedType::Client)),
-                        previous_uri: Some(previous),
-                        amount: None,
-                        currency: None,
-                    },
-                );
-                store.add_message(&registration, update);
-            }
-            let note = build_message(
-                &base,
-                now,
-                MessageSpec {
-                    message_type: MessageType::Notification,
-                    status: MessageStatus::Complete,
-                    name: "Production access approved".to_owned(),
-                    description: format!(
-                        "A production Client object for scope `{}` and its Credential were \
-                         added; the sandbox Client object {} stays available for testing.",
-                        production.scope, sandbox.client_id
-                    ),
-                    related: Some((production_uri, MessageRelatedType::Client)),
-                    previous_uri: None,
-                    amount: None,
-                    currency: None,
-                },
-            );
-            store.add_message(&registration, note);
+            promote(&mut store, &s.base_url, now, &sandbox_id);
         }
     });
+}
+
+/// The approved internal review of one sandbox Client object: its production copy and
+/// Credential, the completed review Message with its `request_update`, and the notification.
+fn promote(store: &mut Store, base: &str, now: Timestamp, sandbox_id: &str) {
+    let Some(record) = store.client(sandbox_id) else {
+        return;
+    };
+    let registration = record.registration.clone();
+    let sandbox = record.item.clone();
+    let production = build_client(
+        base,
+        now,
+        sandbox.client_name.as_deref(),
+        &sandbox.contacts,
+        ClientSpec {
+            scope: sandbox.scopes().map(str::to_owned).collect(),
+            response_types: sandbox.response_types.clone(),
+            grant_types: sandbox.grant_types.clone(),
+            auth_method: sandbox.token_endpoint_auth_method.clone(),
+            authorization_details_types: sandbox.authorization_details_types.clone(),
+            status: ClientStatus::Production,
+            status_options: vec![ClientStatus::Production, ClientStatus::Disabled],
+            extra: sandbox.extra.clone(),
+        },
+    );
+    let production_uri = production.cds_client_uri.to_string();
+    store.add_client(&registration, production.clone());
+    if takes_secret(&production) {
+        store.add_credential(
+            &registration,
+            build_credential(base, now, &production, random_secret()),
+        );
+    }
+    complete_review(store, base, now, &registration, &sandbox, &production_uri);
+    let note = build_message(
+        base,
+        now,
+        MessageSpec {
+            message_type: MessageType::Notification,
+            status: MessageStatus::Complete,
+            name: "Production access approved".to_owned(),
+            description: format!(
+                "A production Client object for scope `{}` and its Credential were \
+                 added; the sandbox Client object {} stays available for testing.",
+                production.scope, sandbox.client_id
+            ),
+            related: Some((production_uri, MessageRelatedType::Client)),
+            previous_uri: None,
+            amount: None,
+            currency: None,
+        },
+    );
+    store.add_message(&registration, note);
+}
+
+/// Completes the review Message that links `sandbox` (§6.3: a complete production_request
+/// links the production Client object) and answers it with a `request_update` (§6.9).
+fn complete_review(
+    store: &mut Store,
+    base: &str,
+    now: Timestamp,
+    registration: &str,
+    sandbox: &ClientObject,
+    production_uri: &str,
+) {
+    let sandbox_uri = sandbox.cds_client_uri.to_string();
+    let mut review_uri = None;
+    for m in store.messages.iter_mut().filter(|m| {
+        m.registration == registration
+            && m.item.message_type == MessageType::ProductionRequest
+            && m.item.related_uri.as_ref().map(Url::as_str) == Some(sandbox_uri.as_str())
+    }) {
+        // §6.3: a complete production_request links the production Client object.
+        m.item.status = MessageStatus::Complete;
+        m.item.related_uri = Url::parse(production_uri).ok();
+        m.item.related_type = Some(MessageRelatedType::Client);
+        m.item.modified = now;
+        review_uri = Some(m.item.uri.clone());
+    }
+    if let Some(previous) = review_uri {
+        let update = build_message(
+            base,
+            now,
+            MessageSpec {
+                message_type: MessageType::RequestUpdate,
+                status: MessageStatus::Complete,
+                name: "Production access review complete".to_owned(),
+                description: "The internal review approved your registration for \
+                              production access."
+                    .to_owned(),
+                related: Some((production_uri.to_owned(), MessageRelatedType::Client)),
+                previous_uri: Some(previous),
+                amount: None,
+                currency: None,
+            },
+        );
+        store.add_message(registration, update);
+    }
 }
 
 /// After `review_delay`, approves a `field_changes` Message (§6.3 `complete`): adds the

@@ -118,70 +118,11 @@ fn add_scopes(d: &mut Documents, base: &str, scale: Scale) {
     let mut new_details_types = Vec::new();
     for n in 0..scale.scopes {
         let (template_id, template) = &templates[n % templates.len()];
-        let mut s = template.clone();
-        let id = format!("dge_gen_{n:05}");
-        let template_name = s.get("name").and_then(Value::as_str).unwrap_or("scope");
-        let name = format!("{template_name}, plan {n}");
-        s.insert("id".into(), json!(id));
-        s.insert("name".into(), json!(name));
-        s.insert(
-            "description".into(),
-            json!(format!("Generated scope {n} (like {template_id}).")),
-        );
-        for (list, keep) in [
-            ("registration_requirements", 2),
-            ("registration_optional", 1),
-            ("coverages_supported", 1),
-        ] {
-            if let Some(Value::Array(a)) = s.get_mut(list) {
-                a.truncate(keep);
-            }
-        }
-        s.insert(
-            "documentation".into(),
-            json!(format!("{base}/docs/oauth/scopes#{id}")),
-        );
-        // Half keep the template's type; the rest spread over server-custom types.
-        if n % 2 == 1 {
-            s.insert(
-                "type".into(),
-                json!(format!("dge_program_{:02}", (n / 2) % CUSTOM_TYPES)),
-            );
-        }
-        if scale.coverage > 0
-            && let Some(Value::Array(c)) = s.get_mut("coverages_supported")
-        {
-            c.push(json!(coverage_id((n * 7919) % scale.coverage)));
-        }
-        let fields: Vec<Value> = if n % WITH_FIELDS_EVERY == 0 {
-            s.get("authorization_details_fields_supported")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter(|f| f.to_string().len() <= MAX_FIELD_BYTES)
-                .take(MAX_FIELDS)
-                .cloned()
-                .map(|mut f| {
-                    if let Some(o) = f.as_object_mut() {
-                        o.insert("for_types".into(), json!([id]));
-                    }
-                    f
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        if fields.is_empty() {
-            s.insert("authorization_details_types_supported".into(), json!([]));
-        } else {
-            s.insert("authorization_details_types_supported".into(), json!([id]));
+        let (id, scope, typed) = generated_scope(n, template_id, template, base, scale);
+        if typed {
             new_details_types.push(json!(id));
         }
-        s.insert(
-            "authorization_details_fields_supported".into(),
-            Value::Array(fields),
-        );
-        new_scopes.push((id, Value::Object(s)));
+        new_scopes.push((id, scope));
     }
     if let Some(Value::Array(list)) = meta.get_mut("scopes_supported") {
         list.extend(new_scopes.iter().map(|(id, _)| json!(id)));
@@ -191,6 +132,87 @@ fn add_scopes(d: &mut Documents, base: &str, scale: Scale) {
     }
     if let Some(Value::Object(scopes)) = meta.get_mut("cds_scope_descriptions") {
         scopes.extend(new_scopes);
+    }
+}
+
+/// Generated scope `n`, a copy of `template`: its id, its description, and whether it has an
+/// authorization details type of its own.
+fn generated_scope(
+    n: usize,
+    template_id: &str,
+    template: &Map<String, Value>,
+    base: &str,
+    scale: Scale,
+) -> (String, Value, bool) {
+    let mut s = template.clone();
+    let id = format!("dge_gen_{n:05}");
+    let template_name = s.get("name").and_then(Value::as_str).unwrap_or("scope");
+    let name = format!("{template_name}, plan {n}");
+    s.insert("id".into(), json!(id));
+    s.insert("name".into(), json!(name));
+    s.insert(
+        "description".into(),
+        json!(format!("Generated scope {n} (like {template_id}).")),
+    );
+    for (list, keep) in [
+        ("registration_requirements", 2),
+        ("registration_optional", 1),
+        ("coverages_supported", 1),
+    ] {
+        if let Some(Value::Array(a)) = s.get_mut(list) {
+            a.truncate(keep);
+        }
+    }
+    s.insert(
+        "documentation".into(),
+        json!(format!("{base}/docs/oauth/scopes#{id}")),
+    );
+    // Half keep the template's type; the rest spread over server-custom types.
+    if n % 2 == 1 {
+        s.insert(
+            "type".into(),
+            json!(format!("dge_program_{:02}", (n / 2) % CUSTOM_TYPES)),
+        );
+    }
+    if scale.coverage > 0
+        && let Some(Value::Array(c)) = s.get_mut("coverages_supported")
+    {
+        c.push(json!(coverage_id((n * 7919) % scale.coverage)));
+    }
+    let fields = generated_fields(&s, n, &id);
+    let typed = !fields.is_empty();
+    if typed {
+        s.insert("authorization_details_types_supported".into(), json!([id]));
+    } else {
+        s.insert("authorization_details_types_supported".into(), json!([]));
+    }
+    s.insert(
+        "authorization_details_fields_supported".into(),
+        Value::Array(fields),
+    );
+    (id, Value::Object(s), typed)
+}
+
+/// Every eighth generated scope keeps a few small authorization details fields of its
+/// template, bound to its own type.
+fn generated_fields(s: &Map<String, Value>, n: usize, id: &str) -> Vec<Value> {
+    if n.is_multiple_of(WITH_FIELDS_EVERY) {
+        s.get("authorization_details_fields_supported")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|f| f.to_string().len() <= MAX_FIELD_BYTES)
+            .take(MAX_FIELDS)
+            .cloned()
+            .map(|mut f| {
+                if let Some(o) = f.as_object_mut() {
+                    o.insert("for_types".into(), json!([id]));
+                }
+                f
+            })
+            .collect()
+    } else {
+        Vec::new()
     }
 }
 

@@ -7,7 +7,9 @@
 //! - The registration fields are those the selected scopes require or allow (§3.4
 //!   `registration_requirements` / `registration_optional`), sent under their `field_name`
 //!   (§4.1), checked against their `format`, `max_length` and `max_size` (§3.5, §3.7; CDS-WG3-01
-//!   §5.1 adds `purposes`). A field with a `default` is optional even when required (§3.5).
+//!   §5.1 adds `purposes`) by the rules the demo's registration endpoint applies too
+//!   ([`crate::cds::registration_fields`]). A field with a `default` is optional even when
+//!   required (§3.5).
 //! - Post-registration requirements (§3.6: payments, reviews, verifications, forms) take no value;
 //!   they become the plan's checklist.
 //! - Authorization-details values are checked with the rules the server applies

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 use crate::demo::DemoState;
-use crate::demo::reply::{ApiError, error_response, json_with_status};
+use crate::demo::reply::{ApiError, json_with_status};
 use crate::demo::store::{Record, Store};
 
 use super::auth::authorize;
@@ -28,36 +28,97 @@ pub(crate) fn admin_page(
     Ok((authorize(s, headers)?, parse_page(page)?))
 }
 
-/// `GET {api}/{id}`: one object of the caller's registration, or 404 (also for another
-/// registration's objects, so ids reveal nothing).
-pub(crate) fn get_one<T: Clone>(
-    s: &DemoState,
-    headers: &HeaderMap,
-    records: impl Fn(&Store) -> &Vec<Record<T>>,
-    matches: impl Fn(&T) -> bool,
-    render: impl Fn(&T) -> Value,
-    what: &str,
-) -> Response {
-    let registration = match authorize(s, headers) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(),
-    };
-    let found = records(&s.registry.lock())
+/// One management API resource (Client objects, Credentials, Messages, Grants): where its
+/// records are, how one is named, ordered and shown, and its listing's path and key. Its
+/// `list`, `get` and `owner` give every API the same caller check, paging, filtering and 404.
+pub(crate) struct Resource<T: 'static> {
+    pub records: fn(&Store) -> &Vec<Record<T>>,
+    pub id: fn(&T) -> &str,
+    pub modified: fn(&T) -> Timestamp,
+    pub render: fn(&T) -> Value,
+    /// For the 404 text: "no such {what} for this client".
+    pub what: &'static str,
+    pub path: &'static str,
+    pub key: &'static str,
+}
+
+impl<T: Clone> Resource<T> {
+    /// `GET {path}`: one page of the caller's objects, newest `modified` first, that pass the
+    /// filter `filters` parses (after the caller and the page are checked), with `params`
+    /// repeated in the `next`/`previous` links.
+    pub fn list<F: Fn(&T) -> bool>(
+        &self,
+        s: &DemoState,
+        headers: &HeaderMap,
+        page: Option<&str>,
+        filters: impl FnOnce() -> Result<F, ApiError>,
+        params: &[(&str, &str)],
+    ) -> Response {
+        let (registration, page) = match admin_page(s, headers, page) {
+            Ok(v) => v,
+            Err(e) => return e.into_response(),
+        };
+        let keep = match filters() {
+            Ok(f) => f,
+            Err(e) => return e.into_response(),
+        };
+        let all: Vec<Value> = newest_first(
+            (self.records)(&s.registry.lock()),
+            &registration,
+            self.modified,
+        )
         .iter()
-        .find(|r| r.registration == registration && matches(&r.item))
-        .map(|r| r.item.clone());
-    match found {
-        Some(item) => json_with_status(StatusCode::OK, &render(&item)),
-        None => not_found(what),
+        .filter(|item| keep(item))
+        .map(self.render)
+        .collect();
+        listing(&s.base_url, self.path, self.key, params, &all, page)
+    }
+
+    /// `GET {path}/{id}`: one object of the caller's registration, or 404 (also for another
+    /// registration's objects, so ids reveal nothing).
+    pub fn get(&self, s: &DemoState, headers: &HeaderMap, id: &str) -> Response {
+        let registration = match authorize(s, headers) {
+            Ok(r) => r,
+            Err(e) => return e.into_response(),
+        };
+        let store = s.registry.lock();
+        match self.position(&store, &registration, id) {
+            Some(i) => json_with_status(
+                StatusCode::OK,
+                &(self.render)(&(self.records)(&store)[i].item),
+            ),
+            None => not_found(self.what),
+        }
+    }
+
+    /// Where object `id` of `registration` is in the store.
+    pub fn position(&self, store: &Store, registration: &str, id: &str) -> Option<usize> {
+        (self.records)(store)
+            .iter()
+            .position(|r| r.registration == registration && (self.id)(&r.item) == id)
+    }
+
+    /// The caller's registration when it owns object `id` (checked before a write's body is
+    /// read); 404 otherwise.
+    pub fn owner(&self, s: &DemoState, headers: &HeaderMap, id: &str) -> Result<String, ApiError> {
+        let registration = authorize(s, headers)?;
+        match self.position(&s.registry.lock(), &registration, id) {
+            Some(_) => Ok(registration),
+            None => Err(not_found_error(self.what)),
+        }
     }
 }
 
-pub(crate) fn not_found(what: &str) -> Response {
-    error_response(
+pub(crate) fn not_found_error(what: &str) -> ApiError {
+    ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
-        &format!("no such {what} for this client"),
+        format!("no such {what} for this client"),
     )
+}
+
+pub(crate) fn not_found(what: &str) -> Response {
+    not_found_error(what).into_response()
 }
 
 /// Records of `registration`, newest `modified` first (ties: newest stored first).

@@ -7,12 +7,13 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::cds::ClientStatus;
 use crate::cds::messages::MessageRelatedType;
+use crate::cds::{ClientStatus, Credential};
 
 use crate::demo::DemoState;
 use crate::demo::reply::{ApiError, json_with_status, no_store, respond};
@@ -21,13 +22,23 @@ use crate::demo::store::{Store, credential_json, random_secret};
 
 use super::auth::authorize;
 use super::common::{
-    admin_page, bad, get_one, id_filter, json_object, listing, newest_first, not_found,
-    parse_datetime, present,
+    Resource, bad, id_filter, json_object, not_found_error, parse_datetime, present,
 };
 
 /// Unexpired Credentials one Client object may hold. §7.5 sets no limit; a careful utility
 /// bounds them so a leaked admin token cannot mint secrets without end.
 const MAX_ACTIVE_CREDENTIALS: usize = 10;
+
+/// Credentials as a management API resource, each with its `client_secret` (§7.1).
+const CREDENTIALS: Resource<Credential> = Resource {
+    records: |st| &st.credentials,
+    id: |c| &c.credential_id,
+    modified: |c| c.modified,
+    render: credential_json,
+    what: "Credential",
+    path: "/api/credentials",
+    key: "credentials",
+};
 
 #[derive(Debug, Deserialize)]
 pub struct CredentialsQuery {
@@ -38,50 +49,32 @@ pub struct CredentialsQuery {
     page: Option<String>,
 }
 
-/// `GET /api/credentials` (§7.3): each Credential with its `client_secret` (§7.1).
+/// `GET /api/credentials` (§7.3).
 pub async fn list_credentials(
     State(s): State<Arc<DemoState>>,
     headers: HeaderMap,
     Query(q): Query<CredentialsQuery>,
 ) -> Response {
-    let (registration, page) = match admin_page(&s, &headers, q.page.as_deref()) {
-        Ok(v) => v,
-        Err(e) => return e.into_response(),
+    let filter = || {
+        let after = parse_datetime("after", &q.after)?;
+        let before = parse_datetime("before", &q.before)?;
+        let ids = id_filter(&q.credential_ids);
+        let clients = id_filter(&q.client_ids);
+        Ok(move |c: &Credential| {
+            ids.as_ref().is_none_or(|w| w.contains(&c.credential_id))
+                && clients.as_ref().is_none_or(|w| w.contains(&c.client_id))
+                // "created after or on" / "before or on" (§7.3): both bounds inclusive.
+                && after.is_none_or(|a| c.created >= a)
+                && before.is_none_or(|b| c.created <= b)
+        })
     };
-    let (after, before) = match (
-        parse_datetime("after", &q.after),
-        parse_datetime("before", &q.before),
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return e.into_response(),
-    };
-    let ids = id_filter(&q.credential_ids);
-    let clients = id_filter(&q.client_ids);
-    let all: Vec<Value> = newest_first(&s.registry.lock().credentials, &registration, |c| {
-        c.modified
-    })
-    .into_iter()
-    .filter(|c| ids.as_ref().is_none_or(|w| w.contains(&c.credential_id)))
-    .filter(|c| clients.as_ref().is_none_or(|w| w.contains(&c.client_id)))
-    // "created after or on" / "before or on" (§7.3): both bounds inclusive.
-    .filter(|c| after.is_none_or(|a| c.created >= a))
-    .filter(|c| before.is_none_or(|b| c.created <= b))
-    .map(|c| credential_json(&c))
-    .collect();
     let params = present(&[
         ("credential_ids", &q.credential_ids),
         ("client_ids", &q.client_ids),
         ("after", &q.after),
         ("before", &q.before),
     ]);
-    listing(
-        &s.base_url,
-        "/api/credentials",
-        "credentials",
-        &params,
-        &all,
-        page,
-    )
+    CREDENTIALS.list(&s, &headers, q.page.as_deref(), filter, &params)
 }
 
 /// `GET /api/credentials/{credential_id}` (§7.4).
@@ -90,14 +83,7 @@ pub async fn get_credential(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    get_one(
-        &s,
-        &headers,
-        |st| &st.credentials,
-        |c| c.credential_id == id,
-        credential_json,
-        "Credential",
-    )
+    CREDENTIALS.get(&s, &headers, &id)
 }
 
 /// `POST /api/credentials` (§7.5): a fresh secret for one of the registration's Client objects.
@@ -241,16 +227,7 @@ fn modify_credential_inner(
     id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let registration = authorize(s, headers)?;
-    let mine = |store: &Store| {
-        store
-            .credentials
-            .iter()
-            .position(|r| r.registration == registration && r.item.credential_id == id)
-    };
-    if mine(&s.registry.lock()).is_none() {
-        return Ok(not_found("Credential"));
-    }
+    let registration = CREDENTIALS.owner(s, headers, id)?;
     let raw = json_object(headers, body)?;
     let requested = match raw.get("client_secret_expires_at") {
         None => None,
@@ -264,9 +241,9 @@ fn modify_credential_inner(
     let base = s.base_url.as_str();
     let now = s.registry.now();
     let mut store = s.registry.lock();
-    let Some(index) = mine(&store) else {
-        return Ok(not_found("Credential"));
-    };
+    let index = CREDENTIALS
+        .position(&store, &registration, id)
+        .ok_or_else(|| not_found_error(CREDENTIALS.what))?;
     let current = store.credentials[index]
         .item
         .client_secret_expires_at
@@ -278,40 +255,14 @@ fn modify_credential_inner(
         }
     };
     if let Some((value, expire_now)) = change {
-        let credential = &mut store.credentials[index].item;
-        credential.client_secret_expires_at = Some(value);
-        credential.modified = now;
-        let (credential_id, client_id, uri) = (
-            credential.credential_id.clone(),
-            credential.client_id.clone(),
-            credential.uri.to_string(),
-        );
-        if expire_now {
-            // §7.6: the Credential counts as compromised; its tokens go. Tokens without a
-            // recorded Credential are revoked too, erring on the safe side.
-            store.tokens.retain(|_, t| {
-                t.client_id != client_id
-                    || t.credential_id
-                        .as_deref()
-                        .is_some_and(|c| c != credential_id)
-            });
-        }
-        notify(
+        apply_expiry(
             &mut store,
             base,
             now,
             &registration,
-            "Credential modified".to_owned(),
-            if expire_now {
-                format!(
-                    "Credential {credential_id} of Client object {client_id} expired; its access tokens were revoked."
-                )
-            } else {
-                format!(
-                    "Credential {credential_id} of Client object {client_id} now expires at {value}."
-                )
-            },
-            (uri, MessageRelatedType::Credential),
+            index,
+            value,
+            expire_now,
         );
     }
     let credential = store.credentials[index].item.clone();
@@ -319,6 +270,54 @@ fn modify_credential_inner(
         StatusCode::OK,
         &credential_json(&credential),
     )))
+}
+
+/// Sets a Credential's new expiry; at or before now its tokens are revoked (§7.6). The
+/// changelog notes it (§7.3).
+fn apply_expiry(
+    store: &mut Store,
+    base: &str,
+    now: Timestamp,
+    registration: &str,
+    index: usize,
+    value: i64,
+    expire_now: bool,
+) {
+    let credential = &mut store.credentials[index].item;
+    credential.client_secret_expires_at = Some(value);
+    credential.modified = now;
+    let (credential_id, client_id, uri) = (
+        credential.credential_id.clone(),
+        credential.client_id.clone(),
+        credential.uri.to_string(),
+    );
+    if expire_now {
+        // §7.6: the Credential counts as compromised; its tokens go. Tokens without a
+        // recorded Credential are revoked too, erring on the safe side.
+        store.tokens.retain(|_, t| {
+            t.client_id != client_id
+                || t.credential_id
+                    .as_deref()
+                    .is_some_and(|c| c != credential_id)
+        });
+    }
+    notify(
+        store,
+        base,
+        now,
+        registration,
+        "Credential modified".to_owned(),
+        if expire_now {
+            format!(
+                "Credential {credential_id} of Client object {client_id} expired; its access tokens were revoked."
+            )
+        } else {
+            format!(
+                "Credential {credential_id} of Client object {client_id} now expires at {value}."
+            )
+        },
+        (uri, MessageRelatedType::Credential),
+    );
 }
 
 #[cfg(test)]

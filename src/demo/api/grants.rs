@@ -20,9 +20,7 @@ use crate::demo::DemoState;
 use crate::demo::reply::{ApiError, json_with_status};
 
 use super::auth::authorize;
-use super::common::{
-    admin_page, bad, get_one, id_filter, listing, newest_first, not_found, parse_datetime, present,
-};
+use super::common::{Resource, bad, id_filter, not_found, parse_datetime, present};
 
 /// Where the Grants API lives (`cds_grants_api` in the catalog).
 pub const GRANTS_PATH: &str = "/api/grants";
@@ -112,25 +110,24 @@ impl Filters {
     }
 }
 
+/// Grants as a management API resource.
+const GRANTS: Resource<Grant> = Resource {
+    records: |st| &st.grants,
+    id: |g| &g.grant_id,
+    modified: |g| g.modified,
+    render: |g| serde_json::to_value(g).unwrap_or_default(),
+    what: "Grant",
+    path: GRANTS_PATH,
+    key: "grants",
+};
+
 /// `GET /api/grants` (§8.4): newest `modified` first.
 pub async fn list_grants(
     State(s): State<Arc<DemoState>>,
     headers: HeaderMap,
     Query(q): Query<GrantsQuery>,
 ) -> Response {
-    let (registration, page) = match admin_page(&s, &headers, q.page.as_deref()) {
-        Ok(v) => v,
-        Err(e) => return e.into_response(),
-    };
-    let filters = match Filters::parse(&q) {
-        Ok(f) => f,
-        Err(e) => return e.into_response(),
-    };
-    let all: Vec<Value> = newest_first(&s.registry.lock().grants, &registration, |g| g.modified)
-        .into_iter()
-        .filter(|g| filters.matches(g))
-        .map(|g| serde_json::to_value(&g).unwrap_or(Value::Null))
-        .collect();
+    let filter = || Filters::parse(&q).map(|f| move |g: &Grant| f.matches(g));
     let params = present(&[
         ("grant_ids", &q.grant_ids),
         ("parents", &q.parents),
@@ -141,7 +138,7 @@ pub async fn list_grants(
         ("after", &q.after),
         ("before", &q.before),
     ]);
-    listing(&s.base_url, GRANTS_PATH, "grants", &params, &all, page)
+    GRANTS.list(&s, &headers, q.page.as_deref(), filter, &params)
 }
 
 /// `GET /api/grants/{grant_id}` (§8.5).
@@ -150,14 +147,7 @@ pub async fn get_grant(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    get_one(
-        &s,
-        &headers,
-        |st| &st.grants,
-        |g| g.grant_id == id,
-        |g| serde_json::to_value(g).unwrap_or_default(),
-        "Grant",
-    )
+    GRANTS.get(&s, &headers, &id)
 }
 
 /// `PATCH /api/grants/{grant_id}` (§8.6). Answers 200 with the updated Grant; the demo never
@@ -182,12 +172,8 @@ pub async fn patch_grant(
     };
     let now = s.registry.now();
     let mut store = s.registry.lock();
-    let Some(index) = store
-        .grants
-        .iter()
-        .position(|r| r.registration == registration && r.item.grant_id == id)
-    else {
-        return not_found("Grant");
+    let Some(index) = GRANTS.position(&store, &registration, &id) else {
+        return not_found(GRANTS.what);
     };
     let client = store
         .client(&store.grants[index].item.client_id)
@@ -283,77 +269,13 @@ fn apply(
         }
     };
     let already_closed = grant.status == GrantStatus::Closed;
-    let mut needs_authorization = false;
-
-    if let Some(scope) = &m.scope {
-        let new = tokens(scope);
-        if new.is_empty() {
-            return Err(bad(
-                "invalid_scope",
-                "`scope` must keep at least one scope; close the Grant with `status: closed` \
-                 to end all access",
-            ));
-        }
-        let current = tokens(&grant.scope);
-        let added: Vec<&str> = new
-            .iter()
-            .copied()
-            .filter(|t| !current.contains(t))
-            .collect();
-        if !added.is_empty() {
-            let authorizable = !already_closed
-                && added.iter().all(|t| {
-                    client.is_some_and(|c| c.scopes().any(|cs| cs == *t))
-                        && catalog
-                            .cds_scope_descriptions
-                            .get(*t)
-                            .is_some_and(|d| d.needs_user_authorization())
-                });
-            if !authorizable {
-                return Err(bad(
-                    "invalid_scope",
-                    format!(
-                        "`scope` adds {}, which no customer can authorize for this Grant; only \
-                         a reduction of the current scope is possible (WG1-02 §8.6)",
-                        added.join(" ")
-                    ),
-                ));
-            }
-            needs_authorization = true;
-        }
-        // §8.6: `enabled_scope` keeps what is still both granted and requested.
-        let enabled: Vec<&str> = tokens(&grant.enabled_scope)
-            .into_iter()
-            .filter(|t| new.contains(t))
-            .collect();
-        grant.enabled_scope = enabled.join(" ");
-        grant.scope = new.join(" ");
-    }
-
+    let needs_authorization = match &m.scope {
+        Some(scope) => apply_scope(grant, scope, catalog, client, already_closed)?,
+        None => false,
+    };
     if let Some(details) = &m.authorization_details {
-        for (i, d) in details.iter().enumerate() {
-            if d.get("type").and_then(Value::as_str).is_none() {
-                return Err(bad(
-                    "invalid_authorization_details",
-                    format!("entry {i} must be an object with a string `type` (RFC 9396 §2)"),
-                ));
-            }
-            if !grant.authorization_details.contains(d) {
-                return Err(bad(
-                    "invalid_authorization_details",
-                    format!(
-                        "entry {i} is not one of the Grant's current authorization_details; only \
-                         a reduction (a subset of the current entries) is possible here"
-                    ),
-                ));
-            }
-        }
-        grant
-            .enabled_authorization_details
-            .retain(|e| details.contains(e));
-        grant.authorization_details = details.clone();
+        apply_details(grant, details)?;
     }
-
     if closing {
         // §8.1: a Grant whose access is removed has an empty enabled scope and details (the
         // §12.18 example keeps them, but §8.2 says nothing of a closed Grant is accessible).
@@ -377,6 +299,85 @@ fn apply(
         // A reduction down to what is already enabled leaves nothing to authorize.
         grant.status = GrantStatus::Active;
     }
+    Ok(())
+}
+
+/// A new `scope`: a reduction applies, an addition needs the customer (see [`apply`]).
+/// Returns whether the Grant now needs authorization.
+fn apply_scope(
+    grant: &mut Grant,
+    scope: &str,
+    catalog: &AuthorizationServerMetadata,
+    client: Option<&ClientObject>,
+    already_closed: bool,
+) -> Result<bool, ApiError> {
+    let new = tokens(scope);
+    if new.is_empty() {
+        return Err(bad(
+            "invalid_scope",
+            "`scope` must keep at least one scope; close the Grant with `status: closed` \
+             to end all access",
+        ));
+    }
+    let current = tokens(&grant.scope);
+    let added: Vec<&str> = new
+        .iter()
+        .copied()
+        .filter(|t| !current.contains(t))
+        .collect();
+    if !added.is_empty() {
+        let authorizable = !already_closed
+            && added.iter().all(|t| {
+                client.is_some_and(|c| c.scopes().any(|cs| cs == *t))
+                    && catalog
+                        .cds_scope_descriptions
+                        .get(*t)
+                        .is_some_and(|d| d.needs_user_authorization())
+            });
+        if !authorizable {
+            return Err(bad(
+                "invalid_scope",
+                format!(
+                    "`scope` adds {}, which no customer can authorize for this Grant; only \
+                     a reduction of the current scope is possible (WG1-02 §8.6)",
+                    added.join(" ")
+                ),
+            ));
+        }
+    }
+    // §8.6: `enabled_scope` keeps what is still both granted and requested.
+    let enabled: Vec<&str> = tokens(&grant.enabled_scope)
+        .into_iter()
+        .filter(|t| new.contains(t))
+        .collect();
+    grant.enabled_scope = enabled.join(" ");
+    grant.scope = new.join(" ");
+    Ok(!added.is_empty())
+}
+
+/// New `authorization_details`: only a reduction (a subset of the current entries).
+fn apply_details(grant: &mut Grant, details: &[Value]) -> Result<(), ApiError> {
+    for (i, d) in details.iter().enumerate() {
+        if d.get("type").and_then(Value::as_str).is_none() {
+            return Err(bad(
+                "invalid_authorization_details",
+                format!("entry {i} must be an object with a string `type` (RFC 9396 §2)"),
+            ));
+        }
+        if !grant.authorization_details.contains(d) {
+            return Err(bad(
+                "invalid_authorization_details",
+                format!(
+                    "entry {i} is not one of the Grant's current authorization_details; only \
+                     a reduction (a subset of the current entries) is possible here"
+                ),
+            ));
+        }
+    }
+    grant
+        .enabled_authorization_details
+        .retain(|e| details.contains(e));
+    grant.authorization_details = details.to_vec();
     Ok(())
 }
 

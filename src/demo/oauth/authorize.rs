@@ -8,30 +8,20 @@
 use std::sync::Arc;
 
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use crate::cds::{ClientObject, ClientStatus};
+use crate::cds::ClientObject;
 
 use crate::demo::DemoState;
 use crate::demo::store::oauth::{AuthzRequest, Pending, after};
-use crate::demo::store::{Store, random_secret};
+use crate::demo::store::random_secret;
 
+use super::PENDING_LIFETIME_SECS;
 use super::consent::{consent_page, login_page};
 use super::request::{Params, validate_request};
-use super::responses::{catalog_or_500, error_page, error_redirect, reject_response};
-use super::{PENDING_LIFETIME_SECS, SESSION_COOKIE};
-
-pub(crate) fn session_cookie(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(k, _)| *k == SESSION_COOKIE)
-        .map(|(_, v)| v.to_owned())
-}
+use super::responses::{catalog_or_500, error_page, reject_response};
+use super::session::{after_login_checks, session_cookie};
 
 /// `GET /oauth/authorize` (RFC 6749 §4.1.1, RFC 9126 §4).
 pub async fn authorize(
@@ -41,60 +31,15 @@ pub async fn authorize(
 ) -> Response {
     let query = query.unwrap_or_default();
     let params = Params::from_pairs(url::form_urlencoded::parse(query.as_bytes()));
-    if params.repeated.iter().any(|k| k == "client_id") {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "client_id is repeated",
-        );
-    }
-    let Some(client_id) = params.get("client_id") else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "the request names no client_id",
-        );
+    let (client, request) = match checked_request(&s, &params) {
+        Ok(v) => v,
+        Err(r) => return r,
     };
     let catalog = match catalog_or_500(&s) {
         Ok(c) => c,
         Err(r) => return r,
     };
     let now = s.registry.now();
-    let found = {
-        let store = s.registry.lock();
-        store
-            .client(client_id)
-            .map(|r| (r.item.clone(), r.registration.clone()))
-    };
-    let Some((client, registration)) = found else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "invalid_client",
-            "no application is registered under this client_id",
-        );
-    };
-    let request = if let Some(request_uri) = params.get("request_uri") {
-        // RFC 9126 §4: a pushed request is used once, before it expires, by its own client;
-        // other parameters on the URL are ignored.
-        let pushed = s.registry.lock().oauth.pushed.remove(request_uri);
-        match pushed {
-            Some(p) if p.expires_at > now && p.request.client_id == client.client_id => p.request,
-            _ => {
-                return error_page(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request_uri",
-                    "the request_uri is unknown, expired, already used or belongs to another \
-                     application",
-                );
-            }
-        }
-    } else {
-        match validate_request(&s, catalog, &client, &registration, &params, true) {
-            Ok(r) => r,
-            Err(r) => return reject_response(&s, r),
-        }
-    };
-
     let pending_id = random_secret();
     let csrf = random_secret();
     let session = session_cookie(&headers);
@@ -143,40 +88,57 @@ pub async fn authorize(
     )
 }
 
-/// Checks once the customer is known: test accounts authorize sandbox clients only, and a
-/// `cds_grant_id` must suit this customer (WG1-02 §8.3 `cds_grant_id_invalid_user`).
-pub(crate) fn after_login_checks(
+/// The client a request names and the request itself: pushed (RFC 9126 §4) or on the URL.
+fn checked_request(
     s: &DemoState,
-    store: &Store,
-    client: &ClientObject,
-    request: &AuthzRequest,
-    username: &str,
-) -> Result<(), Response> {
-    if client.cds_status != ClientStatus::Sandbox {
+    params: &Params,
+) -> Result<(ClientObject, AuthzRequest), Response> {
+    if params.repeated.iter().any(|k| k == "client_id") {
         return Err(error_page(
-            StatusCode::FORBIDDEN,
-            "access_denied",
-            &format!(
-                "{} is a {} Client object. Demo Gas & Electric has only fictional test \
-                 customers, and test customers can authorize sandbox Client objects only; use \
-                 the application's sandbox Client object to try the authorization flow.",
-                client.display_name(),
-                client.cds_status
-            ),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "client_id is repeated",
         ));
     }
-    if let Some(id) = &request.cds_grant_id
-        && let Some(owner) = store.oauth.grant_customers.get(id)
-        && owner != username
-    {
-        return Err(error_redirect(
-            s,
-            StatusCode::SEE_OTHER,
-            &request.redirect_uri,
-            request.state.as_deref(),
-            "cds_grant_id_invalid_user",
-            "the Grant named by cds_grant_id belongs to another customer (WG1-02 §8.3)",
+    let Some(client_id) = params.get("client_id") else {
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "the request names no client_id",
         ));
+    };
+    let catalog = catalog_or_500(s)?;
+    let now = s.registry.now();
+    let found = {
+        let store = s.registry.lock();
+        store
+            .client(client_id)
+            .map(|r| (r.item.clone(), r.registration.clone()))
+    };
+    let Some((client, registration)) = found else {
+        return Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "no application is registered under this client_id",
+        ));
+    };
+    let Some(request_uri) = params.get("request_uri") else {
+        return validate_request(s, catalog, &client, &registration, params, true)
+            .map(|r| (client, r))
+            .map_err(|r| reject_response(s, r));
+    };
+    // RFC 9126 §4: a pushed request is used once, before it expires, by its own client;
+    // other parameters on the URL are ignored.
+    let pushed = s.registry.lock().oauth.pushed.remove(request_uri);
+    match pushed {
+        Some(p) if p.expires_at > now && p.request.client_id == client.client_id => {
+            Ok((client, p.request))
+        }
+        _ => Err(error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_uri",
+            "the request_uri is unknown, expired, already used or belongs to another \
+             application",
+        )),
     }
-    Ok(())
 }

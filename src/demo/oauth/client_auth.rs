@@ -12,8 +12,9 @@ use base64::Engine;
 
 use crate::cds::{ClientObject, ClientStatus};
 
+use crate::cds::tokens::TokenResponse;
 use crate::demo::DemoState;
-use crate::demo::reply::error_response;
+use crate::demo::reply::{error_response, json_with_status};
 use crate::demo::store::constant_time_eq;
 
 /// An RFC 6749 §5.2 error with `Cache-Control: no-store`; `invalid_client` also carries the
@@ -34,6 +35,15 @@ pub(crate) fn token_error(error: &str, description: &str) -> Response {
             HeaderValue::from_static("Basic realm=\"cds-wizard demo\", charset=\"UTF-8\""),
         );
     }
+    r
+}
+
+/// A successful token response with the no-store headers of RFC 6749 §5.1.
+pub(crate) fn token_ok(body: &TokenResponse) -> Response {
+    let mut r = json_with_status(StatusCode::OK, body);
+    let h = r.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     r
 }
 
@@ -125,29 +135,9 @@ pub(crate) fn authenticate_client(
             "client_secret_post is not supported: use HTTP Basic (client_secret_basic)",
         ));
     }
+    let (client_id, secret) = claimed_client(basic, params)?;
     let now = s.registry.now();
     let store = s.registry.lock();
-    let (client_id, secret) = match basic {
-        Some((id, secret)) => {
-            if params.get("client_id").is_some_and(|b| *b != id) {
-                return Err(token_error(
-                    "invalid_request",
-                    "`client_id` in the body differs from the authenticated client",
-                ));
-            }
-            (id, Some(secret))
-        }
-        None => match params.get("client_id") {
-            Some(id) => (id.clone(), None),
-            None => {
-                return Err(token_error(
-                    "invalid_client",
-                    "client authentication is required: HTTP Basic, or `client_id` for a public \
-                     client",
-                ));
-            }
-        },
-    };
     let Some(record) = store.client(&client_id) else {
         return Err(token_error(
             "invalid_client",
@@ -201,6 +191,33 @@ pub(crate) fn authenticate_client(
         ));
     }
     Ok((record.item.clone(), record.registration.clone()))
+}
+
+/// The client id a request claims and the secret it proves it with: from HTTP Basic, or a
+/// public client's `client_id` in the body.
+fn claimed_client(
+    basic: Option<(String, String)>,
+    params: &HashMap<String, String>,
+) -> Result<(String, Option<String>), Response> {
+    match basic {
+        Some((id, secret)) => {
+            if params.get("client_id").is_some_and(|b| *b != id) {
+                return Err(token_error(
+                    "invalid_request",
+                    "`client_id` in the body differs from the authenticated client",
+                ));
+            }
+            Ok((id, Some(secret)))
+        }
+        None => match params.get("client_id") {
+            Some(id) => Ok((id.clone(), None)),
+            None => Err(token_error(
+                "invalid_client",
+                "client authentication is required: HTTP Basic, or `client_id` for a public \
+                 client",
+            )),
+        },
+    }
 }
 
 #[cfg(test)]

@@ -20,13 +20,13 @@ use crate::cds::{AuthorizationServerMetadata, ClientObject, Grant, GrantStatus};
 use crate::demo::DemoState;
 use crate::demo::pages::escape;
 use crate::demo::store::oauth::{AuthzRequest, IssuedCode, Pending, Session, after};
-use crate::demo::store::{constant_time_eq, random_hex, random_secret};
+use crate::demo::store::{Store, constant_time_eq, random_hex, random_secret};
 
-use super::accounts::{account, find_account};
-use super::authorize::{after_login_checks, session_cookie};
 use super::rar::{self, RarContext};
 use super::responses::{catalog_or_500, error_page, error_redirect, html, redirect_to};
+use super::session::{after_login_checks, session_cookie};
 use super::{CODE_LIFETIME_SECS, SESSION_COOKIE, SESSION_LIFETIME_SECS};
+use crate::demo::accounts::{TestAccount, account, find_account};
 
 fn hidden(pending_id: &str, csrf: &str) -> String {
     format!(
@@ -92,11 +92,45 @@ pub(crate) fn consent_page(
         catalog,
     );
     let name = escape(client.display_name());
-    let mut sections = String::new();
-    let mut shown: Vec<&str> = Vec::new();
+    let sections = sections(catalog, &ctx, &request.scopes, &details);
+    let who = account(username);
+    let services = who.map(services).unwrap_or_default();
+    let mut r = html(
+        StatusCode::OK,
+        "Review the data request",
+        &format!(
+            "<p>Signed in as <strong>{customer}</strong> (<code>{user}</code>).</p>\
+             <p><strong>{name}</strong> asks for access to the following data from your Demo \
+             Gas &amp; Electric account. Approve only if you trust {name} with it.</p>\
+             <h2>What {name} asks for</h2>{sections}\
+             <h2>Your services</h2><ul>{services}</ul>\
+             <p>After approving you get a receipt with a confirmation code. You can ask Demo Gas \
+             &amp; Electric to revoke this access at any time.</p>\
+             <form method=\"post\" action=\"/oauth/authorize/consent\">{hidden}\
+             <p><button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button> \
+             <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></p></form>",
+            customer = escape(who.map_or(username, |a| a.name)),
+            user = escape(username),
+            hidden = hidden(pending_id, csrf),
+        ),
+    );
+    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        r.headers_mut().insert(header::SET_COOKIE, c);
+    }
+    r
+}
+
+/// One section per requested scope, then per detail entry of another scope: its name,
+/// description and the limits its entry sets.
+fn sections(
+    catalog: &AuthorizationServerMetadata,
+    ctx: &RarContext,
+    scopes: &[String],
+    details: &[Value],
+) -> String {
     let section = |title: &str, description: &str, entry: Option<&Value>| {
         let readings = entry
-            .map(|e| rar::describe(e, &ctx))
+            .map(|e| rar::describe(e, ctx))
             .unwrap_or_default()
             .into_iter()
             .map(|r| {
@@ -123,13 +157,15 @@ pub(crate) fn consent_page(
             .iter()
             .find(|d| d.get("type").and_then(Value::as_str) == Some(t))
     };
-    for sc in &request.scopes {
+    let mut out = String::new();
+    let mut shown: Vec<&str> = Vec::new();
+    for sc in scopes {
         if let Some(d) = catalog.cds_scope_descriptions.get(sc) {
-            sections.push_str(&section(&d.name, &d.description, entry_of(sc)));
+            out.push_str(&section(&d.name, &d.description, entry_of(sc)));
             shown.push(sc);
         }
     }
-    for entry in &details {
+    for entry in details {
         let Some(t) = entry.get("type").and_then(Value::as_str) else {
             continue;
         };
@@ -137,48 +173,25 @@ pub(crate) fn consent_page(
             continue;
         }
         if let Some((d, _)) = ctx.scope_for_type(t) {
-            sections.push_str(&section(&d.name, &d.description, Some(entry)));
+            out.push_str(&section(&d.name, &d.description, Some(entry)));
         }
     }
-    let who = account(username);
-    let services = who
-        .map(|a| {
-            a.services
-                .iter()
-                .map(|sv| {
-                    format!(
-                        "<li>{} — {} at {}</li>",
-                        escape(sv.contract_number),
-                        escape(sv.service_type),
-                        escape(sv.address)
-                    )
-                })
-                .collect::<String>()
+    out
+}
+
+/// The test customer's service contracts, as list items.
+fn services(a: &TestAccount) -> String {
+    a.services
+        .iter()
+        .map(|sv| {
+            format!(
+                "<li>{} — {} at {}</li>",
+                escape(sv.contract_number),
+                escape(sv.service_type),
+                escape(sv.address)
+            )
         })
-        .unwrap_or_default();
-    let mut r = html(
-        StatusCode::OK,
-        "Review the data request",
-        &format!(
-            "<p>Signed in as <strong>{customer}</strong> (<code>{user}</code>).</p>\
-             <p><strong>{name}</strong> asks for access to the following data from your Demo \
-             Gas &amp; Electric account. Approve only if you trust {name} with it.</p>\
-             <h2>What {name} asks for</h2>{sections}\
-             <h2>Your services</h2><ul>{services}</ul>\
-             <p>After approving you get a receipt with a confirmation code. You can ask Demo Gas \
-             &amp; Electric to revoke this access at any time.</p>\
-             <form method=\"post\" action=\"/oauth/authorize/consent\">{hidden}\
-             <p><button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button> \
-             <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></p></form>",
-            customer = escape(who.map_or(username, |a| a.name)),
-            user = escape(username),
-            hidden = hidden(pending_id, csrf),
-        ),
-    );
-    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        r.headers_mut().insert(header::SET_COOKIE, c);
-    }
-    r
+        .collect()
 }
 
 fn form(body: &[u8]) -> HashMap<String, String> {
@@ -374,17 +387,18 @@ fn approve(s: &DemoState, request: &AuthzRequest, customer: &str) -> Response {
         catalog,
     );
     rar::resolve_relative(&mut details, &ctx);
-    let scope = request.scopes.join(" ");
-    let receipt = format!("DGE-{}", random_hex(4).to_uppercase());
+    let granted = Granted {
+        scope: request.scopes.join(" "),
+        details,
+        receipt: format!("DGE-{}", random_hex(4).to_uppercase()),
+        now,
+    };
     let mut store = s.registry.lock();
     let grant_id = match &request.cds_grant_id {
-        Some(id) => {
-            // WG1-02 §8.3: update the named Grant now, not at the token request.
-            let Some(g) = store.grants.iter_mut().find(|g| {
-                g.item.grant_id == *id
-                    && g.item.client_id == client.client_id
-                    && g.item.status == GrantStatus::NeedsAuthorization
-            }) else {
+        // WG1-02 §8.3: update the named Grant now, not at the token request.
+        Some(id) => match reauthorize(&mut store, id, &client, &granted) {
+            Some(()) => id.clone(),
+            None => {
                 drop(store);
                 return error_redirect(
                     s,
@@ -394,74 +408,117 @@ fn approve(s: &DemoState, request: &AuthzRequest, customer: &str) -> Response {
                     "cds_grant_id_invalid_value",
                     "the Grant named by cds_grant_id no longer needs authorization",
                 );
-            };
-            let grant = &mut g.item;
-            grant.status = GrantStatus::Active;
-            grant.modified = now;
-            grant.scope = scope.clone();
-            grant.authorization_details = details.clone();
-            grant.enabled_scope = scope.clone();
-            grant.enabled_authorization_details = details.clone();
-            grant.receipt_confirmations.push(receipt);
-            id.clone()
-        }
-        None => {
-            let grant_id = random_hex(8);
-            let Ok(uri) = Url::parse(&format!("{}/api/grants/{grant_id}", s.base_url)) else {
+            }
+        },
+        None => match new_grant(&s.base_url, &client, &granted) {
+            Some(grant) => {
+                let id = grant.grant_id.clone();
+                store.add_grant(&request.registration, grant);
+                id
+            }
+            None => {
                 drop(store);
                 return error_page(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "server_error",
                     "the server's base URL is not absolute",
                 );
-            };
-            let grant = Grant {
-                grant_id: grant_id.clone(),
-                uri,
-                replacing: Vec::new(),
-                replaced_by: Vec::new(),
-                parent: None,
-                children: Vec::new(),
-                created: now,
-                modified: now,
-                not_before: None,
-                not_after: None,
-                eta: None,
-                expires: None,
-                status: GrantStatus::Active,
-                client_id: client.client_id.clone(),
-                scope: scope.clone(),
-                authorization_details: details.clone(),
-                receipt_confirmations: vec![receipt],
-                enabled_scope: scope.clone(),
-                enabled_authorization_details: details.clone(),
-                extra: Map::new(),
-            };
-            store.add_grant(&request.registration, grant);
-            grant_id
-        }
+            }
+        },
     };
     store
         .oauth
         .grant_customers
         .insert(grant_id.clone(), customer.to_owned());
-    let code = random_secret();
-    store.oauth.prune(now);
-    store.oauth.codes.insert(
-        code.clone(),
-        IssuedCode {
-            request: request.clone(),
-            grant_id,
-            authorization_details: details,
-            expires_at: after(now, CODE_LIFETIME_SECS),
-            used: false,
-            family: random_hex(16),
-        },
-    );
+    let code = issue_code(&mut store, request, grant_id, granted);
     drop(store);
     let mut pairs = vec![("code", code.as_str())];
     if let Some(st) = &request.state {
         pairs.push(("state", st));
     }
     redirect_to(s, StatusCode::SEE_OTHER, &request.redirect_uri, &pairs)
+}
+
+/// A fresh authorization code bound to the request and its Grant (RFC 6749 §4.1.2).
+fn issue_code(
+    store: &mut Store,
+    request: &AuthzRequest,
+    grant_id: String,
+    granted: Granted,
+) -> String {
+    let code = random_secret();
+    store.oauth.prune(granted.now);
+    store.oauth.codes.insert(
+        code.clone(),
+        IssuedCode {
+            request: request.clone(),
+            grant_id,
+            authorization_details: granted.details,
+            expires_at: after(granted.now, CODE_LIFETIME_SECS),
+            used: false,
+            family: random_hex(16),
+        },
+    );
+    code
+}
+
+/// What the customer approved: scope and details as granted (defaults in, dates absolute),
+/// the receipt confirmation, and when.
+struct Granted {
+    scope: String,
+    details: Vec<Value>,
+    receipt: String,
+    now: jiff::Timestamp,
+}
+
+/// §8.3: the named Grant of this Client object that needs authorization becomes `active`
+/// with what was granted; `None` when there is no such Grant (any more).
+fn reauthorize(
+    store: &mut Store,
+    id: &str,
+    client: &ClientObject,
+    granted: &Granted,
+) -> Option<()> {
+    let g = store.grants.iter_mut().find(|g| {
+        g.item.grant_id == id
+            && g.item.client_id == client.client_id
+            && g.item.status == GrantStatus::NeedsAuthorization
+    })?;
+    let grant = &mut g.item;
+    grant.status = GrantStatus::Active;
+    grant.modified = granted.now;
+    grant.scope = granted.scope.clone();
+    grant.authorization_details = granted.details.clone();
+    grant.enabled_scope = granted.scope.clone();
+    grant.enabled_authorization_details = granted.details.clone();
+    grant.receipt_confirmations.push(granted.receipt.clone());
+    Some(())
+}
+
+/// §8.1: a new, fully enabled Grant for what the customer approved.
+fn new_grant(base: &str, client: &ClientObject, granted: &Granted) -> Option<Grant> {
+    let grant_id = random_hex(8);
+    let uri = Url::parse(&format!("{base}/api/grants/{grant_id}")).ok()?;
+    Some(Grant {
+        grant_id,
+        uri,
+        replacing: Vec::new(),
+        replaced_by: Vec::new(),
+        parent: None,
+        children: Vec::new(),
+        created: granted.now,
+        modified: granted.now,
+        not_before: None,
+        not_after: None,
+        eta: None,
+        expires: None,
+        status: GrantStatus::Active,
+        client_id: client.client_id.clone(),
+        scope: granted.scope.clone(),
+        authorization_details: granted.details.clone(),
+        receipt_confirmations: vec![granted.receipt.clone()],
+        enabled_scope: granted.scope.clone(),
+        enabled_authorization_details: granted.details.clone(),
+        extra: Map::new(),
+    })
 }

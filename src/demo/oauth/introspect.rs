@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 
 use crate::demo::DemoState;
@@ -19,14 +20,6 @@ use crate::demo::store::oauth::revoke_family;
 use crate::demo::store::{Store, TOKEN_LIFETIME_SECS};
 
 use super::client_auth::{authenticate_client, form_params};
-
-fn grant_gives_access(store: &Store, grant_id: &str) -> bool {
-    store
-        .grants
-        .iter()
-        .find(|g| g.item.grant_id == grant_id)
-        .is_some_and(|g| !g.item.status.is_inaccessible())
-}
 
 /// `POST /oauth/introspect` (RFC 7662 §2).
 pub async fn introspect(
@@ -55,15 +48,21 @@ pub async fn introspect(
     };
     let now = s.registry.now();
     let store = s.registry.lock();
-    let inactive = || no_store(json_with_status(StatusCode::OK, &json!({"active": false})));
+    let answer = describe(&store, token, &registration, now);
+    no_store(json_with_status(StatusCode::OK, &answer))
+}
 
+/// The RFC 7662 §2.2 answer about `token` to a client of `registration`: `active: false`
+/// unless it is a live token of that registration whose Grant still gives access.
+fn describe(store: &Store, token: &str, registration: &str, now: Timestamp) -> Value {
+    let inactive = || json!({"active": false});
     if let Some(t) = store.tokens.get(token) {
         if t.expires_at <= now || t.registration != registration {
             return inactive();
         }
         let info = store.oauth.token_info.get(token);
         if let Some(i) = info
-            && !grant_gives_access(&store, &i.grant_id)
+            && !store.grant_gives_access(&i.grant_id)
         {
             return inactive();
         }
@@ -84,30 +83,27 @@ pub async fn introspect(
         if let Some(i) = info {
             out.insert("cds_grant_id".into(), Value::String(i.grant_id.clone()));
         }
-        return no_store(json_with_status(StatusCode::OK, &Value::Object(out)));
+        return Value::Object(out);
     }
     if let Some(r) = store.oauth.refresh_tokens.get(token) {
         if r.rotated
             || r.expires_at <= now
             || r.registration != registration
-            || !grant_gives_access(&store, &r.grant_id)
+            || !store.grant_gives_access(&r.grant_id)
         {
             return inactive();
         }
         // No `token_type`: RFC 7662 §2.2 means the access token type (RFC 6749 §7.1), which a
         // refresh token does not have.
-        return no_store(json_with_status(
-            StatusCode::OK,
-            &json!({
-                "active": true,
-                "scope": r.scopes.join(" "),
-                "client_id": r.client_id,
-                "exp": r.expires_at.as_second(),
-                "iat": r.issued_at.as_second(),
-                "authorization_details": r.authorization_details,
-                "cds_grant_id": r.grant_id,
-            }),
-        ));
+        return json!({
+            "active": true,
+            "scope": r.scopes.join(" "),
+            "client_id": r.client_id,
+            "exp": r.expires_at.as_second(),
+            "iat": r.issued_at.as_second(),
+            "authorization_details": r.authorization_details,
+            "cds_grant_id": r.grant_id,
+        });
     }
     inactive()
 }

@@ -3,9 +3,9 @@
 //! (RFC 6749 §4.1, CDS-WG3-01 §9), the token endpoint, and RFC 7662/7009 introspection and
 //! revocation.
 
-pub mod accounts;
 pub mod authorize;
 mod client_auth;
+mod client_credentials;
 pub mod consent;
 pub mod grant_admin;
 pub mod introspect;
@@ -14,6 +14,7 @@ pub mod rar;
 pub mod register;
 mod request;
 mod responses;
+mod session;
 pub mod token;
 
 /// RFC 9126 §2.2: the `request_uri` prefix.

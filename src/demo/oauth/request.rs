@@ -102,7 +102,70 @@ pub(crate) fn validate_request(
         ));
     }
     // The redirect URI first: until it is known to be registered, errors stay on our page.
-    let (redirect_uri, redirect_uri_given) = match params.get("redirect_uri") {
+    let (redirect_uri, redirect_uri_given) = resolve_redirect_uri(client, params)?;
+    let back = Back {
+        redirect_uri,
+        state: params.get("state").map(str::to_owned),
+    };
+    if let Some(k) = params.repeated.first() {
+        return Err(back.reject(
+            "invalid_request",
+            format!("parameter `{k}` is repeated (RFC 6749 §3.1; WG1-02 §8.3 for cds_grant_id)"),
+        ));
+    }
+    if direct && s.options.require_par {
+        return Err(back.reject(
+            "invalid_request",
+            "this server requires pushed authorization requests: POST the parameters to the \
+             pushed_authorization_request_endpoint and send only client_id and request_uri \
+             (RFC 9126 §4)"
+                .to_owned(),
+        ));
+    }
+    check_response_type(client, params, &back)?;
+    let scopes = requested_scopes(catalog, client, params, &back)?;
+    let code_challenge = pkce_challenge(params, &back)?;
+    let authorization_details = requested_details(s, catalog, client, params, &back)?;
+    let prompt_login = params
+        .get("prompt")
+        .is_some_and(|p| p.split_ascii_whitespace().any(|v| v == "login"));
+    // WG1-02 §8.3: cds_grant_id is evaluated after every other parameter.
+    let cds_grant_id = requested_grant(s, client, params, &back)?;
+    Ok(AuthzRequest {
+        client_id: client.client_id.clone(),
+        registration: registration.to_owned(),
+        redirect_uri: back.redirect_uri,
+        redirect_uri_given,
+        scopes,
+        authorization_details,
+        state: back.state,
+        code_challenge,
+        prompt_login,
+        cds_grant_id,
+    })
+}
+
+/// Where errors go once the redirect URI is known to be registered (RFC 6749 §4.1.2.1).
+struct Back {
+    redirect_uri: String,
+    state: Option<String>,
+}
+
+impl Back {
+    fn reject(&self, error: &'static str, description: String) -> Reject {
+        Reject::Redirect {
+            redirect_uri: self.redirect_uri.clone(),
+            state: self.state.clone(),
+            error,
+            description,
+        }
+    }
+}
+
+/// The redirect URI and whether it was sent: a registered one, or the Client object's default
+/// (WG3-01 §9.1.1).
+fn resolve_redirect_uri(client: &ClientObject, params: &Params) -> Result<(String, bool), Reject> {
+    let resolved = match params.get("redirect_uri") {
         Some(uri) => {
             // RFC 6749 §3.1.2.3 / RFC 9700 §4.1.3: exact string comparison, except the port of
             // a loopback IP redirect (RFC 8252 §7.3: native apps get a random port each run).
@@ -134,35 +197,17 @@ pub(crate) fn validate_request(
             }
         },
     };
-    if Url::parse(&redirect_uri).is_err() {
+    if Url::parse(&resolved.0).is_err() {
         return Err(page_reject(
             "invalid_request",
             "the application's redirect URI is not an absolute URL",
         ));
     }
-    let state = params.get("state").map(str::to_owned);
-    let redirect = |error: &'static str, description: String| Reject::Redirect {
-        redirect_uri: redirect_uri.clone(),
-        state: state.clone(),
-        error,
-        description,
-    };
-    if let Some(k) = params.repeated.first() {
-        return Err(redirect(
-            "invalid_request",
-            format!("parameter `{k}` is repeated (RFC 6749 §3.1; WG1-02 §8.3 for cds_grant_id)"),
-        ));
-    }
-    if direct && s.options.require_par {
-        return Err(redirect(
-            "invalid_request",
-            "this server requires pushed authorization requests: POST the parameters to the \
-             pushed_authorization_request_endpoint and send only client_id and request_uri \
-             (RFC 9126 §4)"
-                .to_owned(),
-        ));
-    }
-    // CDS-WG3-01 §9.1.1: an invalid response_type is an Invalid Request Error page.
+    Ok(resolved)
+}
+
+/// CDS-WG3-01 §9.1.1: an invalid response_type is an Invalid Request Error page.
+fn check_response_type(client: &ClientObject, params: &Params, back: &Back) -> Result<(), Reject> {
     match params.get("response_type") {
         Some("code") => {}
         Some(other) => {
@@ -179,13 +224,22 @@ pub(crate) fn validate_request(
         }
     }
     if !client.response_types.iter().any(|r| r == "code") {
-        return Err(redirect(
+        return Err(back.reject(
             "unauthorized_client",
             "this Client object may not use the authorization code flow".to_owned(),
         ));
     }
-    // Scope: absent means cds_default_scope (WG3-01 §9.1.1); each must be registered for this
-    // Client object and be a scope customers authorize.
+    Ok(())
+}
+
+/// Scope: absent means cds_default_scope (WG3-01 §9.1.1); each must be registered for this
+/// Client object and be a scope customers authorize.
+fn requested_scopes(
+    catalog: &AuthorizationServerMetadata,
+    client: &ClientObject,
+    params: &Params,
+    back: &Back,
+) -> Result<Vec<String>, Reject> {
     let scope_text = params
         .get("scope")
         .map(str::to_owned)
@@ -194,7 +248,7 @@ pub(crate) fn validate_request(
     let mut scopes: Vec<String> = Vec::new();
     for sc in scope_text.split_ascii_whitespace() {
         if !client.scopes().any(|c| c == sc) {
-            return Err(redirect(
+            return Err(back.reject(
                 "invalid_scope",
                 format!("scope `{sc}` is not registered for this Client object"),
             ));
@@ -204,7 +258,7 @@ pub(crate) fn validate_request(
             .get(sc)
             .is_some_and(|d| d.response_types_supported.iter().any(|r| r == "code"));
         if !code_flow {
-            return Err(redirect(
+            return Err(back.reject(
                 "invalid_scope",
                 format!("scope `{sc}` is not granted through customer authorization"),
             ));
@@ -214,11 +268,15 @@ pub(crate) fn validate_request(
         }
     }
     if scopes.is_empty() {
-        return Err(redirect("invalid_scope", "no scope requested".to_owned()));
+        return Err(back.reject("invalid_scope", "no scope requested".to_owned()));
     }
-    // PKCE (RFC 7636; WG1-02 §3.4: S256 only, never plain).
+    Ok(scopes)
+}
+
+/// PKCE (RFC 7636; WG1-02 §3.4: S256 only, never plain): the code challenge.
+fn pkce_challenge(params: &Params, back: &Back) -> Result<String, Reject> {
     let Some(challenge) = params.get("code_challenge") else {
-        return Err(redirect(
+        return Err(back.reject(
             "invalid_request",
             "code_challenge is required: this server requires PKCE with S256 (RFC 7636)".to_owned(),
         ));
@@ -226,7 +284,7 @@ pub(crate) fn validate_request(
     match params.get("code_challenge_method") {
         Some("S256") => {}
         Some(m) => {
-            return Err(redirect(
+            return Err(back.reject(
                 "invalid_request",
                 format!(
                     "code_challenge_method `{m}` is not supported; use S256 (WG1-02 §3.4 forbids \
@@ -235,7 +293,7 @@ pub(crate) fn validate_request(
             ));
         }
         None => {
-            return Err(redirect(
+            return Err(back.reject(
                 "invalid_request",
                 "code_challenge_method is required and must be S256 (an absent method means \
                  plain, RFC 7636 §4.3, which this server refuses)"
@@ -249,15 +307,26 @@ pub(crate) fn validate_request(
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !challenge_ok {
-        return Err(redirect(
+        return Err(back.reject(
             "invalid_request",
             "code_challenge must be the 43-character Base64url SHA-256 of the verifier".to_owned(),
         ));
     }
-    // RAR (RFC 9396): absent means cds_default_authorization_details (WG3-01 §9.1.1).
+    Ok(challenge.to_owned())
+}
+
+/// RAR (RFC 9396): absent means cds_default_authorization_details (WG3-01 §9.1.1); checked
+/// against the catalog with defaults filled in.
+fn requested_details(
+    s: &DemoState,
+    catalog: &AuthorizationServerMetadata,
+    client: &ClientObject,
+    params: &Params,
+    back: &Back,
+) -> Result<Vec<serde_json::Value>, Reject> {
     let details = match params.get("authorization_details") {
         Some(text) => {
-            rar::parse(text).map_err(|e| redirect("invalid_authorization_details", e.0))?
+            rar::parse(text).map_err(|e| back.reject("invalid_authorization_details", e.0))?
         }
         None => client
             .cds_default_authorization_details
@@ -270,41 +339,34 @@ pub(crate) fn validate_request(
         &client.authorization_details_types,
         s.registry.now(),
     );
-    let details = rar::validate(&details, &ctx)
-        .map_err(|e| redirect("invalid_authorization_details", e.0))?;
-    let prompt_login = params
-        .get("prompt")
-        .is_some_and(|p| p.split_ascii_whitespace().any(|v| v == "login"));
-    // WG1-02 §8.3: cds_grant_id is evaluated after every other parameter.
-    let cds_grant_id = params.get("cds_grant_id").map(str::to_owned);
-    if let Some(id) = &cds_grant_id {
-        let store = s.registry.lock();
-        let ok = store.grants.iter().any(|g| {
-            g.item.grant_id == *id
-                && g.item.client_id == client.client_id
-                && g.item.status == GrantStatus::NeedsAuthorization
-        });
-        if !ok {
-            return Err(redirect(
-                "cds_grant_id_invalid_value",
-                "cds_grant_id does not name a Grant of this Client object that needs \
-                 authorization (WG1-02 §8.3)"
-                    .to_owned(),
-            ));
-        }
+    rar::validate(&details, &ctx).map_err(|e| back.reject("invalid_authorization_details", e.0))
+}
+
+/// WG1-02 §8.3: `cds_grant_id` names a Grant of this Client object that needs authorization.
+fn requested_grant(
+    s: &DemoState,
+    client: &ClientObject,
+    params: &Params,
+    back: &Back,
+) -> Result<Option<String>, Reject> {
+    let Some(id) = params.get("cds_grant_id") else {
+        return Ok(None);
+    };
+    let store = s.registry.lock();
+    let ok = store.grants.iter().any(|g| {
+        g.item.grant_id == id
+            && g.item.client_id == client.client_id
+            && g.item.status == GrantStatus::NeedsAuthorization
+    });
+    if !ok {
+        return Err(back.reject(
+            "cds_grant_id_invalid_value",
+            "cds_grant_id does not name a Grant of this Client object that needs \
+             authorization (WG1-02 §8.3)"
+                .to_owned(),
+        ));
     }
-    Ok(AuthzRequest {
-        client_id: client.client_id.clone(),
-        registration: registration.to_owned(),
-        redirect_uri,
-        redirect_uri_given,
-        scopes,
-        authorization_details: details,
-        state,
-        code_challenge: challenge.to_owned(),
-        prompt_login,
-        cds_grant_id,
-    })
+    Ok(Some(id.to_owned()))
 }
 
 /// Exact match, or the same loopback IP redirect on another port (RFC 8252 §7.3).

@@ -1,55 +1,40 @@
-//! The token endpoint (RFC 6749 §3.2, §5): the `client_credentials` grant (§4.4) with HTTP
-//! Basic client authentication, RFC 9396 `authorization_details` and the Grant Admin rules of
-//! CDS-WG1-02 §3.3.2; the `authorization_code` grant with PKCE (RFC 7636) and rotating
-//! `refresh_token`s (RFC 6749 §6, RFC 9700 §4.14.2) for customer authorizations.
+//! The token endpoint (RFC 6749 §3.2, §5): its form, the `client_credentials` grant (§4.4,
+//! in `client_credentials.rs`), and for customer authorizations (CDS-WG1-02 §8.3) the
+//! `authorization_code` grant with PKCE (RFC 7636) and rotating `refresh_token`s (RFC 6749 §6,
+//! RFC 9700 §4.14.2).
+
+// Steps hand back a finished error Response for the handler to return as is.
+#![allow(clippy::result_large_err)]
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use base64::Engine;
 use serde_json::{Map, Value};
 use sha2::Digest;
 
+use crate::cds::ClientObject;
 use crate::cds::tokens::TokenResponse;
-use crate::cds::{ClientObject, ClientStatus, ScopeType};
 
 use crate::demo::DemoState;
-use crate::demo::reply::json_with_status;
-use crate::demo::store::oauth::{RefreshToken, TokenInfo, revoke_family};
+use crate::demo::store::oauth::{IssuedCode, RefreshToken, TokenInfo, revoke_family};
 use crate::demo::store::{
     AccessToken, Store, TOKEN_LIFETIME_SECS, constant_time_eq, random_secret,
 };
 
-use super::client_auth::{authenticate_client, basic_credentials, token_error};
+use super::client_auth::{authenticate_client, token_error, token_ok};
+use super::client_credentials;
 
 /// `POST /oauth/token`.
 pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: Bytes) -> Response {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mime = content_type.split(';').next().unwrap_or("").trim();
-    if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-        return token_error(
-            "invalid_request",
-            "the token request must be application/x-www-form-urlencoded (RFC 6749 §4.4.2)",
-        );
-    }
-    // RFC 6749 §3.2: parameters sent without a value are treated as omitted; none may repeat.
-    let mut params: HashMap<String, String> = HashMap::new();
-    for (k, v) in url::form_urlencoded::parse(&body) {
-        if v.is_empty() {
-            continue;
-        }
-        if params.insert(k.to_string(), v.into_owned()).is_some() {
-            return token_error("invalid_request", &format!("parameter `{k}` is repeated"));
-        }
-    }
-
+    let params = match token_params(&headers, &body) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
     // The user-authorization grants (RFC 6749 §4.1.3, §6) authenticate per the client's
     // `token_endpoint_auth_method`, public clients included: handled on their own.
     if matches!(
@@ -58,212 +43,40 @@ pub async fn token(State(s): State<Arc<DemoState>>, headers: HeaderMap, body: By
     ) {
         return user_grants(&s, &headers, &params);
     }
+    client_credentials::client_credentials(&s, &headers, &params).unwrap_or_else(|r| r)
+}
 
-    // Client authentication comes first so that an unauthenticated caller learns nothing else.
-    let basic = match basic_credentials(&headers) {
-        Ok(b) => b,
-        Err(why) => return token_error("invalid_client", why),
-    };
-    if basic.is_some() && params.contains_key("client_secret") {
-        return token_error(
+/// The token request's form: RFC 6749 §3.2, parameters sent without a value are treated as
+/// omitted; none may repeat.
+fn token_params(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type.split(';').next().unwrap_or("").trim();
+    if !mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        return Err(token_error(
             "invalid_request",
-            "use exactly one client authentication method (RFC 6749 §2.3)",
-        );
+            "the token request must be application/x-www-form-urlencoded (RFC 6749 §4.4.2)",
+        ));
     }
-    let Some((client_id, secret)) = basic else {
-        return token_error(
-            "invalid_client",
-            "client authentication is required: HTTP Basic with the client_id and client_secret",
-        );
-    };
-    let now = s.registry.now();
-    let (client, registration, credential_id) = {
-        let store = s.registry.lock();
-        let Some(record) = store.client(&client_id) else {
-            return token_error("invalid_client", "unknown client or wrong secret");
-        };
-        let matched = store.credentials.iter().find(|c| {
-            c.item.client_id == client_id
-                && c.item
-                    .client_secret_expires_at
-                    .is_none_or(|t| t == 0 || t > now.as_second())
-                && c.item
-                    .client_secret
-                    .as_deref()
-                    .is_some_and(|cs| constant_time_eq(cs.as_bytes(), secret.as_bytes()))
-        });
-        let Some(matched) = matched else {
-            return token_error("invalid_client", "unknown client or wrong secret");
-        };
-        if record.item.token_endpoint_auth_method.as_deref() != Some("client_secret_basic") {
-            return token_error("invalid_client", "unknown client or wrong secret");
+    let mut params: HashMap<String, String> = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(body) {
+        if v.is_empty() {
+            continue;
         }
-        (
-            record.item.clone(),
-            record.registration.clone(),
-            matched.item.credential_id.clone(),
-        )
-    };
-    if client.cds_status == ClientStatus::Disabled {
-        return token_error("invalid_client", "this Client object is disabled");
-    }
-
-    let Some(grant_type) = params.get("grant_type") else {
-        return token_error("invalid_request", "`grant_type` is required");
-    };
-    if grant_type != "client_credentials" {
-        return token_error(
-            "unsupported_grant_type",
-            &format!("grant type `{grant_type}` is not available on this demo token endpoint"),
-        );
-    }
-    if !client.grant_types.iter().any(|g| g == "client_credentials") {
-        return token_error(
-            "unauthorized_client",
-            "this Client object may not use the client_credentials grant",
-        );
-    }
-
-    let client_scopes: Vec<&str> = client.scopes().collect();
-    let scopes: Vec<String> = match params.get("scope") {
-        None => client_scopes.iter().map(|s| (*s).to_owned()).collect(),
-        Some(requested) => {
-            let mut out: Vec<String> = Vec::new();
-            for sc in requested.split_ascii_whitespace() {
-                if !client_scopes.contains(&sc) {
-                    return token_error(
-                        "invalid_scope",
-                        &format!("scope `{sc}` is not registered for this Client object"),
-                    );
-                }
-                if !out.iter().any(|o| o == sc) {
-                    out.push(sc.to_owned());
-                }
-            }
-            out
-        }
-    };
-    if scopes.is_empty() {
-        return token_error("invalid_scope", "no scope to grant");
-    }
-
-    let authorization_details = match params.get("authorization_details") {
-        None => None,
-        Some(text) => match serde_json::from_str::<Value>(text) {
-            Ok(Value::Array(a)) => Some(a),
-            _ => {
-                return token_error(
-                    "invalid_authorization_details",
-                    "`authorization_details` must be a JSON array of objects (RFC 9396 §2)",
-                );
-            }
-        },
-    };
-    // WG1-02 §3.3.2: a Grant Admin token names exactly one existing Grant.
-    let catalog = match s.registry.catalog(&s.documents) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    let grant_admin = scopes.iter().any(|sc| {
-        catalog
-            .cds_scope_descriptions
-            .get(sc)
-            .is_some_and(|d| d.scope_type == ScopeType::GrantAdmin)
-    });
-    if let Some(details) = &authorization_details {
-        for d in details {
-            let t = d.get("type").and_then(Value::as_str);
-            match t {
-                Some(t) if client.authorization_details_types.iter().any(|x| x == t) => {}
-                _ => {
-                    return token_error(
-                        "invalid_authorization_details",
-                        "every entry must be an object whose `type` is in the Client object's \
-                         authorization_details_types",
-                    );
-                }
-            }
-        }
-    }
-    let mut grant_id = None;
-    if grant_admin {
-        let Some(details) = &authorization_details else {
-            return token_error(
+        if params.insert(k.to_string(), v.into_owned()).is_some() {
+            return Err(token_error(
                 "invalid_request",
-                "a Grant Admin token request must include `authorization_details` naming one \
-                 Grant (WG1-02 §3.3.2)",
-            );
-        };
-        let well_formed = details.len() == 1
-            && ["client_id", "grant_id"].iter().all(|k| {
-                details[0]
-                    .get(*k)
-                    .and_then(Value::as_str)
-                    .is_some_and(|v| (1..=1000).contains(&v.chars().count()))
-            });
-        if !well_formed {
-            return token_error(
-                "invalid_authorization_details",
-                "a Grant Admin request takes exactly one entry with `client_id` and `grant_id` \
-                 strings (WG1-02 §3.3.2)",
-            );
-        }
-        // §3.3.2: approve only a Grant with a matching client_id and an enabled scope that
-        // this Grant Admin scope administers.
-        let store = s.registry.lock();
-        match super::grant_admin::approve(&store, catalog, &registration, &scopes, &details[0]) {
-            Ok(id) => grant_id = Some(id),
-            Err(r) => return token_error(r.error, &r.description),
+                &format!("parameter `{k}` is repeated"),
+            ));
         }
     }
-
-    let access_token = random_secret();
-    let expires_at = now
-        .checked_add(jiff::SignedDuration::from_secs(TOKEN_LIFETIME_SECS as i64))
-        .unwrap_or(now);
-    let mut store = s.registry.lock();
-    // Expired tokens are dropped here so the map does not grow without bound.
-    store.tokens.retain(|_, t| t.expires_at > now);
-    store.tokens.insert(
-        access_token.clone(),
-        AccessToken {
-            client_id: client.client_id.clone(),
-            registration,
-            scopes: scopes.clone(),
-            expires_at,
-            authorization_details: authorization_details.clone(),
-            credential_id: Some(credential_id),
-            grant_id,
-        },
-    );
-    drop(store);
-    let body = TokenResponse {
-        access_token,
-        token_type: "Bearer".to_owned(),
-        expires_in: Some(TOKEN_LIFETIME_SECS),
-        refresh_token: None,
-        scope: Some(scopes.join(" ")),
-        authorization_details,
-        extra: Map::new(),
-    };
-    let mut r = json_with_status(StatusCode::OK, &body);
-    let h = r.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    r
+    Ok(params)
 }
 
 /// Lifetime of refresh tokens (seconds): 90 days. Each use rotates the token.
 pub const REFRESH_LIFETIME_SECS: i64 = 90 * 24 * 3600;
-
-/// A successful token response with the no-store headers of RFC 6749 §5.1.
-fn token_ok(body: &TokenResponse) -> Response {
-    let mut r = json_with_status(StatusCode::OK, body);
-    let h = r.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    r
-}
 
 /// What a new access/refresh token pair is issued for.
 struct Issue<'a> {
@@ -341,15 +154,6 @@ fn issue(store: &mut Store, now: jiff::Timestamp, what: Issue<'_>) -> TokenRespo
     }
 }
 
-/// Whether the Grant still gives access (WG1-02 §8.2).
-fn grant_accessible(store: &Store, grant_id: &str) -> bool {
-    store
-        .grants
-        .iter()
-        .find(|g| g.item.grant_id == grant_id)
-        .is_some_and(|g| !g.item.status.is_inaccessible())
-}
-
 /// `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6) and
 /// `grant_type=refresh_token` (RFC 6749 §6, rotation per RFC 9700 §4.14.2).
 fn user_grants(s: &DemoState, headers: &HeaderMap, params: &HashMap<String, String>) -> Response {
@@ -380,23 +184,10 @@ fn authorization_code_grant(
     let Some(code) = params.get("code") else {
         return token_error("invalid_request", "`code` is required");
     };
-    let Some(verifier) = params.get("code_verifier") else {
-        return token_error(
-            "invalid_request",
-            "`code_verifier` is required: this server requires PKCE (RFC 7636 §4.5)",
-        );
+    let verifier = match pkce_verifier(params) {
+        Ok(v) => v,
+        Err(r) => return r,
     };
-    // RFC 7636 §4.1: 43–128 characters of [A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~".
-    let verifier_ok = (43..=128).contains(&verifier.len())
-        && verifier
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
-    if !verifier_ok {
-        return token_error(
-            "invalid_request",
-            "`code_verifier` must be 43 to 128 unreserved characters (RFC 7636 §4.1)",
-        );
-    }
     let now = s.registry.now();
     let mut store = s.registry.lock();
     let Some(entry) = store.oauth.codes.get(code).cloned() else {
@@ -417,37 +208,10 @@ fn authorization_code_grant(
         store.oauth.codes.remove(code);
         return token_error("invalid_grant", "the authorization code expired");
     }
-    if entry.request.client_id != client.client_id {
-        return token_error(
-            "invalid_grant",
-            "the authorization code was issued to another client",
-        );
+    if let Err(r) = check_code_binding(&entry, client, params, verifier) {
+        return r;
     }
-    // RFC 6749 §4.1.3: `redirect_uri` must match when the authorization request carried one.
-    match params.get("redirect_uri") {
-        Some(uri) if *uri != entry.request.redirect_uri => {
-            return token_error(
-                "invalid_grant",
-                "`redirect_uri` differs from the authorization request's",
-            );
-        }
-        None if entry.request.redirect_uri_given => {
-            return token_error(
-                "invalid_grant",
-                "`redirect_uri` is required: the authorization request included one",
-            );
-        }
-        _ => {}
-    }
-    let digest = sha2::Sha256::digest(verifier.as_bytes());
-    let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
-    if !constant_time_eq(computed.as_bytes(), entry.request.code_challenge.as_bytes()) {
-        return token_error(
-            "invalid_grant",
-            "`code_verifier` does not match the code challenge (RFC 7636 §4.6)",
-        );
-    }
-    if !grant_accessible(&store, &entry.grant_id) {
+    if !store.grant_gives_access(&entry.grant_id) {
         return token_error(
             "invalid_grant",
             "the Grant behind this code gives no access",
@@ -471,6 +235,68 @@ fn authorization_code_grant(
     );
     drop(store);
     token_ok(&body)
+}
+
+/// The PKCE `code_verifier` (RFC 7636 §4.1: 43–128 characters of [A-Z] / [a-z] / [0-9] / "-" /
+/// "." / "_" / "~").
+fn pkce_verifier(params: &HashMap<String, String>) -> Result<&str, Response> {
+    let Some(verifier) = params.get("code_verifier") else {
+        return Err(token_error(
+            "invalid_request",
+            "`code_verifier` is required: this server requires PKCE (RFC 7636 §4.5)",
+        ));
+    };
+    let verifier_ok = (43..=128).contains(&verifier.len())
+        && verifier
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'));
+    if !verifier_ok {
+        return Err(token_error(
+            "invalid_request",
+            "`code_verifier` must be 43 to 128 unreserved characters (RFC 7636 §4.1)",
+        ));
+    }
+    Ok(verifier)
+}
+
+/// The code was issued to this client, for this redirect URI, with this verifier's challenge.
+fn check_code_binding(
+    entry: &IssuedCode,
+    client: &ClientObject,
+    params: &HashMap<String, String>,
+    verifier: &str,
+) -> Result<(), Response> {
+    if entry.request.client_id != client.client_id {
+        return Err(token_error(
+            "invalid_grant",
+            "the authorization code was issued to another client",
+        ));
+    }
+    // RFC 6749 §4.1.3: `redirect_uri` must match when the authorization request carried one.
+    match params.get("redirect_uri") {
+        Some(uri) if *uri != entry.request.redirect_uri => {
+            return Err(token_error(
+                "invalid_grant",
+                "`redirect_uri` differs from the authorization request's",
+            ));
+        }
+        None if entry.request.redirect_uri_given => {
+            return Err(token_error(
+                "invalid_grant",
+                "`redirect_uri` is required: the authorization request included one",
+            ));
+        }
+        _ => {}
+    }
+    let digest = sha2::Sha256::digest(verifier.as_bytes());
+    let computed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
+    if !constant_time_eq(computed.as_bytes(), entry.request.code_challenge.as_bytes()) {
+        return Err(token_error(
+            "invalid_grant",
+            "`code_verifier` does not match the code challenge (RFC 7636 §4.6)",
+        ));
+    }
+    Ok(())
 }
 
 fn refresh_token_grant(
@@ -508,7 +334,7 @@ fn refresh_token_grant(
         store.oauth.refresh_tokens.remove(presented);
         return token_error("invalid_grant", "the refresh token expired");
     }
-    if !grant_accessible(&store, &old.grant_id) {
+    if !store.grant_gives_access(&old.grant_id) {
         return token_error(
             "invalid_grant",
             "the Grant behind this token gives no access",

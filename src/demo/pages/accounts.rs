@@ -2,7 +2,7 @@
 
 use axum::response::{IntoResponse, Response};
 
-use crate::demo::oauth::accounts::TEST_ACCOUNTS;
+use crate::demo::accounts::TEST_ACCOUNTS;
 
 use super::{escape, page};
 

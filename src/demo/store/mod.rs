@@ -200,6 +200,14 @@ impl Store {
         self.oauth.token_info.retain(|k, _| live.contains_key(k));
     }
 
+    /// Whether Grant `grant_id` still gives access (WG1-02 §8.2).
+    pub fn grant_gives_access(&self, grant_id: &str) -> bool {
+        self.grants
+            .iter()
+            .find(|g| g.item.grant_id == grant_id)
+            .is_some_and(|g| !g.item.status.is_inaccessible())
+    }
+
     pub fn client(&self, client_id: &str) -> Option<&Record<ClientObject>> {
         self.clients.iter().find(|r| r.item.client_id == client_id)
     }

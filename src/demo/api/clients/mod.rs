@@ -2,7 +2,6 @@
 //! RFC 7592 §2.2) of the caller's Client objects, behind `cds_client_admin` bearer tokens.
 
 mod plan;
-pub(crate) mod scopes;
 
 use std::sync::Arc;
 
@@ -10,14 +9,14 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::cds::ClientStatus;
 use crate::cds::clients::ClientModification;
-use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
+use crate::cds::messages::{ClientUpdateRequest, MessageRelatedType, MessageStatus, MessageType};
+use crate::cds::{ClientObject, ClientStatus};
 
 use crate::demo::DemoState;
 use crate::demo::reply::{ApiError, json_with_status, respond};
@@ -25,11 +24,19 @@ use crate::demo::review::schedule_field_review;
 use crate::demo::store::objects::{MessageSpec, build_message, notify};
 use crate::demo::store::{Store, client_json};
 
-use super::auth::authorize;
-use super::common::{
-    admin_page, bad, get_one, id_filter, json_object, listing, newest_first, not_found, present,
-};
+use super::common::{Resource, bad, id_filter, json_object, not_found_error, present};
 use plan::{ClientPlan, plan_client_change};
+
+/// Client objects as a management API resource.
+const CLIENTS: Resource<ClientObject> = Resource {
+    records: |st| &st.clients,
+    id: |c| &c.client_id,
+    modified: |c| c.cds_modified,
+    render: |c| client_json(c, None),
+    what: "Client object",
+    path: "/api/clients",
+    key: "clients",
+};
 
 #[derive(Debug, Deserialize)]
 pub struct ClientsQuery {
@@ -43,20 +50,10 @@ pub async fn list_clients(
     headers: HeaderMap,
     Query(q): Query<ClientsQuery>,
 ) -> Response {
-    let (registration, page) = match admin_page(&s, &headers, q.page.as_deref()) {
-        Ok(v) => v,
-        Err(e) => return e.into_response(),
-    };
     let wanted = id_filter(&q.client_ids);
-    let all: Vec<Value> = newest_first(&s.registry.lock().clients, &registration, |c| {
-        c.cds_modified
-    })
-    .into_iter()
-    .filter(|c| wanted.as_ref().is_none_or(|w| w.contains(&c.client_id)))
-    .map(|c| client_json(&c, None))
-    .collect();
+    let filter = || Ok(|c: &ClientObject| wanted.as_ref().is_none_or(|w| w.contains(&c.client_id)));
     let params = present(&[("client_ids", &q.client_ids)]);
-    listing(&s.base_url, "/api/clients", "clients", &params, &all, page)
+    CLIENTS.list(&s, &headers, q.page.as_deref(), filter, &params)
 }
 
 /// `GET /api/clients/{client_id}` (§5.4).
@@ -65,14 +62,7 @@ pub async fn get_client(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    get_one(
-        &s,
-        &headers,
-        |st| &st.clients,
-        |c| c.client_id == id,
-        |c| client_json(c, None),
-        "Client object",
-    )
+    CLIENTS.get(&s, &headers, &id)
 }
 
 /// §7.1: a disabled Client object's Credentials expire at the time it was disabled; its access
@@ -105,16 +95,7 @@ fn modify_client_inner(
     id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let registration = authorize(s, headers)?;
-    let mine = |store: &Store| {
-        store
-            .clients
-            .iter()
-            .position(|r| r.registration == registration && r.item.client_id == id)
-    };
-    if mine(&s.registry.lock()).is_none() {
-        return Ok(not_found("Client object"));
-    }
+    let registration = CLIENTS.owner(s, headers, id)?;
     let raw = json_object(headers, body)?;
     let m: ClientModification = serde_json::from_value(Value::Object(raw)).map_err(|e| {
         bad(
@@ -127,66 +108,18 @@ fn modify_client_inner(
     let now = s.registry.now();
 
     let mut store = s.registry.lock();
-    let Some(index) = mine(&store) else {
-        return Ok(not_found("Client object"));
-    };
+    let index = CLIENTS
+        .position(&store, &registration, id)
+        .ok_or_else(|| not_found_error(CLIENTS.what))?;
     let current = store.clients[index].item.clone();
     let ClientPlan { mut next, reviewed } = plan_client_change(catalog, base, &current, &m)?;
-    let changed = next != current;
-    if changed {
+    if next != current {
         next.cds_modified = now;
     }
-    let disabling =
-        current.cds_status != ClientStatus::Disabled && next.cds_status == ClientStatus::Disabled;
     store.clients[index].item = next.clone();
-    let client_uri = next.cds_client_uri.to_string();
-    if disabling {
-        disable_client(&mut store, &next.client_id, now);
-    }
-    if changed {
-        let mut description = format!("Client object {} was modified.", next.client_id);
-        if disabling {
-            description.push_str(
-                " It is disabled: its Credentials expired and its access tokens were revoked.",
-            );
-        }
-        notify(
-            &mut store,
-            base,
-            now,
-            &registration,
-            "Client object modified".to_owned(),
-            description,
-            (client_uri.clone(), MessageRelatedType::Client),
-        );
-    }
-    let review = if reviewed.is_empty() {
-        None
-    } else {
-        let fields: Vec<&str> = reviewed.iter().map(|u| u.field.as_str()).collect();
-        let mut message = build_message(
-            base,
-            now,
-            MessageSpec {
-                message_type: MessageType::FieldChanges,
-                status: MessageStatus::Pending,
-                name: "Client object changes under review".to_owned(),
-                description: format!(
-                    "Changes to {} of Client object {} need review before they apply.",
-                    fields.join(", "),
-                    next.client_id
-                ),
-                related: Some((client_uri, MessageRelatedType::Client)),
-                previous_uri: None,
-                amount: None,
-                currency: None,
-            },
-        );
-        message.updates_requested = Some(reviewed);
-        let message_id = message.message_id.clone();
-        store.add_message(&registration, message);
-        Some(message_id)
-    };
+    record_change(&mut store, base, now, &registration, &current, &next);
+    let review = (!reviewed.is_empty())
+        .then(|| review_message(&mut store, base, now, &registration, &next, reviewed));
     drop(store);
     let status = match review {
         Some(message_id) => {
@@ -196,4 +129,73 @@ fn modify_client_inner(
         None => StatusCode::OK,
     };
     Ok(json_with_status(status, &client_json(&next, None)))
+}
+
+/// What a synchronous change leaves behind: a disabled object's Credentials expire (§7.1),
+/// and the changelog notes the change (§5.3).
+fn record_change(
+    store: &mut Store,
+    base: &str,
+    now: Timestamp,
+    registration: &str,
+    current: &ClientObject,
+    next: &ClientObject,
+) {
+    let disabling =
+        current.cds_status != ClientStatus::Disabled && next.cds_status == ClientStatus::Disabled;
+    if disabling {
+        disable_client(store, &next.client_id, now);
+    }
+    if next == current {
+        return;
+    }
+    let mut description = format!("Client object {} was modified.", next.client_id);
+    if disabling {
+        description.push_str(
+            " It is disabled: its Credentials expired and its access tokens were revoked.",
+        );
+    }
+    notify(
+        store,
+        base,
+        now,
+        registration,
+        "Client object modified".to_owned(),
+        description,
+        (next.cds_client_uri.to_string(), MessageRelatedType::Client),
+    );
+}
+
+/// The `field_changes` Message (§6.2) holding the changes under review; its id.
+fn review_message(
+    store: &mut Store,
+    base: &str,
+    now: Timestamp,
+    registration: &str,
+    next: &ClientObject,
+    reviewed: Vec<ClientUpdateRequest>,
+) -> String {
+    let fields: Vec<&str> = reviewed.iter().map(|u| u.field.as_str()).collect();
+    let mut message = build_message(
+        base,
+        now,
+        MessageSpec {
+            message_type: MessageType::FieldChanges,
+            status: MessageStatus::Pending,
+            name: "Client object changes under review".to_owned(),
+            description: format!(
+                "Changes to {} of Client object {} need review before they apply.",
+                fields.join(", "),
+                next.client_id
+            ),
+            related: Some((next.cds_client_uri.to_string(), MessageRelatedType::Client)),
+            previous_uri: None,
+            amount: None,
+            currency: None,
+        },
+    );
+    message.updates_requested = Some(reviewed);
+    let message_id = message.message_id.clone();
+    store.add_message(registration, message);
+    message_id
 }

@@ -14,16 +14,16 @@ use crate::cds::clients::ClientModification;
 use crate::cds::messages::ClientUpdateRequest;
 use crate::cds::registration_fields;
 use crate::cds::{
-    AuthorizationServerMetadata, ClientObject, RegistrationFieldType, ScopeDescription, ScopeType,
+    AuthorizationServerMetadata, ClientObject, ClientStatus, RegistrationFieldType,
+    ScopeDescription, ScopeType,
 };
 
 use crate::demo::api::common::bad;
-use crate::demo::oauth::register::check_value;
 use crate::demo::reply::ApiError;
 use crate::demo::store::client_json;
 use crate::demo::store::objects::RECEIPT_PATH;
 
-use super::scopes::{as_set, details_types, registration_fields, scope_list};
+use crate::demo::scopes::{as_set, check_value, details_types, registration_fields, scope_list};
 
 /// §5.5 "Servers MUST NOT allow clients to update": accepted only with their current value.
 const IMMUTABLE: [&str; 10] = [
@@ -162,7 +162,32 @@ pub(crate) fn plan_client_change(
     current: &ClientObject,
     m: &ClientModification,
 ) -> Result<ClientPlan, ApiError> {
-    let meta = |msg: String| bad("invalid_client_metadata", msg);
+    check_fixed_fields(current, m)?;
+    let mut next = current.clone();
+    let mut reviewed = Vec::new();
+    if let Some(status) = &m.cds_status {
+        check_status(current, status)?;
+        next.cds_status = status.clone();
+    }
+    let added = plan_scope(catalog, current, m, &mut next, &mut reviewed)?;
+    check_details_types(catalog, current, &next, m)?;
+    plan_redirect_uris(base, current, m, &mut next)?;
+    if current.response_types.is_empty() {
+        refuse_defaults(m)?;
+    } else {
+        plan_defaults(base, m, &mut next)?;
+    }
+    plan_metadata(current, m, &mut next)?;
+    plan_field_values(catalog, current, &added, m, &mut reviewed)?;
+    Ok(ClientPlan { next, reviewed })
+}
+
+fn meta(msg: String) -> ApiError {
+    bad("invalid_client_metadata", msg)
+}
+
+/// Secrets are not part of a Client object, and the §5.5 immutable fields keep their value.
+fn check_fixed_fields(current: &ClientObject, m: &ClientModification) -> Result<(), ApiError> {
     for f in SECRET_FIELDS {
         if m.extra.contains_key(f) {
             return Err(bad(
@@ -187,113 +212,150 @@ pub(crate) fn plan_client_change(
             ));
         }
     }
+    Ok(())
+}
 
-    let code_flow = !current.response_types.is_empty();
-    let mut next = current.clone();
-    let mut reviewed = Vec::new();
-
-    if let Some(status) = &m.cds_status {
-        if !current.cds_status_options.contains(status) {
-            let options: Vec<&str> = current
-                .cds_status_options
-                .iter()
-                .map(|o| o.as_str())
-                .collect();
-            return Err(meta(format!(
-                "`cds_status` `{status}` is not one of cds_status_options ({})",
-                options.join(", ")
-            )));
-        }
-        next.cds_status = status.clone();
+fn check_status(current: &ClientObject, status: &ClientStatus) -> Result<(), ApiError> {
+    if current.cds_status_options.contains(status) {
+        return Ok(());
     }
+    let options: Vec<&str> = current
+        .cds_status_options
+        .iter()
+        .map(|o| o.as_str())
+        .collect();
+    Err(meta(format!(
+        "`cds_status` `{status}` is not one of cds_status_options ({})",
+        options.join(", ")
+    )))
+}
 
-    // Scope: a reduction applies now; an addition is reviewed (§5.5 202).
+/// Scope: a reduction applies now; an addition is reviewed (§5.5 202). Returns the added
+/// scopes.
+fn plan_scope(
+    catalog: &AuthorizationServerMetadata,
+    current: &ClientObject,
+    m: &ClientModification,
+    next: &mut ClientObject,
+    reviewed: &mut Vec<ClientUpdateRequest>,
+) -> Result<Vec<String>, ApiError> {
+    let Some(requested) = m.scope.as_deref().map(scope_list) else {
+        return Ok(Vec::new());
+    };
     let current_scopes = scope_list(&current.scope);
-    let requested = m.scope.as_deref().map(scope_list);
-    let mut added: Vec<String> = Vec::new();
-    if let Some(requested) = &requested {
-        if let Some(unknown) = requested
-            .iter()
-            .find(|sc| !catalog.cds_scope_descriptions.contains_key(*sc))
+    if let Some(unknown) = requested
+        .iter()
+        .find(|sc| !catalog.cds_scope_descriptions.contains_key(*sc))
+    {
+        return Err(meta(format!(
+            "`scope`: `{unknown}` is not in cds_scope_descriptions"
+        )));
+    }
+    let added: Vec<String> = requested
+        .iter()
+        .filter(|sc| !current_scopes.contains(sc))
+        .cloned()
+        .collect();
+    let is_admin = current_scopes.iter().any(|sc| sc == CLIENT_ADMIN_SCOPE);
+    if is_admin && (!requested.iter().any(|sc| sc == CLIENT_ADMIN_SCOPE) || !added.is_empty()) {
+        return Err(meta(format!(
+            "the Client Admin object's scope is `{CLIENT_ADMIN_SCOPE}` and stays so \
+             (WG1-02 §4.2); other scopes live on their own Client objects"
+        )));
+    }
+    for a in &added {
+        if let Some(d) = catalog.cds_scope_descriptions.get(a) {
+            check_added_scope(catalog, current, m, a, d)?;
+        }
+    }
+    let kept: Vec<String> = current_scopes
+        .iter()
+        .filter(|sc| requested.contains(sc))
+        .cloned()
+        .collect();
+    if kept != current_scopes {
+        next.scope = kept.join(" ");
+        next.authorization_details_types = details_types(catalog, &kept);
+    }
+    if !added.is_empty() {
+        reviewed.push(update_request(
+            "scope",
+            Value::String(next.scope.clone()),
+            Value::String(requested.join(" ")),
+        ));
+    }
+    Ok(added)
+}
+
+/// An added scope fits the Client object, and its required registration fields have values
+/// (§3.5). Files are not kept on the Client object, so they cannot be checked here.
+fn check_added_scope(
+    catalog: &AuthorizationServerMetadata,
+    current: &ClientObject,
+    m: &ClientModification,
+    a: &str,
+    d: &ScopeDescription,
+) -> Result<(), ApiError> {
+    can_join(current, d).map_err(|why| {
+        meta(format!(
+            "`scope`: `{a}` cannot join this Client object: {why}"
+        ))
+    })?;
+    for id in &d.registration_requirements {
+        if let Some(f) = catalog.cds_registration_fields.get(id)
+            && f.field_type == RegistrationFieldType::RegistrationField
+            && f.default.is_none()
+            && !f.format.as_ref().is_some_and(|x| x.is_file())
+            && let Some(name) = &f.field_name
+            && current.extra.get(name).is_none_or(Value::is_null)
+            && m.extra.get(name).is_none_or(Value::is_null)
         {
             return Err(meta(format!(
-                "`scope`: `{unknown}` is not in cds_scope_descriptions"
+                "`scope`: `{a}` requires registration field `{name}` (`{id}`); include it"
             )));
         }
-        added = requested
-            .iter()
-            .filter(|sc| !current_scopes.contains(sc))
-            .cloned()
-            .collect();
-        let is_admin = current_scopes.iter().any(|sc| sc == CLIENT_ADMIN_SCOPE);
-        if is_admin && (!requested.iter().any(|sc| sc == CLIENT_ADMIN_SCOPE) || !added.is_empty()) {
-            return Err(meta(format!(
-                "the Client Admin object's scope is `{CLIENT_ADMIN_SCOPE}` and stays so \
-                 (WG1-02 §4.2); other scopes live on their own Client objects"
-            )));
-        }
-        for a in &added {
-            let Some(d) = catalog.cds_scope_descriptions.get(a) else {
-                continue;
-            };
-            can_join(current, d).map_err(|why| {
-                meta(format!(
-                    "`scope`: `{a}` cannot join this Client object: {why}"
-                ))
-            })?;
-            // The added scope's required registration fields must have values (§3.5). Files are
-            // not kept on the Client object, so they cannot be checked here.
-            for id in &d.registration_requirements {
-                if let Some(f) = catalog.cds_registration_fields.get(id)
-                    && f.field_type == RegistrationFieldType::RegistrationField
-                    && f.default.is_none()
-                    && !f.format.as_ref().is_some_and(|x| x.is_file())
-                    && let Some(name) = &f.field_name
-                    && current.extra.get(name).is_none_or(Value::is_null)
-                    && m.extra.get(name).is_none_or(Value::is_null)
-                {
-                    return Err(meta(format!(
-                        "`scope`: `{a}` requires registration field `{name}` (`{id}`); include it"
-                    )));
-                }
-            }
-        }
-        let kept: Vec<String> = current_scopes
-            .iter()
-            .filter(|sc| requested.contains(sc))
-            .cloned()
-            .collect();
-        if kept != current_scopes {
-            next.scope = kept.join(" ");
-            next.authorization_details_types = details_types(catalog, &kept);
-        }
-        if !added.is_empty() {
-            reviewed.push(update_request(
-                "scope",
-                Value::String(next.scope.clone()),
-                Value::String(requested.join(" ")),
-            ));
-        }
     }
+    Ok(())
+}
 
-    // Server-set from the scopes (§3.4), like grant_types (§5.5): accepted when it matches the
-    // current, the synchronously reduced, or the requested scopes.
-    if let Some(types) = &m.authorization_details_types {
-        let submitted = as_set(types);
-        let requested_all = requested.clone().unwrap_or_else(|| current_scopes.clone());
-        let ok = submitted == as_set(&current.authorization_details_types)
-            || submitted == as_set(&next.authorization_details_types)
-            || submitted == as_set(&details_types(catalog, &requested_all));
-        if !ok {
-            return Err(meta(
-                "`authorization_details_types` follows from `scope` (the scopes' \
-                 authorization_details_types_supported) and cannot be set on its own"
-                    .to_owned(),
-            ));
-        }
+/// Server-set from the scopes (§3.4), like grant_types (§5.5): accepted when it matches the
+/// current, the synchronously reduced, or the requested scopes.
+fn check_details_types(
+    catalog: &AuthorizationServerMetadata,
+    current: &ClientObject,
+    next: &ClientObject,
+    m: &ClientModification,
+) -> Result<(), ApiError> {
+    let Some(types) = &m.authorization_details_types else {
+        return Ok(());
+    };
+    let submitted = as_set(types);
+    let requested_all = m
+        .scope
+        .as_deref()
+        .map_or_else(|| scope_list(&current.scope), scope_list);
+    let ok = submitted == as_set(&current.authorization_details_types)
+        || submitted == as_set(&next.authorization_details_types)
+        || submitted == as_set(&details_types(catalog, &requested_all));
+    if ok {
+        Ok(())
+    } else {
+        Err(meta(
+            "`authorization_details_types` follows from `scope` (the scopes' \
+             authorization_details_types_supported) and cannot be set on its own"
+                .to_owned(),
+        ))
     }
+}
 
-    // Redirect URIs (§4.1: only for Client objects with response types).
+/// Redirect URIs (§4.1: only for Client objects with response types).
+fn plan_redirect_uris(
+    base: &str,
+    current: &ClientObject,
+    m: &ClientModification,
+    next: &mut ClientObject,
+) -> Result<(), ApiError> {
+    let code_flow = !current.response_types.is_empty();
     let receipt = format!("{base}{RECEIPT_PATH}");
     match &m.redirect_uris {
         Some(list) if !code_flow => {
@@ -328,83 +390,96 @@ pub(crate) fn plan_client_change(
             next.redirect_uris = uris;
         }
         None => {
-            next.redirect_uris = if code_flow {
-                vec![receipt.clone()]
-            } else {
-                Vec::new()
-            };
+            next.redirect_uris = if code_flow { vec![receipt] } else { Vec::new() };
         }
     }
+    Ok(())
+}
 
-    // The authorization-request defaults (§5.1: present exactly when response_types is not
-    // empty).
-    if code_flow {
-        next.cds_default_redirect_uri = Some(match &m.cds_default_redirect_uri {
-            Some(u) if next.redirect_uris.contains(u) => u.clone(),
-            Some(u) => {
-                return Err(bad(
-                    "invalid_redirect_uri",
-                    format!("`cds_default_redirect_uri` `{u}` is not one of redirect_uris"),
+/// The authorization-request defaults of a code-flow Client object (§5.1: present exactly when
+/// response_types is not empty).
+fn plan_defaults(
+    base: &str,
+    m: &ClientModification,
+    next: &mut ClientObject,
+) -> Result<(), ApiError> {
+    let receipt = format!("{base}{RECEIPT_PATH}");
+    next.cds_default_redirect_uri = Some(match &m.cds_default_redirect_uri {
+        Some(u) if next.redirect_uris.contains(u) => u.clone(),
+        Some(u) => {
+            return Err(bad(
+                "invalid_redirect_uri",
+                format!("`cds_default_redirect_uri` `{u}` is not one of redirect_uris"),
+            ));
+        }
+        None if next.redirect_uris.contains(&receipt) => receipt,
+        None => next.redirect_uris.first().cloned().unwrap_or(receipt),
+    });
+    let scopes_now = scope_list(&next.scope);
+    next.cds_default_scope = Some(match &m.cds_default_scope {
+        Some(d) => {
+            let list = scope_list(d);
+            if list.is_empty() || list.iter().any(|sc| !scopes_now.contains(sc)) {
+                return Err(meta(
+                    "`cds_default_scope` must name one or more of the Client object's \
+                     current scopes (scopes under review count once approved)"
+                        .to_owned(),
                 ));
             }
-            None if next.redirect_uris.contains(&receipt) => receipt,
-            None => next.redirect_uris.first().cloned().unwrap_or(receipt),
-        });
-        let scopes_now = scope_list(&next.scope);
-        next.cds_default_scope = Some(match &m.cds_default_scope {
-            Some(d) => {
-                let list = scope_list(d);
-                if list.is_empty() || list.iter().any(|sc| !scopes_now.contains(sc)) {
-                    return Err(meta(
-                        "`cds_default_scope` must name one or more of the Client object's \
-                         current scopes (scopes under review count once approved)"
-                            .to_owned(),
-                    ));
-                }
-                list.join(" ")
+            list.join(" ")
+        }
+        None => next.scope.clone(),
+    });
+    next.cds_default_authorization_details = Some(match &m.cds_default_authorization_details {
+        Some(list) => {
+            let ok = list.iter().all(|d| {
+                d.get("type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| next.authorization_details_types.iter().any(|x| x == t))
+            });
+            if !ok {
+                return Err(meta(
+                    "every `cds_default_authorization_details` entry must be an object whose \
+                     `type` is in authorization_details_types (RFC 9396 §2)"
+                        .to_owned(),
+                ));
             }
-            None => next.scope.clone(),
-        });
-        next.cds_default_authorization_details = Some(match &m.cds_default_authorization_details {
-            Some(list) => {
-                let ok = list.iter().all(|d| {
-                    d.get("type")
-                        .and_then(Value::as_str)
-                        .is_some_and(|t| next.authorization_details_types.iter().any(|x| x == t))
-                });
-                if !ok {
-                    return Err(meta(
-                        "every `cds_default_authorization_details` entry must be an object whose \
-                         `type` is in authorization_details_types (RFC 9396 §2)"
-                            .to_owned(),
-                    ));
-                }
-                list.clone()
-            }
-            None => Vec::new(),
-        });
-    } else {
-        for (name, present) in [
-            ("cds_default_scope", m.cds_default_scope.is_some()),
-            (
-                "cds_default_redirect_uri",
-                m.cds_default_redirect_uri.is_some(),
-            ),
-            (
-                "cds_default_authorization_details",
-                m.cds_default_authorization_details.is_some(),
-            ),
-        ] {
-            if present {
-                return Err(meta(format!(
-                    "`{name}` applies only to Client objects whose response_types is not empty \
-                     (WG1-02 §5.1)"
-                )));
-            }
+            list.clone()
+        }
+        None => Vec::new(),
+    });
+    Ok(())
+}
+
+/// Client objects without response types take no authorization-request defaults (§5.1).
+fn refuse_defaults(m: &ClientModification) -> Result<(), ApiError> {
+    for (name, present) in [
+        ("cds_default_scope", m.cds_default_scope.is_some()),
+        (
+            "cds_default_redirect_uri",
+            m.cds_default_redirect_uri.is_some(),
+        ),
+        (
+            "cds_default_authorization_details",
+            m.cds_default_authorization_details.is_some(),
+        ),
+    ] {
+        if present {
+            return Err(meta(format!(
+                "`{name}` applies only to Client objects whose response_types is not empty \
+                 (WG1-02 §5.1)"
+            )));
         }
     }
+    Ok(())
+}
 
-    // RFC 7591 §2 metadata.
+/// RFC 7591 §2 metadata.
+fn plan_metadata(
+    current: &ClientObject,
+    m: &ClientModification,
+    next: &mut ClientObject,
+) -> Result<(), ApiError> {
     next.client_name = Some(match &m.client_name {
         Some(n) if n.trim().is_empty() || n.chars().count() > 200 => {
             return Err(meta("`client_name` must be 1 to 200 characters".to_owned()));
@@ -435,11 +510,20 @@ pub(crate) fn plan_client_change(
             }
         }
     }
+    Ok(())
+}
 
-    // Registration field values (§3.5) of the object's scopes: validated now, reviewed before
-    // they apply (the server checked them at registration, so it checks changes too). Other
-    // unknown fields are ignored (RFC 7592 §2.2 leaves them to the server).
-    let mut field_scopes = current_scopes.clone();
+/// Registration field values (§3.5) of the object's scopes: validated now, reviewed before
+/// they apply (the server checked them at registration, so it checks changes too). Other
+/// unknown fields are ignored (RFC 7592 §2.2 leaves them to the server).
+fn plan_field_values(
+    catalog: &AuthorizationServerMetadata,
+    current: &ClientObject,
+    added: &[String],
+    m: &ClientModification,
+    reviewed: &mut Vec<ClientUpdateRequest>,
+) -> Result<(), ApiError> {
+    let mut field_scopes = scope_list(&current.scope);
     field_scopes.extend(added.iter().cloned());
     let fields = registration_fields(catalog, &field_scopes);
     for (key, value) in &m.extra {
@@ -457,7 +541,7 @@ pub(crate) fn plan_client_change(
             reviewed.push(update_request(key, previous, value.clone()));
         }
     }
-    Ok(ClientPlan { next, reviewed })
+    Ok(())
 }
 
 #[cfg(test)]

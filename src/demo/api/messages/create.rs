@@ -10,21 +10,23 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::Engine;
+use jiff::Timestamp;
 use serde_json::{Map, Value};
 use url::Url;
 
+use crate::cds::Message;
 use crate::cds::messages::{
     MessageAttachment, MessageCreate, MessageRelatedType, MessageStatus, MessageType,
 };
-use crate::cds::{ClientStatus, Message};
 
 use crate::demo::DemoState;
 use crate::demo::api::auth::caller;
-use crate::demo::api::clients::scopes::{as_set, scope_list};
 use crate::demo::api::common::{bad, json_object};
 use crate::demo::reply::{ApiError, json_with_status, respond};
 use crate::demo::review::{schedule_existing_answer, schedule_review};
-use crate::demo::store::random_hex;
+use crate::demo::store::{Store, random_hex};
+
+use super::requests::{ProductionAnswer, check_grant_request, check_production_request};
 
 /// Body cap on `POST /api/messages`. §6.9: the attachment limit must be at least 10 megabytes;
 /// Base64 adds a third, plus the JSON around it. Other write endpoints keep axum's 2 MB default.
@@ -118,17 +120,6 @@ fn check_attachments(list: Option<&[MessageAttachment]>) -> Result<(), ApiError>
     Ok(())
 }
 
-/// What to do once a `production_request` is stored (§6.9: the server reviews and answers with
-/// a `request_update`).
-enum ProductionAnswer {
-    /// A review of this sandbox object is already pending; it answers every request for it.
-    AlreadyPending,
-    /// The registration already has an equivalent production Client object: point to it.
-    Existing { production_uri: String },
-    /// Review and create the production copy (the internal review's path).
-    Review { sandbox_id: String },
-}
-
 /// `POST /api/messages` (§6.9).
 pub async fn create_message(
     State(s): State<Arc<DemoState>>,
@@ -143,9 +134,68 @@ fn create_message_inner(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    use MessageType as T;
     let who = caller(s, headers)?;
-    let raw = json_object(headers, body)?;
+    let req = parse_request(json_object(headers, body)?)?;
+    let catalog = s.registry.catalog(&s.documents)?;
+    let base = s.base_url.as_str();
+    let now = s.registry.now();
+
+    let mut store = s.registry.lock();
+    let previous = previous_message(&store, &who.registration, req.previous_uri.as_ref())?;
+    let mut related_type = req.related_type.clone();
+    let answer = match req.message_type {
+        MessageType::PrivateMessage | MessageType::SupportRequest => {
+            check_subject(&req)?;
+            None
+        }
+        MessageType::ClientSubmission => {
+            check_submission(&req, previous.as_ref())?;
+            None
+        }
+        MessageType::ProductionRequest => Some(check_production_request(
+            &store,
+            &who.registration,
+            &req,
+            &mut related_type,
+        )?),
+        MessageType::GrantRequest => {
+            check_grant_request(&store, catalog, &who.registration, &req, &mut related_type)?;
+            None
+        }
+        _ => None,
+    };
+    if let Some(u) = &req.related_uri
+        && related_type.is_none()
+    {
+        related_type = Some(infer_related_type(base, u));
+    }
+    let message = new_message(base, now, &who.client_id, req, related_type)?;
+    store.add_message(&who.registration, message.clone());
+    if let Some(prev) = &previous {
+        answer_server_request(&mut store, &who.registration, &message, prev, now);
+    }
+    drop(store);
+    match answer {
+        Some(ProductionAnswer::Review { sandbox_id }) => {
+            schedule_review(s.clone(), vec![sandbox_id])
+        }
+        Some(ProductionAnswer::Existing { production_uri }) => {
+            schedule_existing_answer(
+                s.clone(),
+                who.registration,
+                message.message_id.clone(),
+                production_uri,
+            );
+        }
+        Some(ProductionAnswer::AlreadyPending) | None => {}
+    }
+    Ok(json_with_status(StatusCode::CREATED, &message))
+}
+
+/// The body as a §6.9 Message: a type a Client may create, valid attachments, and the
+/// type-specific members only on their types.
+fn parse_request(raw: Map<String, Value>) -> Result<MessageCreate, ApiError> {
+    use MessageType as T;
     let req: MessageCreate = serde_json::from_value(Value::Object(raw)).map_err(|e| {
         bad(
             "invalid_request",
@@ -154,7 +204,7 @@ fn create_message_inner(
             ),
         )
     })?;
-    let kind = req.message_type.clone();
+    let kind = &req.message_type;
     if !matches!(
         kind,
         T::PrivateMessage
@@ -173,13 +223,13 @@ fn create_message_inner(
         ));
     }
     check_attachments(req.attachments.as_deref())?;
-    if req.updates_requested.is_some() && kind != T::ClientSubmission {
+    if req.updates_requested.is_some() && *kind != T::ClientSubmission {
         return Err(bad(
             "invalid_request",
             "`updates_requested` belongs only to client_submission Messages (WG1-02 §6.9)",
         ));
     }
-    if req.grants_requested.is_some() && kind != T::GrantRequest {
+    if req.grants_requested.is_some() && *kind != T::GrantRequest {
         return Err(bad(
             "invalid_request",
             "`grants_requested` belongs only to grant_request Messages (WG1-02 §6.9)",
@@ -191,231 +241,103 @@ fn create_message_inner(
             "`related_type` describes `related_uri`, which is missing (WG1-02 §6.1)",
         ));
     }
-    let catalog = s.registry.catalog(&s.documents)?;
-    let base = s.base_url.as_str();
-    let now = s.registry.now();
+    Ok(req)
+}
 
-    let mut store = s.registry.lock();
-    let previous: Option<Message> = match &req.previous_uri {
-        None => None,
-        Some(u) => match store
-            .messages
-            .iter()
-            .find(|m| m.registration == who.registration && m.item.uri == *u)
-        {
-            Some(m) => Some(m.item.clone()),
-            None => {
-                return Err(bad(
-                    "invalid_request",
-                    "`previous_uri` is not the uri of a Message of this registration",
-                ));
-            }
-        },
+/// The Message `previous_uri` names, which must be one of this registration's.
+fn previous_message(
+    store: &Store,
+    registration: &str,
+    previous_uri: Option<&Url>,
+) -> Result<Option<Message>, ApiError> {
+    let Some(u) = previous_uri else {
+        return Ok(None);
     };
-    let mut related_type = req.related_type.clone();
-    let mut answer = None;
-    match kind {
-        T::PrivateMessage | T::SupportRequest
-            if req.name.trim().is_empty() || req.description.trim().is_empty() =>
-        {
+    store
+        .messages
+        .iter()
+        .find(|m| m.registration == registration && m.item.uri == *u)
+        .map(|m| Some(m.item.clone()))
+        .ok_or_else(|| {
+            bad(
+                "invalid_request",
+                "`previous_uri` is not the uri of a Message of this registration",
+            )
+        })
+}
+
+/// A private message or support request has a subject and a body.
+fn check_subject(req: &MessageCreate) -> Result<(), ApiError> {
+    if req.name.trim().is_empty() || req.description.trim().is_empty() {
+        return Err(bad(
+            "invalid_request",
+            "`name` (the subject) and `description` (the body) must not be empty \
+             (WG1-02 §6.9)",
+        ));
+    }
+    Ok(())
+}
+
+/// A `client_submission` answers a `server_request` with the fields it asked for.
+fn check_submission(req: &MessageCreate, previous: Option<&Message>) -> Result<(), ApiError> {
+    let Some(prev) = previous.filter(|p| p.message_type == MessageType::ServerRequest) else {
+        return Err(bad(
+            "invalid_request",
+            "a client_submission's `previous_uri` must be the uri of a server_request \
+             Message (WG1-02 §6.9)",
+        ));
+    };
+    if !req.name.is_empty() || !req.description.is_empty() {
+        return Err(bad(
+            "invalid_request",
+            "a client_submission's `name` and `description` must be \"\" (WG1-02 §6.9)",
+        ));
+    }
+    let updates = req.updates_requested.as_deref().unwrap_or_default();
+    if updates.is_empty() {
+        return Err(bad(
+            "invalid_request",
+            "a client_submission needs `updates_requested` (WG1-02 §6.9)",
+        ));
+    }
+    let asked: Vec<&str> = prev
+        .updates_requested
+        .iter()
+        .flatten()
+        .map(|u| u.field.as_str())
+        .collect();
+    for u in updates {
+        if !asked.contains(&u.field.as_str()) {
             return Err(bad(
                 "invalid_request",
-                "`name` (the subject) and `description` (the body) must not be empty \
-                 (WG1-02 §6.9)",
+                format!(
+                    "`updates_requested`: the server_request did not ask for `{}`",
+                    u.field
+                ),
             ));
         }
-        T::ClientSubmission => {
-            let Some(prev) = previous
-                .as_ref()
-                .filter(|p| p.message_type == T::ServerRequest)
-            else {
-                return Err(bad(
-                    "invalid_request",
-                    "a client_submission's `previous_uri` must be the uri of a server_request \
-                     Message (WG1-02 §6.9)",
-                ));
-            };
-            if !req.name.is_empty() || !req.description.is_empty() {
-                return Err(bad(
-                    "invalid_request",
-                    "a client_submission's `name` and `description` must be \"\" (WG1-02 §6.9)",
-                ));
-            }
-            let updates = req.updates_requested.as_deref().unwrap_or_default();
-            if updates.is_empty() {
-                return Err(bad(
-                    "invalid_request",
-                    "a client_submission needs `updates_requested` (WG1-02 §6.9)",
-                ));
-            }
-            let asked: Vec<&str> = prev
-                .updates_requested
-                .iter()
-                .flatten()
-                .map(|u| u.field.as_str())
-                .collect();
-            for u in updates {
-                if !asked.contains(&u.field.as_str()) {
-                    return Err(bad(
-                        "invalid_request",
-                        format!(
-                            "`updates_requested`: the server_request did not ask for `{}`",
-                            u.field
-                        ),
-                    ));
-                }
-                if u.description.is_none() && u.uri.is_none() {
-                    return Err(bad(
-                        "invalid_request",
-                        format!(
-                            "`updates_requested`: `{}` needs a `description` or `uri`",
-                            u.field
-                        ),
-                    ));
-                }
-            }
+        if u.description.is_none() && u.uri.is_none() {
+            return Err(bad(
+                "invalid_request",
+                format!(
+                    "`updates_requested`: `{}` needs a `description` or `uri`",
+                    u.field
+                ),
+            ));
         }
-        T::ProductionRequest => {
-            let target = req.related_uri.as_ref().and_then(|u| {
-                store
-                    .clients
-                    .iter()
-                    .find(|c| c.registration == who.registration && c.item.cds_client_uri == *u)
-            });
-            let Some(target) = target.map(|c| c.item.clone()) else {
-                return Err(bad(
-                    "invalid_request",
-                    "a production_request's `related_uri` must be the cds_client_uri of a \
-                     sandbox Client object of this registration (WG1-02 §6.9)",
-                ));
-            };
-            if !target.cds_status_options.contains(&ClientStatus::Sandbox) {
-                return Err(bad(
-                    "invalid_request",
-                    "the `related_uri` Client object has no `sandbox` in cds_status_options",
-                ));
-            }
-            if target.cds_status == ClientStatus::Disabled {
-                return Err(bad(
-                    "invalid_request",
-                    "the `related_uri` Client object is disabled",
-                ));
-            }
-            if related_type
-                .as_ref()
-                .is_some_and(|t| *t != MessageRelatedType::Client)
-            {
-                return Err(bad(
-                    "invalid_request",
-                    "a production_request's `related_type` is `client`",
-                ));
-            }
-            related_type = Some(MessageRelatedType::Client);
-            let target_uri = target.cds_client_uri.to_string();
-            let pending = store.messages.iter().any(|m| {
-                m.registration == who.registration
-                    && m.item.message_type == T::ProductionRequest
-                    && m.item.status == MessageStatus::Pending
-                    && m.item.related_uri.as_ref().map(Url::as_str) == Some(target_uri.as_str())
-            });
-            let existing = store.clients.iter().find(|c| {
-                c.registration == who.registration
-                    && c.item
-                        .cds_status_options
-                        .contains(&ClientStatus::Production)
-                    && c.item.cds_status != ClientStatus::Disabled
-                    && as_set(&scope_list(&c.item.scope)) == as_set(&scope_list(&target.scope))
-                    && as_set(&c.item.response_types) == as_set(&target.response_types)
-            });
-            answer = Some(if pending {
-                ProductionAnswer::AlreadyPending
-            } else if let Some(p) = existing {
-                ProductionAnswer::Existing {
-                    production_uri: p.item.cds_client_uri.to_string(),
-                }
-            } else {
-                ProductionAnswer::Review {
-                    sandbox_id: target.client_id,
-                }
-            });
-        }
-        T::GrantRequest => {
-            let grants = req.grants_requested.as_deref().unwrap_or_default();
-            if grants.is_empty() {
-                return Err(bad(
-                    "invalid_request",
-                    "a grant_request needs `grants_requested` (WG1-02 §6.9)",
-                ));
-            }
-            // §6.6: detail types must be the Client object's; the one in `related_uri` (any
-            // registration: third-party grants), else any of this registration's.
-            let types: Vec<String> = match &req.related_uri {
-                Some(u) => match store.clients.iter().find(|c| c.item.cds_client_uri == *u) {
-                    Some(c) => c.item.authorization_details_types.clone(),
-                    None => {
-                        return Err(bad(
-                            "invalid_request",
-                            "a grant_request's `related_uri` must be a Client object's cds_client_uri",
-                        ));
-                    }
-                },
-                None => store
-                    .clients
-                    .iter()
-                    .filter(|c| c.registration == who.registration)
-                    .flat_map(|c| c.item.authorization_details_types.clone())
-                    .collect(),
-            };
-            for g in grants {
-                let scopes = scope_list(&g.scope);
-                if scopes.is_empty()
-                    || scopes
-                        .iter()
-                        .any(|sc| !catalog.cds_scope_descriptions.contains_key(sc))
-                {
-                    return Err(bad(
-                        "invalid_request",
-                        format!(
-                            "`grants_requested`: scope `{}` is not in cds_scope_descriptions",
-                            g.scope
-                        ),
-                    ));
-                }
-                let ok = g.authorization_details.iter().all(|d| {
-                    d.get("type")
-                        .and_then(Value::as_str)
-                        .is_some_and(|t| types.iter().any(|x| x == t))
-                });
-                if !ok {
-                    return Err(bad(
-                        "invalid_request",
-                        "`grants_requested`: every authorization_details entry must be an object \
-                         whose `type` is in the Client object's authorization_details_types \
-                         (WG1-02 §6.6)",
-                    ));
-                }
-            }
-            if req.related_uri.is_some() {
-                if related_type
-                    .as_ref()
-                    .is_some_and(|t| *t != MessageRelatedType::Client)
-                {
-                    return Err(bad(
-                        "invalid_request",
-                        "a grant_request's `related_type` is `client`",
-                    ));
-                }
-                related_type = Some(MessageRelatedType::Client);
-            }
-        }
-        _ => {}
     }
-    if let Some(u) = &req.related_uri
-        && related_type.is_none()
-    {
-        related_type = Some(infer_related_type(base, u));
-    }
+    Ok(())
+}
 
+/// The stored Message: Client-created (§6.9), `complete` when nothing is left to do.
+fn new_message(
+    base: &str,
+    now: Timestamp,
+    creator: &str,
+    req: MessageCreate,
+    related_type: Option<MessageRelatedType>,
+) -> Result<Message, ApiError> {
+    use MessageType as T;
     let message_id = random_hex(8);
     let uri = Url::parse(&format!("{base}/api/messages/{message_id}")).map_err(|e| {
         ApiError::new(
@@ -424,20 +346,20 @@ fn create_message_inner(
             e.to_string(),
         )
     })?;
-    let message = Message {
+    Ok(Message {
         message_id,
         uri,
         previous_uri: req.previous_uri,
-        message_type: kind.clone(),
-        // §6.9: "Always set to `true`" for Client-created Messages (the Client wrote it).
-        read: true,
-        creator: Some(who.client_id),
-        created: now,
-        modified: now,
-        status: match kind {
+        status: match req.message_type {
             T::PrivateMessage | T::ClientSubmission => MessageStatus::Complete,
             _ => MessageStatus::Pending,
         },
+        message_type: req.message_type,
+        // §6.9: "Always set to `true`" for Client-created Messages (the Client wrote it).
+        read: true,
+        creator: Some(creator.to_owned()),
+        created: now,
+        modified: now,
         name: req.name,
         description: req.description,
         updates_requested: req.updates_requested,
@@ -448,35 +370,29 @@ fn create_message_inner(
         amount: None,
         currency: None,
         extra: Map::new(),
-    };
-    store.add_message(&who.registration, message.clone());
-    // §6.9: a client_submission moves an `open` server_request to `pending`.
-    if let (T::ClientSubmission, Some(prev)) = (&kind, &previous)
-        && let Some(m) = store
-            .messages
-            .iter_mut()
-            .find(|m| m.registration == who.registration && m.item.message_id == prev.message_id)
+    })
+}
+
+/// §6.9: a client_submission moves an `open` server_request to `pending`.
+fn answer_server_request(
+    store: &mut Store,
+    registration: &str,
+    message: &Message,
+    previous: &Message,
+    now: Timestamp,
+) {
+    if message.message_type != MessageType::ClientSubmission {
+        return;
+    }
+    if let Some(m) = store
+        .messages
+        .iter_mut()
+        .find(|m| m.registration == registration && m.item.message_id == previous.message_id)
         && m.item.status == MessageStatus::Open
     {
         m.item.status = MessageStatus::Pending;
         m.item.modified = now;
     }
-    drop(store);
-    match answer {
-        Some(ProductionAnswer::Review { sandbox_id }) => {
-            schedule_review(s.clone(), vec![sandbox_id])
-        }
-        Some(ProductionAnswer::Existing { production_uri }) => {
-            schedule_existing_answer(
-                s.clone(),
-                who.registration,
-                message.message_id.clone(),
-                production_uri,
-            );
-        }
-        Some(ProductionAnswer::AlreadyPending) | None => {}
-    }
-    Ok(json_with_status(StatusCode::CREATED, &message))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! `create.rs`.
 
 mod create;
+mod requests;
 
 pub use create::{MESSAGE_BODY_LIMIT, create_message};
 
@@ -21,11 +22,22 @@ use crate::cds::messages::MessageStatus;
 
 use crate::demo::DemoState;
 use crate::demo::reply::{ApiError, error_response, json_with_status, respond};
-use crate::demo::store::Store;
 
-use super::auth::authorize;
 use super::common::{
-    admin_page, bad, get_one, id_filter, json_object, link, newest_first, not_found, paginate,
+    Resource, admin_page, bad, id_filter, json_object, link, newest_first, not_found_error,
+    paginate,
+};
+
+/// Messages as a management API resource (retrieval and modification; the §6.8 listing has
+/// three lists of its own).
+const MESSAGES: Resource<Message> = Resource {
+    records: |st| &st.messages,
+    id: |m| &m.message_id,
+    modified: |m| m.modified,
+    render: |m| serde_json::to_value(m).unwrap_or_default(),
+    what: "Message",
+    path: "/api/messages",
+    key: "messages",
 };
 
 #[derive(Debug, Deserialize)]
@@ -124,14 +136,7 @@ pub async fn get_message(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    get_one(
-        &s,
-        &headers,
-        |st| &st.messages,
-        |m| m.message_id == id,
-        |m| serde_json::to_value(m).unwrap_or_default(),
-        "Message",
-    )
+    MESSAGES.get(&s, &headers, &id)
 }
 
 /// `PATCH /api/messages/{message_id}` (§6.11): only `read` changes; other fields are ignored.
@@ -150,16 +155,7 @@ fn modify_message_inner(
     id: &str,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let registration = authorize(s, headers)?;
-    let mine = |store: &Store| {
-        store
-            .messages
-            .iter()
-            .position(|r| r.registration == registration && r.item.message_id == id)
-    };
-    if mine(&s.registry.lock()).is_none() {
-        return Ok(not_found("Message"));
-    }
+    let registration = MESSAGES.owner(s, headers, id)?;
     let raw = json_object(headers, body)?;
     let read = match raw.get("read") {
         None => None,
@@ -173,9 +169,9 @@ fn modify_message_inner(
     };
     let now = s.registry.now();
     let mut store = s.registry.lock();
-    let Some(index) = mine(&store) else {
-        return Ok(not_found("Message"));
-    };
+    let index = MESSAGES
+        .position(&store, &registration, id)
+        .ok_or_else(|| not_found_error(MESSAGES.what))?;
     let message = &mut store.messages[index].item;
     // `modified` moves only on a real change, so a repeated PATCH does not reorder listings.
     if let Some(read) = read

@@ -2,7 +2,8 @@
 //! §5.1), their Credentials (§7.1), the shared files (§3.3.3) and the Messages of
 //! post-registration requirements (§3.6).
 
-use serde_json::Map;
+use jiff::Timestamp;
+use serde_json::{Map, Value};
 
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
 use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
@@ -53,32 +54,69 @@ pub(super) fn create(
     let base = s.base_url.as_str();
     let now = s.registry.now();
     let registration = random_hex(8);
-    let name = req.client_name.as_deref();
-    let contacts = req.contacts.as_slice();
-    let mut clients: Vec<ClientObject> = Vec::new();
-
+    let new_client = |spec: ClientSpec| {
+        build_client(
+            base,
+            now,
+            req.client_name.as_deref(),
+            req.contacts.as_slice(),
+            spec,
+        )
+    };
     // §4.2: the Client Admin object, always production and never disableable (§5.1).
-    let admin = build_client(
+    let admin = new_client(ClientSpec {
+        scope: vec![CLIENT_ADMIN_SCOPE.to_owned()],
+        response_types: Vec::new(),
+        grant_types: vec!["client_credentials".to_owned()],
+        auth_method: Some(AUTH_CLIENT_SECRET_BASIC.to_owned()),
+        authorization_details_types: Vec::new(),
+        status: ClientStatus::Production,
+        status_options: vec![ClientStatus::Production],
+        extra: Map::new(),
+    });
+    let mut clients = vec![admin.clone()];
+    for g in grant_admin_scopes(catalog, &req.scopes) {
+        clients.push(new_client(grant_admin_spec(g)));
+    }
+    let mut sandbox_code_clients = Vec::new();
+    let mut review_due = false;
+    for group in scope_groups(&req.scopes) {
+        let (spec, needs_review) = group_spec(catalog, req, group);
+        let client = new_client(spec);
+        if !client.response_types.is_empty() {
+            sandbox_code_clients.push(client.clone());
+            review_due |= needs_review;
+        }
+        clients.push(client);
+    }
+    let admin_secret = store_clients(base, now, &registration, &clients, &admin, store);
+    // §3.3.3: the files and Grant the server shares with a Server-Provided Files client.
+    share_on_registration(base, now, catalog, &registration, &clients, store);
+    requirement_messages(
         base,
         now,
-        name,
-        contacts,
-        ClientSpec {
-            scope: vec![CLIENT_ADMIN_SCOPE.to_owned()],
-            response_types: Vec::new(),
-            grant_types: vec!["client_credentials".to_owned()],
-            auth_method: Some(AUTH_CLIENT_SECRET_BASIC.to_owned()),
-            authorization_details_types: Vec::new(),
-            status: ClientStatus::Production,
-            status_options: vec![ClientStatus::Production],
-            extra: Map::new(),
-        },
+        catalog,
+        req,
+        &registration,
+        &sandbox_code_clients,
+        store,
     );
-    clients.push(admin.clone());
+    let review = (review_due && !sandbox_code_clients.is_empty()).then(|| {
+        sandbox_code_clients
+            .iter()
+            .map(|c| c.client_id.clone())
+            .collect()
+    });
+    (admin, admin_secret, review)
+}
 
-    // §4.2: one Client object per Grant Admin scope, requested or implied by `grant_admin_scope`.
+/// §4.2: one Client object per Grant Admin scope, requested or implied by `grant_admin_scope`.
+fn grant_admin_scopes<'a>(
+    catalog: &'a AuthorizationServerMetadata,
+    scopes: &[&'a ScopeDescription],
+) -> Vec<&'a ScopeDescription> {
     let mut grant_admin: Vec<&ScopeDescription> = Vec::new();
-    for scope in &req.scopes {
+    for scope in scopes {
         let implied = scope
             .grant_admin_scope
             .as_deref()
@@ -90,32 +128,30 @@ pub(super) fn create(
             }
         }
     }
-    for g in &grant_admin {
-        clients.push(build_client(
-            base,
-            now,
-            name,
-            contacts,
-            ClientSpec {
-                scope: vec![g.id.clone()],
-                response_types: g.response_types_supported.clone(),
-                grant_types: g.grant_types_supported.clone(),
-                auth_method: chosen_auth_method(g),
-                authorization_details_types: g.authorization_details_types_supported.clone(),
-                status: ClientStatus::Production,
-                // §5.1 requires `disabled` for every non-admin object (the §12.5 example omits
-                // it; the normative text wins).
-                status_options: vec![ClientStatus::Production, ClientStatus::Disabled],
-                extra: Map::new(),
-            },
-        ));
-    }
+    grant_admin
+}
 
-    // §4.2 MAY: the other scopes grouped by (response_types, grant_types, auth method).
+fn grant_admin_spec(g: &ScopeDescription) -> ClientSpec {
+    ClientSpec {
+        scope: vec![g.id.clone()],
+        response_types: g.response_types_supported.clone(),
+        grant_types: g.grant_types_supported.clone(),
+        auth_method: chosen_auth_method(g),
+        authorization_details_types: g.authorization_details_types_supported.clone(),
+        status: ClientStatus::Production,
+        // §5.1 requires `disabled` for every non-admin object (the §12.5 example omits
+        // it; the normative text wins).
+        status_options: vec![ClientStatus::Production, ClientStatus::Disabled],
+        extra: Map::new(),
+    }
+}
+
+/// §4.2 MAY: the scopes other than Grant Admin ones, grouped by (response_types, grant_types,
+/// auth method), in request order.
+fn scope_groups<'a>(scopes: &[&'a ScopeDescription]) -> Vec<Vec<&'a ScopeDescription>> {
     type Key = (Vec<String>, Vec<String>, Option<String>);
     let mut groups: Vec<(Key, Vec<&ScopeDescription>)> = Vec::new();
-    for scope in req
-        .scopes
+    for scope in scopes
         .iter()
         .filter(|sc| sc.scope_type != ScopeType::GrantAdmin)
     {
@@ -129,108 +165,129 @@ pub(super) fn create(
             None => groups.push((key, vec![scope])),
         }
     }
-    let mut sandbox_code_clients = Vec::new();
-    let mut review_due = false;
-    for ((response_types, grant_types, auth_method), members) in groups {
-        let code_flow = !response_types.is_empty();
-        let post_requirements = members.iter().any(|sc| {
-            sc.registration_requirements.iter().any(|id| {
-                catalog
-                    .cds_registration_fields
-                    .get(id)
-                    .is_some_and(|f| is_post_registration(&f.field_type))
-            })
-        });
-        // §4.2: code-flow objects start in the sandbox; so do objects whose scopes still have
-        // post-registration requirements (a careful utility's choice: production waits for them).
-        let (status, status_options) = if code_flow || post_requirements {
-            (
-                ClientStatus::Sandbox,
-                vec![ClientStatus::Sandbox, ClientStatus::Disabled],
-            )
-        } else {
-            (
-                ClientStatus::Production,
-                vec![ClientStatus::Production, ClientStatus::Disabled],
-            )
-        };
-        let mut adt = Vec::new();
-        let mut extra = Map::new();
-        for sc in &members {
-            for t in &sc.authorization_details_types_supported {
-                if !adt.contains(t) {
-                    adt.push(t.clone());
-                }
-            }
-            // §5.1 MAY: the registration field values of the object's scopes. Files stay on
-            // the server (listing pages would otherwise carry every uploaded image and PDF).
-            for id in sc
-                .registration_requirements
-                .iter()
-                .chain(&sc.registration_optional)
-            {
-                if let Some(f) = catalog.cds_registration_fields.get(id)
-                    && let Some(field_name) = &f.field_name
-                    && !f
-                        .format
-                        .as_ref()
-                        .is_some_and(RegistrationFieldFormat::is_file)
-                    && let Some(v) = req.values.get(field_name)
-                {
-                    extra.insert(field_name.clone(), v.clone());
-                }
-            }
-            if code_flow
-                && sc.registration_requirements.iter().any(|id| {
-                    catalog
-                        .cds_registration_fields
-                        .get(id)
-                        .is_some_and(|f| f.field_type == RegistrationFieldType::InternalReview)
-                })
-            {
-                review_due = true;
-            }
-        }
-        let client = build_client(
-            base,
-            now,
-            name,
-            contacts,
-            ClientSpec {
-                scope: members.iter().map(|sc| sc.id.clone()).collect(),
-                response_types,
-                grant_types,
-                auth_method,
-                authorization_details_types: adt,
-                status,
-                status_options,
-                extra,
-            },
-        );
-        if code_flow {
-            sandbox_code_clients.push(client.clone());
-        }
-        clients.push(client);
-    }
+    groups.into_iter().map(|(_, members)| members).collect()
+}
 
-    // §4.2 / §7.1: a Credential for each client that authenticates with a secret; the admin's
-    // secret is the one in the registration response.
+/// The Client object of one scope group, and whether a code-flow one waits for an internal
+/// review.
+fn group_spec(
+    catalog: &AuthorizationServerMetadata,
+    req: &Accepted<'_>,
+    members: Vec<&ScopeDescription>,
+) -> (ClientSpec, bool) {
+    let first = members[0];
+    let code_flow = !first.response_types_supported.is_empty();
+    let requires = |sc: &ScopeDescription, pred: &dyn Fn(&RegistrationFieldType) -> bool| {
+        sc.registration_requirements.iter().any(|id| {
+            catalog
+                .cds_registration_fields
+                .get(id)
+                .is_some_and(|f| pred(&f.field_type))
+        })
+    };
+    let post_requirements = members.iter().any(|sc| requires(sc, &is_post_registration));
+    // §4.2: code-flow objects start in the sandbox; so do objects whose scopes still have
+    // post-registration requirements (a careful utility's choice: production waits for them).
+    let (status, status_options) = if code_flow || post_requirements {
+        (
+            ClientStatus::Sandbox,
+            vec![ClientStatus::Sandbox, ClientStatus::Disabled],
+        )
+    } else {
+        (
+            ClientStatus::Production,
+            vec![ClientStatus::Production, ClientStatus::Disabled],
+        )
+    };
+    let mut adt = Vec::new();
+    for sc in &members {
+        for t in &sc.authorization_details_types_supported {
+            if !adt.contains(t) {
+                adt.push(t.clone());
+            }
+        }
+    }
+    let review_due = members
+        .iter()
+        .any(|sc| requires(sc, &|t| *t == RegistrationFieldType::InternalReview));
+    let spec = ClientSpec {
+        scope: members.iter().map(|sc| sc.id.clone()).collect(),
+        response_types: first.response_types_supported.clone(),
+        grant_types: first.grant_types_supported.clone(),
+        auth_method: chosen_auth_method(first),
+        authorization_details_types: adt,
+        status,
+        status_options,
+        extra: field_values_of(catalog, req, &members),
+    };
+    (spec, review_due)
+}
+
+/// §5.1 MAY: the registration field values of the object's scopes. Files stay on the server
+/// (listing pages would otherwise carry every uploaded image and PDF).
+fn field_values_of(
+    catalog: &AuthorizationServerMetadata,
+    req: &Accepted<'_>,
+    members: &[&ScopeDescription],
+) -> Map<String, Value> {
+    let mut extra = Map::new();
+    for sc in members {
+        for id in sc
+            .registration_requirements
+            .iter()
+            .chain(&sc.registration_optional)
+        {
+            if let Some(f) = catalog.cds_registration_fields.get(id)
+                && let Some(field_name) = &f.field_name
+                && !f
+                    .format
+                    .as_ref()
+                    .is_some_and(RegistrationFieldFormat::is_file)
+                && let Some(v) = req.values.get(field_name)
+            {
+                extra.insert(field_name.clone(), v.clone());
+            }
+        }
+    }
+    extra
+}
+
+/// Stores the Client objects and, §4.2 / §7.1, a Credential for each client that
+/// authenticates with a secret; returns the admin's secret, the one in the registration
+/// response.
+fn store_clients(
+    base: &str,
+    now: Timestamp,
+    registration: &str,
+    clients: &[ClientObject],
+    admin: &ClientObject,
+    store: &mut Store,
+) -> String {
     let admin_secret = random_secret();
-    for client in &clients {
-        store.add_client(&registration, client.clone());
+    for client in clients {
+        store.add_client(registration, client.clone());
         if takes_secret(client) {
             let secret = if client.client_id == admin.client_id {
                 admin_secret.clone()
             } else {
                 random_secret()
             };
-            store.add_credential(&registration, build_credential(base, now, client, secret));
+            store.add_credential(registration, build_credential(base, now, client, secret));
         }
     }
-    // §3.3.3: the files and Grant the server shares with a Server-Provided Files client.
-    share_on_registration(base, now, catalog, &registration, &clients, store);
+    admin_secret
+}
 
-    // §3.6: Messages created synchronously for post-registration requirements, each field once.
+/// §3.6: Messages created synchronously for post-registration requirements, each field once.
+fn requirement_messages(
+    base: &str,
+    now: Timestamp,
+    catalog: &AuthorizationServerMetadata,
+    req: &Accepted<'_>,
+    registration: &str,
+    sandbox_code_clients: &[ClientObject],
+    store: &mut Store,
+) {
     let mut seen: Vec<&str> = Vec::new();
     for scope in &req.scopes {
         for id in &scope.registration_requirements {
@@ -246,18 +303,10 @@ pub(super) fn create(
                 .find(|c| c.scopes().any(|sc| sc == scope.id))
                 .map(|c| c.cds_client_uri.to_string());
             if let Some(spec) = requirement_message(base, field, review_target) {
-                store.add_message(&registration, build_message(base, now, spec));
+                store.add_message(registration, build_message(base, now, spec));
             }
         }
     }
-
-    let review = (review_due && !sandbox_code_clients.is_empty()).then(|| {
-        sandbox_code_clients
-            .iter()
-            .map(|c| c.client_id.clone())
-            .collect()
-    });
-    (admin, admin_secret, review)
 }
 
 /// The Message a post-registration requirement calls for (§3.6).

@@ -11,10 +11,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
-use crate::cds::registration_fields::{self, PurposeRule};
 use crate::cds::{
     AuthorizationServerMetadata, RegistrationField, RegistrationFieldType, ScopeDescription,
 };
@@ -22,6 +21,7 @@ use crate::cds::{
 use crate::demo::DemoState;
 use crate::demo::reply::{error_response, json_with_status, no_store};
 use crate::demo::review::schedule_review;
+use crate::demo::scopes::check_value;
 use crate::demo::store::client_json;
 
 /// Why a registration request is refused (RFC 7591 §3.2.2).
@@ -94,7 +94,41 @@ fn validate<'a>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Accepted<'a>, Refusal> {
-    // RFC 7591 §3.1: the request is an application/json document.
+    let doc = request_document(headers, body)?;
+    let scopes = requested_scopes(catalog, &doc)?;
+    // RFC 7591 §2 metadata the demo keeps.
+    let client_name = match doc.get("client_name") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+        Some(_) => {
+            return Err(Refusal::metadata(
+                "`client_name` must be a non-empty string".to_owned(),
+            ));
+        }
+    };
+    let contacts = match doc.get("contacts") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        Some(_) => {
+            return Err(Refusal::metadata(
+                "`contacts` must be an array of strings".to_owned(),
+            ));
+        }
+    };
+    let values = field_values(catalog, &scopes, &doc)?;
+    Ok(Accepted {
+        scopes,
+        client_name,
+        contacts,
+        values,
+    })
+}
+
+/// RFC 7591 §3.1: the request is an application/json document holding an object.
+fn request_document(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, Refusal> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -107,12 +141,20 @@ fn validate<'a>(
     }
     let doc: Value = serde_json::from_slice(body)
         .map_err(|e| Refusal::request(format!("the request body is not valid JSON: {e}")))?;
-    let Value::Object(doc) = doc else {
-        return Err(Refusal::request(
+    match doc {
+        Value::Object(doc) => Ok(doc),
+        _ => Err(Refusal::request(
             "the request body must be a JSON object of client metadata".to_owned(),
-        ));
-    };
+        )),
+    }
+}
 
+/// `scope` (WG1-02 §4.1): `cds_client_admin` and other catalog scopes; the others, in request
+/// order, each once.
+fn requested_scopes<'a>(
+    catalog: &'a AuthorizationServerMetadata,
+    doc: &Map<String, Value>,
+) -> Result<Vec<&'a ScopeDescription>, Refusal> {
     let scope = match doc.get("scope") {
         None => {
             return Err(Refusal::metadata(format!(
@@ -148,39 +190,23 @@ fn validate<'a>(
             unknown.join(", ")
         )));
     }
-    let scopes: Vec<&ScopeDescription> = requested
+    Ok(requested
         .iter()
         .filter(|id| **id != CLIENT_ADMIN_SCOPE)
         .filter_map(|id| catalog.cds_scope_descriptions.get(*id))
-        .collect();
+        .collect())
+}
 
-    // RFC 7591 §2 metadata the demo keeps.
-    let client_name = match doc.get("client_name") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-        Some(_) => {
-            return Err(Refusal::metadata(
-                "`client_name` must be a non-empty string".to_owned(),
-            ));
-        }
-    };
-    let contacts = match doc.get("contacts") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) if a.iter().all(Value::is_string) => a
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        Some(_) => {
-            return Err(Refusal::metadata(
-                "`contacts` must be an array of strings".to_owned(),
-            ));
-        }
-    };
-
-    // Registration fields (§3.4–§3.7): required ones first, in scope order, then optional ones.
+/// Registration fields (§3.4–§3.7): required ones first, in scope order, then optional ones;
+/// each by `field_name`, submitted or its `default`.
+fn field_values(
+    catalog: &AuthorizationServerMetadata,
+    scopes: &[&ScopeDescription],
+    doc: &Map<String, Value>,
+) -> Result<BTreeMap<String, Value>, Refusal> {
     let mut values = BTreeMap::new();
     for required in [true, false] {
-        for scope in &scopes {
+        for scope in scopes {
             let ids = if required {
                 &scope.registration_requirements
             } else {
@@ -199,47 +225,37 @@ fn validate<'a>(
                 if values.contains_key(name) {
                     continue;
                 }
-                match doc.get(name) {
-                    Some(v) => {
-                        check_value(field, v).map_err(|why| {
-                            Refusal::metadata(format!(
-                                "`{name}` (registration field `{id}`, scope `{}`): {why}",
-                                scope.id
-                            ))
-                        })?;
-                        values.insert(name.clone(), v.clone());
-                    }
-                    // §3.5: a field with a `default` is optional even when listed as a requirement.
-                    None => match &field.default {
-                        Some(d) => {
-                            values.insert(name.clone(), d.clone());
-                        }
-                        None if required => {
-                            return Err(Refusal::metadata(format!(
-                                "`{name}` is required by scope `{}` (registration field `{id}`)",
-                                scope.id
-                            )));
-                        }
-                        None => {
-                            values.insert(name.clone(), Value::Null);
-                        }
-                    },
-                }
+                let value = field_value(field, doc.get(name), required, &scope.id)?;
+                values.insert(name.clone(), value);
             }
         }
     }
-    Ok(Accepted {
-        scopes,
-        client_name,
-        contacts,
-        values,
-    })
+    Ok(values)
 }
 
-/// Checks one submitted value against its field's format with the shared rules (§3.7,
-/// CDS-WG3-01 §5.1; [`registration_fields`]). The value is stored as submitted.
-pub(crate) fn check_value(field: &RegistrationField, v: &Value) -> Result<(), String> {
-    registration_fields::check_value(field, v, PurposeRule::Shape)
-        .map(|_| ())
-        .map_err(|problems| problems.join("; "))
+/// One registration field's value: the submitted one, checked; else its `default` (§3.5: a
+/// field with a `default` is optional even when listed as a requirement); else `null` when
+/// optional.
+fn field_value(
+    field: &RegistrationField,
+    submitted: Option<&Value>,
+    required: bool,
+    scope: &str,
+) -> Result<Value, Refusal> {
+    let (id, name) = (&field.id, field.field_name.as_deref().unwrap_or(""));
+    match (submitted, &field.default) {
+        (Some(v), _) => {
+            check_value(field, v).map_err(|why| {
+                Refusal::metadata(format!(
+                    "`{name}` (registration field `{id}`, scope `{scope}`): {why}"
+                ))
+            })?;
+            Ok(v.clone())
+        }
+        (None, Some(d)) => Ok(d.clone()),
+        (None, None) if required => Err(Refusal::metadata(format!(
+            "`{name}` is required by scope `{scope}` (registration field `{id}`)"
+        ))),
+        (None, None) => Ok(Value::Null),
+    }
 }

@@ -1,9 +1,12 @@
 //! Scope strings and what follows from them on a Client object: the union of the scopes'
 //! `authorization_details_types_supported` (CDS-WG1-02 §3.4) and their registration fields
-//! (§3.5).
+//! (§3.5), whose values both registration and Client modification check the same way.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde_json::Value;
+
+use crate::cds::registration_fields::{self, PurposeRule};
 use crate::cds::{AuthorizationServerMetadata, RegistrationField, RegistrationFieldType};
 
 /// Space-separated scopes, each once, in order.
@@ -72,4 +75,12 @@ pub(crate) fn is_file_field(catalog: &AuthorizationServerMetadata, field_name: &
         f.field_name.as_deref() == Some(field_name)
             && f.format.as_ref().is_some_and(|x| x.is_file())
     })
+}
+
+/// Checks one submitted value against its field's format with the shared rules (§3.7,
+/// CDS-WG3-01 §5.1; [`registration_fields`]). The value is stored as submitted.
+pub(crate) fn check_value(field: &RegistrationField, v: &Value) -> Result<(), String> {
+    registration_fields::check_value(field, v, PurposeRule::Shape)
+        .map(|_| ())
+        .map_err(|problems| problems.join("; "))
 }
