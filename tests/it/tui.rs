@@ -265,7 +265,10 @@ fn search_filters_as_you_type_and_esc_clears_it() {
 fn quitting_asks_first_and_ctrl_c_does_not() {
     let mut app = ready(Instant::now());
     assert!(app::update(&mut app, key(KeyCode::Char('q'))).is_empty());
-    assert_eq!(app.overlay, Some(app::Overlay::ConfirmQuit));
+    assert_eq!(
+        app.overlay,
+        Some(app::Overlay::Confirm(app::widgets::confirm::Question::Quit))
+    );
     app::update(&mut app, key(KeyCode::Char('n')));
     assert_eq!(app.overlay, None);
     app::update(&mut app, key(KeyCode::Esc));

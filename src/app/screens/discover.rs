@@ -18,6 +18,7 @@ use super::Screen;
 use super::home::back_home;
 use crate::app::keymap::{Action, Context};
 use crate::app::widgets::list::{moved, movement};
+use crate::app::widgets::tabs::{self, Tab};
 use crate::app::{App, Effect, ErrorView, Notice, Remote, ReqId, Step};
 
 #[derive(Debug, Default)]
@@ -42,17 +43,12 @@ pub enum DiscoverTab {
     Findings,
 }
 
-impl DiscoverTab {
-    pub fn next(self) -> Self {
-        match self {
-            DiscoverTab::Utility => DiscoverTab::Coverage,
-            DiscoverTab::Coverage => DiscoverTab::Findings,
-            DiscoverTab::Findings => DiscoverTab::Utility,
-        }
-    }
-    pub fn prev(self) -> Self {
-        self.next().next()
-    }
+impl Tab for DiscoverTab {
+    const ALL: &'static [Self] = &[
+        DiscoverTab::Utility,
+        DiscoverTab::Coverage,
+        DiscoverTab::Findings,
+    ];
 }
 
 /// Which findings show: everything, warnings and errors, or errors only.
@@ -413,8 +409,7 @@ impl Screen for Discover {
             // Started from the home screen: back there, to another address or the demo.
             Action::Back if app.home.visited && app.authorize.running().is_none() => back_home(app),
             Action::Retry => return app.start_discovery(),
-            Action::NextTab => d.tab = d.tab.next(),
-            Action::PrevTab => d.tab = d.tab.prev(),
+            _ if tabs::update(&mut d.tab, action) => {}
             Action::CycleSeverity => {
                 d.min_severity = d.min_severity.next();
                 d.tab = DiscoverTab::Findings;
@@ -423,6 +418,10 @@ impl Screen for Discover {
             _ => {}
         }
         Vec::new()
+    }
+
+    fn click_tab(&self, app: &mut App, n: usize) {
+        tabs::click(&mut app.discover.tab, n);
     }
 
     fn click_row(&self, app: &mut App, n: usize) {

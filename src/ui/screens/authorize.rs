@@ -10,7 +10,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::screens::authorize::{OutcomeView, Phase, Waiting};
-use crate::ui::{Hits, Theme, strings, window};
+use crate::ui::widgets::list::List;
+use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
     let a = &app.authorize;
@@ -62,26 +63,14 @@ fn choose(
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(strings::CHOOSE_CLIENT), head);
-    let first = window(a.cursor, clients.len(), list_area.height as usize);
-    hits.rows(list_area, first, clients.len() - first.min(clients.len()));
-    let rows: Vec<Line> = clients
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(list_area.height as usize)
-        .map(|(i, c)| {
-            let style = if i == a.cursor {
-                theme.selected()
-            } else {
-                Style::new()
-            };
-            Line::from(vec![
-                Span::styled(format!(" {} ", c.client_id), style),
-                Span::styled(format!(" {} · {}", c.status, c.scope), theme.dim()),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(rows), list_area);
+    List::new(clients.len(), a.cursor).render(frame, list_area, hits, |i, at| {
+        let c = &clients[i];
+        let style = if at { theme.selected() } else { Style::new() };
+        [Line::from(vec![
+            Span::styled(format!(" {} ", c.client_id), style),
+            Span::styled(format!(" {} · {}", c.status, c.scope), theme.dim()),
+        ])]
+    });
     let mut lines = Vec::new();
     if clients.is_empty() {
         lines.push(Line::styled(strings::NO_CODE_CLIENT, theme.warning()));

@@ -5,23 +5,21 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::App;
 use crate::app::screens::scopes::{Row, ScopesState};
 use crate::cds::catalog::{CatalogRequirement, CatalogScope};
 use crate::text::sanitize;
-use crate::ui::{Hits, Theme, strings, window};
+use crate::ui::widgets::list::List;
+use crate::ui::widgets::text_pane;
+use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
     let s = &app.scopes;
     if let Some(why) = &s.unavailable {
-        frame.render_widget(
-            Paragraph::new(why.clone())
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(strings::SCOPES_TITLE)),
-            area,
-        );
+        let block = Block::bordered().title(strings::SCOPES_TITLE);
+        text_pane::render(frame, area, vec![Line::raw(why.clone())], 0, block);
         return;
     }
     let list_width = if area.width >= 110 {
@@ -66,18 +64,11 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme, hits: &mu
         frame.render_widget(Paragraph::new(strings::NO_MATCH), inner);
         return;
     }
-    let h = inner.height as usize;
-    let first = window(s.cursor, s.rows.len(), h);
-    hits.rows(inner, first, s.rows.len() - first);
-    let lines: Vec<Line> = s.rows[first..]
-        .iter()
-        .take(h)
-        .enumerate()
-        .map(|(off, row)| match row {
-            Row::Header(i) => Line::styled(s.catalog[*i].scope_type.clone(), theme.heading()),
+    List::new(s.rows.len(), s.cursor).render(frame, inner, hits, |n, at| {
+        [match s.rows[n] {
+            Row::Header(i) => Line::styled(s.catalog[i].scope_type.clone(), theme.heading()),
             Row::Scope(i) => {
-                let sc = &s.catalog[*i];
-                let at = first + off == s.cursor;
+                let sc = &s.catalog[i];
                 let style = if at { theme.selected() } else { Style::new() };
                 let mark = if s.selected.contains(&sc.id) {
                     "[x]"
@@ -85,7 +76,7 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme, hits: &mu
                     "[ ]"
                 };
                 let mut spans = vec![Span::styled(format!(" {mark} {}", sc.id), style)];
-                if s.is_locked(*i) {
+                if s.is_locked(i) {
                     spans.push(Span::styled(
                         format!(" ({})", strings::LOCKED_SUFFIX),
                         theme.dim(),
@@ -95,9 +86,8 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme, hits: &mu
                 }
                 Line::from(spans)
             }
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+        }]
+    });
 }
 
 fn joined(v: &[String]) -> String {
@@ -247,11 +237,5 @@ fn detail(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme) {
     };
     let idx = s.catalog.iter().position(|x| x.id == sc.id).unwrap_or(0);
     let lines = detail_lines(sc, s.selected.contains(&sc.id), s.is_locked(idx), theme);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((s.detail_scroll, 0))
-            .block(block),
-        area,
-    );
+    text_pane::render(frame, area, lines, s.detail_scroll, block);
 }
