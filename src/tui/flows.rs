@@ -38,7 +38,9 @@ pub(super) struct Fresh {
 }
 
 /// The keyring, opened once (the probe can block on D-Bus, so off the async threads).
-pub(super) async fn open_vault(cell: &OnceCell<Arc<dyn SecretStore>>) -> Result<Arc<dyn SecretStore>, String> {
+pub(super) async fn open_vault(
+    cell: &OnceCell<Arc<dyn SecretStore>>,
+) -> Result<Arc<dyn SecretStore>, String> {
     cell.get_or_try_init(|| async {
         tokio::task::spawn_blocking(keyring::open)
             .await
@@ -202,4 +204,3 @@ pub(super) async fn authorize_flow(
         .ok_or_else(|| format!("profile {profile} vanished"))?;
     Ok((Box::new(OutcomeView::from_outcome(&outcome)), view))
 }
-

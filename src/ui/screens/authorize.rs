@@ -132,6 +132,21 @@ fn waiting(frame: &mut Frame, area: Rect, app: &App, w: &Waiting, theme: &Theme,
     for (i, r) in url_rows.iter().enumerate().take(url_height as usize) {
         hits.link(url_area.x, url_area.y + i as u16, r, &w.url);
     }
+    let mut lines = status_lines(w, left, theme);
+    if qr.is_none() && w.qr.is_some() {
+        lines.push(Line::styled(strings::QR_TOO_SMALL, theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest_area);
+    if let (Some(q), Some(a)) = (qr, qr_area) {
+        // QR codes read dark-on-light: the colors stay as drawn, whatever the theme.
+        let lines: Vec<Line> = q.iter().map(|l| Line::raw(l.clone())).collect();
+        frame.render_widget(Paragraph::new(lines), a);
+    }
+}
+
+/// Under the address: where the callback is awaited and for how long (or why the address is
+/// pasted), the client, hints, and the paste line.
+fn status_lines(w: &Waiting, left: u64, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::raw("")];
     match (&w.loopback, &w.paste_reason) {
         (Some(cb), _) => lines.push(Line::raw(format!(
@@ -175,15 +190,7 @@ fn waiting(frame: &mut Frame, area: Rect, app: &App, w: &Waiting, theme: &Theme,
         }
         None => lines.push(Line::styled(strings::PASTE_HINT, theme.dim())),
     }
-    if qr.is_none() && w.qr.is_some() {
-        lines.push(Line::styled(strings::QR_TOO_SMALL, theme.dim()));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest_area);
-    if let (Some(q), Some(a)) = (qr, qr_area) {
-        // QR codes read dark-on-light: the colors stay as drawn, whatever the theme.
-        let lines: Vec<Line> = q.iter().map(|l| Line::raw(l.clone())).collect();
-        frame.render_widget(Paragraph::new(lines), a);
-    }
+    lines
 }
 
 fn outcome(frame: &mut Frame, area: Rect, o: &OutcomeView, theme: &Theme) {
