@@ -20,7 +20,7 @@ use crate::onboarding::register::{RegisterEvent, RegisterOutcome};
 use crate::secret::Secret;
 use keymap::{Action, Context};
 use screens::authorize::{AuthorizeState, OutcomeView, ProfileView};
-use screens::discover::{DiscoverState, DiscoverTab, Discovered};
+use screens::discover::{DiscoverState, Discovered};
 use screens::done::DoneState;
 use screens::home::HomeState;
 use screens::modifiers::{Files, ModifiersState};
@@ -29,6 +29,7 @@ use screens::review::ReviewState;
 use screens::scopes::ScopesState;
 use screens::submit::{Failure, SubmitState};
 use screens::{authorize, discover, done, home, modifiers, registration, screen, submit};
+use widgets::confirm::{self, Answer, Question};
 
 pub use screens::done::done_accounts;
 
@@ -59,8 +60,8 @@ pub struct ErrorView {
 pub enum Target {
     /// A step of the step indicator.
     Step(Step),
-    /// A tab of the Discovery screen.
-    Tab(DiscoverTab),
+    /// Tab `n` of the current screen's row of tabs.
+    Tab(usize),
     /// Row `n` of the current screen's main list (scopes, coverage, findings, form fields,
     /// clients, home items, stored accounts).
     Row(usize),
@@ -212,7 +213,8 @@ impl Step {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    ConfirmQuit,
+    /// A yes/no dialog (the confirmation widget).
+    Confirm(Question),
 }
 
 /// What the user is told on the status line until the next key.
@@ -334,7 +336,7 @@ impl App {
     pub fn context(&self) -> Context {
         match self.overlay {
             Some(Overlay::Help) => Context::Help,
-            Some(Overlay::ConfirmQuit) => Context::Confirm,
+            Some(Overlay::Confirm(_)) => Context::Confirm,
             None => screen(self.step).context(self),
         }
     }
@@ -394,7 +396,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.notice = None;
             match target {
                 Target::Step(step) => app.go_to(step),
-                Target::Tab(tab) => app.discover.tab = tab,
+                Target::Tab(n) => screen(app.step).click_tab(app, n),
                 Target::Row(n) => screen(app.step).click_row(app, n),
             }
             Vec::new()
@@ -500,11 +502,20 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// The global actions (quitting, the overlays, the guard on going back once registered); every
 /// other action belongs to the current screen.
 fn act(app: &mut App, action: Action) -> Vec<Effect> {
+    if let Some(Overlay::Confirm(question)) = app.overlay
+        && let Some(answer) = confirm::answer(action)
+    {
+        app.overlay = None;
+        return match (answer, question) {
+            (Answer::Yes, Question::Quit) => vec![Effect::Quit],
+            (Answer::No, _) => Vec::new(),
+        };
+    }
     match action {
-        Action::ForceQuit | Action::Confirm => return vec![Effect::Quit],
-        Action::AskQuit => app.overlay = Some(Overlay::ConfirmQuit),
+        Action::ForceQuit => return vec![Effect::Quit],
+        Action::AskQuit => app.overlay = Some(Overlay::Confirm(Question::Quit)),
         Action::Help => app.overlay = Some(Overlay::Help),
-        Action::CloseHelp | Action::Cancel => app.overlay = None,
+        Action::CloseHelp => app.overlay = None,
         Action::Back if app.registered() && app.step >= Step::Submit => {
             app.notice = Some(Notice::Registered);
         }

@@ -55,6 +55,16 @@ pub fn summary(p: &Profile, checks: Option<&Checks>) -> Vec<String> {
     out
 }
 
+/// A profile on one line, after its name, as the wizard lists stored profiles:
+/// `https://u.example · 2 client(s) · unfinished`.
+pub fn headline(issuer: &str, clients: usize, finished: bool) -> String {
+    format!(
+        "{} · {clients} client(s){}",
+        sanitize(issuer),
+        if finished { "" } else { " · unfinished" }
+    )
+}
+
 /// One client of a profile: id, status, auth method and scope, then each stored secret's
 /// account name (with the access token's expiry and, after a check, whether it is there).
 pub fn client_lines(p: &Profile, c: &ClientEntry, checks: Option<&Checks>) -> Vec<String> {

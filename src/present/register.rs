@@ -28,29 +28,46 @@ pub fn todo_cost(t: &TodoItem) -> Option<String> {
     }
 }
 
+/// A to-do item's headline, the same in `cds-wizard register` and the wizard: `Pay the fee —
+/// 25.00 USD` (amount first, as amounts are written in prose).
+pub fn todo_headline(t: &TodoItem) -> String {
+    let cost = todo_cost(t).map(|c| format!(" — {c}")).unwrap_or_default();
+    format!("{}{cost}", sanitize(&t.name))
+}
+
+/// A to-do item in words: its headline, and its description and link when it has them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Todo {
+    pub headline: String,
+    pub description: Option<String>,
+    pub link: Option<String>,
+}
+
+/// `t` in the words both `cds-wizard register` and the wizard show.
+pub fn todo(t: &TodoItem) -> Todo {
+    Todo {
+        headline: todo_headline(t),
+        description: (!t.description.is_empty()).then(|| sanitize(&t.description)),
+        link: t.link.as_ref().map(|l| sanitize(l.as_str())),
+    }
+}
+
 /// A to-do item as `cds-wizard register` lists it: `[pending] Pay the fee — 25.00 USD`, then
 /// its description and link on their own lines.
 pub fn todo_lines(t: &TodoItem) -> Vec<String> {
-    let cost = todo_cost(t).map(|c| format!(" — {c}")).unwrap_or_default();
-    let mut out = vec![format!("[{}] {}{cost}", t.status, t.name)];
-    if !t.description.is_empty() {
-        out.push(format!("    {}", t.description));
-    }
-    if let Some(l) = &t.link {
-        out.push(format!("    {l}"));
-    }
+    let Todo {
+        headline,
+        description,
+        link,
+    } = todo(t);
+    let mut out = vec![format!("[{}] {headline}", sanitize(&t.status))];
+    out.extend(
+        description
+            .into_iter()
+            .chain(link)
+            .map(|n| format!("    {n}")),
+    );
     out
-}
-
-/// A to-do item's headline as the wizard shows it: `Pay the fee — USD 25.00`, currency first
-/// (pinned by the wizard's snapshots; the CLI puts the amount first, see [`todo_lines`]).
-pub fn todo_headline(t: &TodoItem) -> String {
-    let amount = match (&t.amount, &t.currency) {
-        (Some(a), Some(c)) => format!(" — {} {a}", sanitize(c)),
-        (Some(a), None) => format!(" — {a}"),
-        _ => String::new(),
-    };
-    format!("{}{amount}", sanitize(&t.name))
 }
 
 /// The outcome of a registration as `cds-wizard register` prints it.
@@ -121,7 +138,7 @@ mod tests {
         );
         assert_eq!(
             todo_headline(&fee()),
-            "Pay the registration fee — USD 25.00"
+            "Pay the registration fee — 25.00 USD"
         );
         let form = TodoItem {
             message_type: "form_required".into(),

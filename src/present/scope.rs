@@ -48,25 +48,53 @@ pub fn requirement(r: &CatalogRequirement) -> String {
     line
 }
 
-/// A modifier (authorization details field, §3.8): `_number (boolean) default false`.
-pub fn modifier(m: &CatalogModifier) -> String {
-    let mut line = format!(
+/// A modifier's heading: its id and format, and whether it is required:
+/// `interval (choice, required)`.
+pub fn modifier_head(m: &CatalogModifier) -> String {
+    format!(
         "{} ({}{})",
         sanitize_line(&m.id, 50),
         sanitize_line(&m.format, 40),
         if m.required { ", required" } else { "" }
-    );
+    )
+}
+
+/// What a modifier admits: `default "hourly"`, `range 1..10`, `choices hourly|daily`.
+pub fn modifier_facts(m: &CatalogModifier) -> Vec<String> {
+    let mut facts = Vec::new();
     if let Some(d) = &m.default {
-        line.push_str(&format!(" default {}", sanitize_line(&d.to_string(), 60)));
+        facts.push(format!("default {}", sanitize_line(&d.to_string(), 60)));
     }
     if let Some(r) = &m.range {
-        line.push_str(&format!(" range {}", sanitize_line(r, 80)));
+        facts.push(format!("range {}", sanitize_line(r, 80)));
     }
     if !m.choices.is_empty() {
         let ids: Vec<&str> = m.choices.iter().map(|c| c.id.as_str()).collect();
-        line.push_str(&format!(" choices {}", sanitize_line(&ids.join("|"), 120)));
+        facts.push(format!("choices {}", sanitize_line(&ids.join("|"), 120)));
+    }
+    facts
+}
+
+/// A modifier (authorization details field, §3.8) on one line:
+/// `_number (boolean) default false`.
+pub fn modifier(m: &CatalogModifier) -> String {
+    let mut line = modifier_head(m);
+    for f in modifier_facts(m) {
+        line.push(' ');
+        line.push_str(&f);
     }
     line
+}
+
+/// How a client of the scope gets and uses tokens, as label and value (the same labels in
+/// `cds-wizard scopes` and on the wizard's Scopes screen).
+pub fn methods(s: &CatalogScope) -> [(&'static str, String); 4] {
+    [
+        ("grant types", joined(&s.grant_types)),
+        ("response types", joined(&s.response_types)),
+        ("auth methods", joined(&s.auth_methods)),
+        ("PKCE", joined(&s.pkce_methods)),
+    ]
 }
 
 /// One scope as the lines `cds-wizard scopes` prints.
@@ -79,11 +107,8 @@ pub fn summary(s: &CatalogScope) -> Vec<String> {
         ),
         format!("  {}", sanitize_line(&s.name, 100)),
         format!("  {}", sanitize_line(&s.description, 300)),
-        format!("  grant types    {}", joined(&s.grant_types)),
-        format!("  response types {}", joined(&s.response_types)),
-        format!("  auth methods   {}", joined(&s.auth_methods)),
-        format!("  PKCE           {}", joined(&s.pkce_methods)),
     ];
+    out.extend(methods(s).map(|(label, v)| format!("  {label:<14} {v}")));
     if !s.coverages.is_empty() {
         let names: Vec<String> = s.coverages.iter().map(coverage).collect();
         out.push(format!("  coverages      {}", names.join("; ")));
@@ -103,6 +128,111 @@ pub fn summary(s: &CatalogScope) -> Vec<String> {
         out.push(format!("  modifier       {}", modifier(m)));
     }
     out
+}
+
+/// One scope as the wizard's detail pane shows it: label and value rows, then sections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub name: String,
+    /// `usage · usage_data`.
+    pub id_and_type: String,
+    pub description: String,
+    pub facts: Vec<(&'static str, String)>,
+    pub sections: Vec<Section>,
+}
+
+/// A headed part of a scope's detail (coverages, requirements, modifiers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub heading: String,
+    pub items: Vec<Item>,
+}
+
+/// An entry of a section, with the notes under it (descriptions, what a modifier admits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub line: String,
+    pub notes: Vec<String>,
+}
+
+/// The detail of `s`, in the same words as [`summary`].
+pub fn detail(s: &CatalogScope) -> Detail {
+    let mut facts = vec![("docs", sanitize(&s.documentation))];
+    facts.extend(methods(s));
+    if let Some(g) = &s.grant_admin_scope {
+        facts.push(("grant admin", sanitize(g)));
+    }
+    if !s.authorization_details_types.is_empty() {
+        facts.push(("details types", joined(&s.authorization_details_types)));
+    }
+    Detail {
+        name: sanitize(&s.name),
+        id_and_type: format!("{} · {}", sanitize(&s.id), sanitize(&s.scope_type)),
+        description: sanitize(&s.description),
+        facts,
+        sections: sections(s),
+    }
+}
+
+/// The coverages, the requirements (required, then optional) and the modifiers of `s`; only
+/// those it has.
+fn sections(s: &CatalogScope) -> Vec<Section> {
+    let mut out = Vec::new();
+    if !s.coverages.is_empty() {
+        out.push(Section {
+            heading: format!("Coverages ({})", s.coverages.len()),
+            items: s.coverages.iter().map(|c| item(coverage(c), [])).collect(),
+        });
+    }
+    for (heading, reqs) in [
+        ("Registering requires", &s.registration_requirements),
+        ("Optional at registration", &s.registration_optional),
+    ] {
+        if !reqs.is_empty() {
+            let items = reqs.iter().map(|r| {
+                let note = (!r.description.is_empty()).then(|| sanitize(&r.description));
+                item(requirement(r), note)
+            });
+            out.push(Section {
+                heading: heading.to_owned(),
+                items: items.collect(),
+            });
+        }
+    }
+    if !s.authorization_details_fields.is_empty() {
+        let fields = &s.authorization_details_fields;
+        out.push(Section {
+            heading: format!("Modifiers ({})", fields.len()),
+            items: fields.iter().map(modifier_item).collect(),
+        });
+    }
+    out
+}
+
+fn item(line: String, notes: impl IntoIterator<Item = String>) -> Item {
+    Item {
+        line,
+        notes: notes.into_iter().collect(),
+    }
+}
+
+/// A modifier in the detail: its heading, then what it admits and for which details types,
+/// then its name and description.
+fn modifier_item(m: &CatalogModifier) -> Item {
+    let mut facts = modifier_facts(m);
+    if !m.for_types.is_empty() {
+        facts.push(format!("for {}", sanitize(&m.for_types.join(", "))));
+    }
+    let mut notes = Vec::new();
+    if !facts.is_empty() {
+        notes.push(facts.join(" · "));
+    }
+    notes.push(format!(
+        "{} — {}",
+        sanitize(&m.name),
+        sanitize(&m.description)
+    ));
+    item(modifier_head(m), notes)
 }
 
 #[cfg(test)]

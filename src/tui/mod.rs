@@ -4,6 +4,8 @@
 
 mod event_loop;
 mod executor;
+mod files;
+mod flows;
 mod terminal;
 
 use std::io;

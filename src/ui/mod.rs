@@ -9,7 +9,7 @@ pub mod widgets;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 use crate::app::keymap::{self, BINDINGS, Binding, Context};
 use crate::app::{App, Overlay, Step, Target};
@@ -101,7 +101,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Hits {
     footer(frame, bottom, app, theme);
     match app.overlay {
         Some(Overlay::Help) => help(frame, frame.area(), app, theme),
-        Some(Overlay::ConfirmQuit) => confirm_quit(frame, frame.area(), app, theme),
+        Some(Overlay::Confirm(q)) => widgets::confirm::render(
+            frame,
+            frame.area(),
+            strings::confirm_title(q),
+            strings::confirm_question(app, q),
+            theme,
+        ),
         None => {}
     }
     if app.overlay.is_some() {
@@ -186,31 +192,6 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         width: w,
         height: h,
     }
-}
-
-fn confirm_quit(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let rect = centered(area, 60, 7);
-    frame.render_widget(Clear, rect);
-    let hints = keymap::hints(Context::Confirm);
-    let mut keys = Vec::new();
-    for b in hints {
-        if !keys.is_empty() {
-            keys.push(Span::styled(" · ", theme.dim()));
-        }
-        keys.push(Span::styled(b.label, theme.key()));
-        keys.push(Span::raw(format!(" {}", b.hint)));
-    }
-    let text = vec![
-        Line::raw(strings::confirm_quit(app)),
-        Line::raw(""),
-        Line::from(keys),
-    ];
-    frame.render_widget(
-        Paragraph::new(text).wrap(Wrap { trim: false }).block(
-            Block::bordered().title(Span::styled(strings::CONFIRM_QUIT_TITLE, theme.title())),
-        ),
-        rect,
-    );
 }
 
 /// The contexts a step's keys come from, for the help.

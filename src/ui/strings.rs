@@ -1,6 +1,7 @@
 //! Every sentence the wizard shows, in one place so the wording stays consistent.
 
 use crate::app::Step;
+use crate::app::widgets::confirm::Question;
 
 pub const APP_NAME: &str = "cds-wizard";
 
@@ -50,9 +51,21 @@ pub const LOCKED_SUFFIX: &str = "always";
 pub const DETAIL_TITLE: &str = "Details";
 pub const NO_SCOPE: &str = "No scope selected.";
 
-pub const CONFIRM_QUIT_TITLE: &str = "Quit?";
-/// The quit question, saying what is kept.
-pub fn confirm_quit(app: &crate::app::App) -> String {
+/// The title of a yes/no dialog.
+pub fn confirm_title(q: Question) -> &'static str {
+    match q {
+        Question::Quit => "Quit?",
+    }
+}
+
+/// A yes/no question; quitting says what is kept.
+pub fn confirm_question(app: &crate::app::App, q: Question) -> String {
+    match q {
+        Question::Quit => confirm_quit(app),
+    }
+}
+
+fn confirm_quit(app: &crate::app::App) -> String {
     if app.registered() {
         format!(
             "Quit the wizard? The registration is kept as profile `{}`; continue with \

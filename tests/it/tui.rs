@@ -265,7 +265,10 @@ fn search_filters_as_you_type_and_esc_clears_it() {
 fn quitting_asks_first_and_ctrl_c_does_not() {
     let mut app = ready(Instant::now());
     assert!(app::update(&mut app, key(KeyCode::Char('q'))).is_empty());
-    assert_eq!(app.overlay, Some(app::Overlay::ConfirmQuit));
+    assert_eq!(
+        app.overlay,
+        Some(app::Overlay::Confirm(app::widgets::confirm::Question::Quit))
+    );
     app::update(&mut app, key(KeyCode::Char('n')));
     assert_eq!(app.overlay, None);
     app::update(&mut app, key(KeyCode::Esc));
@@ -985,4 +988,92 @@ fn an_unfinished_profile_from_home_resumes_its_registration() {
     app::update(&mut app, key(KeyCode::Enter));
     assert_eq!(app.step, Step::Authorize);
     assert!(app.authorize.profile.as_ref().unwrap().unfinished.is_none());
+}
+
+// ---- one wording for the wizard and the commands ----
+
+/// The text of drawn lines, styles dropped.
+fn plain(lines: &[ratatui::text::Line]) -> Vec<String> {
+    lines.iter().map(|l| l.to_string()).collect()
+}
+
+#[test]
+fn the_wizard_and_the_cli_word_a_scope_alike() {
+    use cds_wizard::cds::catalog::CatalogRequirement;
+    use cds_wizard::present::scope;
+    let app = ready(Instant::now());
+    let mut catalog = app.scopes.catalog.clone();
+    // A fee, so the amount's wording is compared too.
+    catalog[0]
+        .registration_requirements
+        .push(CatalogRequirement {
+            id: "fee".into(),
+            field_type: "payment_required".into(),
+            description: "Paid once.".into(),
+            field_name: None,
+            format: None,
+            amount: Some("25.00".parse().unwrap()),
+            currency: Some("USD".into()),
+            unresolved: false,
+        });
+    let theme = Theme::plain();
+    for sc in &catalog {
+        let wizard = plain(&ui::screens::scopes::detail_lines(sc, false, false, &theme));
+        let cli = scope::summary(sc);
+        let both = |w: String, c: String| {
+            assert!(wizard.contains(&w), "wizard lacks {w:?}: {wizard:#?}");
+            assert!(
+                cli.iter().any(|l| l.contains(&c)),
+                "CLI lacks {c:?}: {cli:#?}"
+            );
+        };
+        for (label, value) in scope::methods(sc) {
+            both(
+                format!("{label:<15}{value}"),
+                format!("  {label:<14} {value}"),
+            );
+        }
+        for c in &sc.coverages {
+            both(format!("  {}", scope::coverage(c)), scope::coverage(c));
+        }
+        for r in &sc.registration_requirements {
+            let words = scope::requirement(r);
+            both(format!("  {words}"), format!("  requires       {words}"));
+        }
+        for m in &sc.authorization_details_fields {
+            both(
+                format!("  {}", scope::modifier_head(m)),
+                format!("  modifier       {}", scope::modifier(m)),
+            );
+        }
+    }
+    let wizard = plain(&ui::screens::scopes::detail_lines(
+        &catalog[0],
+        false,
+        false,
+        &theme,
+    ));
+    assert!(
+        wizard.contains(&"  fee [payment_required] 25.00 USD".to_owned()),
+        "{wizard:#?}"
+    );
+}
+
+#[test]
+fn the_wizard_and_the_cli_word_a_to_do_item_alike() {
+    use cds_wizard::present::register;
+    let theme = Theme::plain();
+    for t in &outcome().todo {
+        let wizard = plain(&ui::screens::submit::todo_lines(register::todo(t), &theme));
+        let cli = register::todo_lines(t);
+        assert_eq!(wizard[0], format!(" ☐ {}", register::todo_headline(t)));
+        assert_eq!(cli[0], format!("[pending] {}", register::todo_headline(t)));
+        assert_eq!(wizard[0], " ☐ Pay the [31mregistration fee — 25.00 USD");
+        // The description and link, in the same words, under the headline.
+        let rest = |lines: &[String]| -> Vec<String> {
+            lines[1..].iter().map(|l| l.trim().to_owned()).collect()
+        };
+        assert_eq!(rest(&wizard), rest(&cli));
+        assert_eq!(rest(&cli).len(), 2);
+    }
 }

@@ -4,20 +4,20 @@
 //! Everything here that came from a server is sanitized once, when the view is built
 //! ([`DiscoveryView::from_discovery`]), so drawing code only ever sees safe text.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 
 use crate::cds::AuthorizationServerMetadata;
-use crate::cds::catalog::{self, CatalogScope};
-use crate::cds::conformance::Severity;
-use crate::onboarding::discovery::{Discovery, DiscoveryEvent};
+use crate::cds::CoverageEntry;
+use crate::cds::catalog::CatalogScope;
+use crate::cds::conformance::{Finding, Severity};
+use crate::onboarding::discovery::{Discovery, DiscoveryEvent, RelatedServer};
 use crate::text::sanitize;
 
 use super::Screen;
 use super::home::back_home;
 use crate::app::keymap::{Action, Context};
 use crate::app::widgets::list::{moved, movement};
+use crate::app::widgets::tabs::{self, Tab};
 use crate::app::{App, Effect, ErrorView, Notice, Remote, ReqId, Step};
 
 #[derive(Debug, Default)]
@@ -42,17 +42,12 @@ pub enum DiscoverTab {
     Findings,
 }
 
-impl DiscoverTab {
-    pub fn next(self) -> Self {
-        match self {
-            DiscoverTab::Utility => DiscoverTab::Coverage,
-            DiscoverTab::Coverage => DiscoverTab::Findings,
-            DiscoverTab::Findings => DiscoverTab::Utility,
-        }
-    }
-    pub fn prev(self) -> Self {
-        self.next().next()
-    }
+impl Tab for DiscoverTab {
+    const ALL: &'static [Self] = &[
+        DiscoverTab::Utility,
+        DiscoverTab::Coverage,
+        DiscoverTab::Findings,
+    ];
 }
 
 /// Which findings show: everything, warnings and errors, or errors only.
@@ -212,104 +207,88 @@ fn joined<'a>(v: impl IntoIterator<Item = &'a str>) -> String {
 impl DiscoveryView {
     pub fn from_discovery(d: &Discovery) -> Self {
         let s = &d.server.raw;
-        let caps: Vec<String> = s
-            .get("capabilities")
-            .and_then(Value::as_array)
-            .map(|a| all(a.iter().filter_map(Value::as_str)))
-            .unwrap_or_default();
-        let links = ["website", "documentation", "support"]
-            .into_iter()
-            .map(|k| (k, text(s, k)))
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
-        let related = d
-            .related
-            .iter()
-            .map(|r| RelatedLine {
-                name: sanitize(r.name.as_deref().unwrap_or("")),
-                url: sanitize(r.url.as_str()),
-                capabilities: all(&r.capabilities),
-                error: r.error.as_deref().map(sanitize),
-            })
-            .collect();
         let (coverage, coverage_pages, coverage_complete) = match &d.coverage {
             Some(c) => (
-                c.entries
-                    .iter()
-                    .map(|e| CoverageRow {
-                        id: sanitize(&e.id),
-                        name: sanitize(&e.name),
-                        entity: sanitize(&e.entity_name),
-                        coverage_type: sanitize(e.coverage_type.as_str()),
-                        role: sanitize(e.role.as_str()),
-                        commodities: joined(e.commodity_types.iter().map(|c| c.as_str())),
-                        infrastructure: joined(e.infrastructure_types.iter().map(|c| c.as_str())),
-                    })
-                    .collect(),
+                c.entries.iter().map(coverage_row).collect(),
                 c.pages,
                 c.complete,
             ),
             None => (Vec::new(), 0, true),
         };
-        let findings = d
-            .findings
-            .iter()
-            .map(|f| FindingRow {
-                severity: f.severity,
-                code: sanitize(&f.code),
-                message: sanitize(&f.message),
-                section: sanitize(&f.section),
+        // The catalog, or why there is none, in the engine's words (those of the commands).
+        let catalog = d
+            .catalog()
+            .map(|mut scopes| {
+                scopes.iter_mut().for_each(sanitize_scope);
+                scopes
             })
-            .collect();
-        let (catalog, timezone) = match &d.oauth {
-            None => (
-                Err(
-                    "this utility offers no OAuth authorization server, so it has no scope catalog"
-                        .to_owned(),
-                ),
-                None,
-            ),
-            Some(o) => match &o.parsed {
-                None => (
-                    Err(
-                        "its authorization server metadata does not decode (see the findings)"
-                            .to_owned(),
-                    ),
-                    None,
-                ),
-                Some(meta) => {
-                    // One index instead of `Discovery::coverage_name`'s scan per reference: with
-                    // 10,000 scopes and 100,000 entries the scans took seconds (issue 5).
-                    let names: HashMap<&str, &str> = d
-                        .coverage
-                        .iter()
-                        .flat_map(|c| &c.entries)
-                        .map(|e| (e.id.as_str(), e.name.as_str()))
-                        .collect();
-                    let mut scopes = catalog::build(meta, |id| names.get(id).copied());
-                    scopes.iter_mut().for_each(sanitize_scope);
-                    (Ok(scopes), meta.cds_timezone.as_deref().map(sanitize))
-                }
-            },
-        };
+            .map_err(|e| sanitize(&e.to_string()));
+        let timezone = d
+            .oauth_metadata()
+            .ok()
+            .and_then(|m| m.cds_timezone.as_deref())
+            .map(sanitize);
         DiscoveryView {
             name: text(s, "name"),
             description: text(s, "description"),
             metadata_url: sanitize(d.metadata_url.as_str()),
             draft: d.draft().label().to_owned(),
-            links,
-            capabilities: caps,
-            related,
+            links: links(s),
+            capabilities: s
+                .get("capabilities")
+                .and_then(Value::as_array)
+                .map(|a| all(a.iter().filter_map(Value::as_str)))
+                .unwrap_or_default(),
+            related: d.related.iter().map(related_line).collect(),
             coverage,
             coverage_pages,
             coverage_complete,
-            findings,
+            findings: d.findings.iter().map(finding_row).collect(),
             errors: d.errors(),
             warnings: d.warnings(),
             elapsed_ms: d.elapsed.as_millis(),
             catalog,
             timezone,
         }
+    }
+}
+
+/// The utility's website, documentation and support addresses it gives (WG1-01 §3).
+fn links(server: &Value) -> Vec<(&'static str, String)> {
+    ["website", "documentation", "support"]
+        .into_iter()
+        .map(|k| (k, text(server, k)))
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+}
+
+fn related_line(r: &RelatedServer) -> RelatedLine {
+    RelatedLine {
+        name: sanitize(r.name.as_deref().unwrap_or("")),
+        url: sanitize(r.url.as_str()),
+        capabilities: all(&r.capabilities),
+        error: r.error.as_deref().map(sanitize),
+    }
+}
+
+fn coverage_row(e: &CoverageEntry) -> CoverageRow {
+    CoverageRow {
+        id: sanitize(&e.id),
+        name: sanitize(&e.name),
+        entity: sanitize(&e.entity_name),
+        coverage_type: sanitize(e.coverage_type.as_str()),
+        role: sanitize(e.role.as_str()),
+        commodities: joined(e.commodity_types.iter().map(|c| c.as_str())),
+        infrastructure: joined(e.infrastructure_types.iter().map(|c| c.as_str())),
+    }
+}
+
+fn finding_row(f: &Finding) -> FindingRow {
+    FindingRow {
+        severity: f.severity,
+        code: sanitize(&f.code),
+        message: sanitize(&f.message),
+        section: sanitize(&f.section),
     }
 }
 
@@ -382,7 +361,7 @@ impl Discovered {
     pub fn new(d: &Discovery) -> Self {
         Discovered {
             view: DiscoveryView::from_discovery(d),
-            meta: d.oauth.as_ref().and_then(|o| o.parsed.clone()),
+            meta: d.oauth_metadata().ok().cloned(),
             metadata_url: d.metadata_url.clone(),
         }
     }
@@ -413,8 +392,7 @@ impl Screen for Discover {
             // Started from the home screen: back there, to another address or the demo.
             Action::Back if app.home.visited && app.authorize.running().is_none() => back_home(app),
             Action::Retry => return app.start_discovery(),
-            Action::NextTab => d.tab = d.tab.next(),
-            Action::PrevTab => d.tab = d.tab.prev(),
+            _ if tabs::update(&mut d.tab, action) => {}
             Action::CycleSeverity => {
                 d.min_severity = d.min_severity.next();
                 d.tab = DiscoverTab::Findings;
@@ -423,6 +401,10 @@ impl Screen for Discover {
             _ => {}
         }
         Vec::new()
+    }
+
+    fn click_tab(&self, app: &mut App, n: usize) {
+        tabs::click(&mut app.discover.tab, n);
     }
 
     fn click_row(&self, app: &mut App, n: usize) {

@@ -3,6 +3,7 @@
 
 use super::Screen;
 use crate::app::keymap::{Action, Context};
+use crate::app::widgets::confirm::Question;
 use crate::app::widgets::list::{moved, movement};
 use crate::app::{App, Effect, Overlay};
 use crate::secret::Secret;
@@ -29,7 +30,7 @@ impl Screen for Done {
             return Vec::new();
         }
         match action {
-            Action::Next | Action::Activate => app.overlay = Some(Overlay::ConfirmQuit),
+            Action::Next | Action::Activate => app.overlay = Some(Overlay::Confirm(Question::Quit)),
             Action::Reveal => {
                 if let Some(account) = done_accounts(app).get(app.done.cursor) {
                     return vec![Effect::Reveal {

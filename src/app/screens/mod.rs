@@ -36,6 +36,8 @@ pub trait Screen: Sync {
     fn type_text(&self, _app: &mut App, _text: &str) {}
     /// A click on row `n` of the screen's main list.
     fn click_row(&self, _app: &mut App, _n: usize) {}
+    /// A click on tab `n` of the screen's row of tabs.
+    fn click_tab(&self, _app: &mut App, _n: usize) {}
 }
 
 /// The screen of `step`: one arm per screen.

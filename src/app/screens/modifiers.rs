@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use jiff::Timestamp;
+use jiff::{Timestamp, ZonedDateTime as Zoned};
 use serde_json::{Map, Value};
 
 use super::{Screen, form_action};
@@ -14,9 +14,11 @@ use crate::app::keymap::{Action, Context};
 use crate::app::widgets::form::{Field, Form, Input, Opt, Presence};
 use crate::app::widgets::list::{PAGE, scroll};
 use crate::app::{App, Effect, Notice, Step};
-use crate::cds::authorization_details::{self, server_zone};
+use crate::cds::authorization_details::{self, FieldProblem, server_zone};
 use crate::cds::catalog::CatalogScope;
-use crate::cds::{AuthorizationDetailsFieldFormat as F, AuthorizationServerMetadata};
+use crate::cds::{
+    AuthorizationDetailsField, AuthorizationDetailsFieldFormat as F, AuthorizationServerMetadata,
+};
 use crate::text::sanitize;
 
 /// Files read in the background, by the path as typed: the bytes, or why they could not be read.
@@ -88,6 +90,72 @@ fn hint(format: &F) -> &'static str {
     }
 }
 
+/// The form field of one modifier of `cs`: its input from the format and default, its label
+/// and help from the (sanitized) catalog.
+fn field(cs: &CatalogScope, def: &AuthorizationDetailsField) -> Field {
+    let shown = cs
+        .authorization_details_fields
+        .iter()
+        .find(|m| m.id == def.id);
+    let default = def.default.as_ref();
+    let label = shown.map_or_else(|| sanitize(&def.name), |m| m.name.clone());
+    let mut field = Field::new(&cs.id, &def.id, &label, input(def));
+    field.required = def.is_required;
+    field.nullable = nullable(&def.format);
+    field.file = def.format == F::JwkOrNull;
+    field.default_text = default.map(|d| sanitize(&value_text(d)));
+    if let Some(m) = shown {
+        field.help.push(m.description.clone());
+        let mut rule = format!("{} · {}", def.id, hint(&def.format));
+        if let Some(r) = &m.range {
+            rule.push_str(&format!(" · range {r}"));
+        }
+        field.help.push(sanitize(&rule));
+    }
+    field
+}
+
+/// How a modifier is entered: a switch, a choice, picks from a list, or typed text; set to
+/// its default.
+fn input(def: &AuthorizationDetailsField) -> Input {
+    let default = def.default.as_ref();
+    let options: Vec<Opt> = def
+        .choices
+        .iter()
+        .flatten()
+        .map(|c| Opt {
+            id: c.id.clone(),
+            name: sanitize(&c.name),
+        })
+        .collect();
+    match &def.format {
+        F::Boolean => Input::Toggle(default.and_then(Value::as_bool).unwrap_or(false)),
+        F::Choice | F::ChoiceOrNull => {
+            let at = default
+                .and_then(Value::as_str)
+                .and_then(|d| options.iter().position(|o| o.id == d))
+                .unwrap_or(0);
+            Input::Choice { options, at }
+        }
+        F::ChoiceListOrNull => {
+            let picked: Vec<&str> = default
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let chosen = options
+                .iter()
+                .map(|o| picked.contains(&o.id.as_str()))
+                .collect();
+            Input::Multi {
+                options,
+                chosen,
+                at: 0,
+            }
+        }
+        _ => Input::Text(String::new()),
+    }
+}
+
 impl ModifiersState {
     /// The form for `selected` scopes, keeping what was entered in `old`.
     pub fn build(
@@ -124,67 +192,7 @@ impl ModifiersState {
                 entry_type: entry_type.clone(),
                 name: cs.name.clone(),
             });
-            for def in defs {
-                let shown = cs
-                    .authorization_details_fields
-                    .iter()
-                    .find(|m| m.id == def.id);
-                let options: Vec<Opt> = def
-                    .choices
-                    .iter()
-                    .flatten()
-                    .map(|c| Opt {
-                        id: c.id.clone(),
-                        name: sanitize(&c.name),
-                    })
-                    .collect();
-                let default = def.default.clone();
-                let input = match &def.format {
-                    F::Boolean => {
-                        Input::Toggle(default.as_ref().and_then(Value::as_bool).unwrap_or(false))
-                    }
-                    F::Choice | F::ChoiceOrNull => {
-                        let at = default
-                            .as_ref()
-                            .and_then(Value::as_str)
-                            .and_then(|d| options.iter().position(|o| o.id == d))
-                            .unwrap_or(0);
-                        Input::Choice { options, at }
-                    }
-                    F::ChoiceListOrNull => {
-                        let picked: Vec<&str> = default
-                            .as_ref()
-                            .and_then(Value::as_array)
-                            .map(|a| a.iter().filter_map(Value::as_str).collect())
-                            .unwrap_or_default();
-                        let chosen = options
-                            .iter()
-                            .map(|o| picked.contains(&o.id.as_str()))
-                            .collect();
-                        Input::Multi {
-                            options,
-                            chosen,
-                            at: 0,
-                        }
-                    }
-                    _ => Input::Text(String::new()),
-                };
-                let label = shown.map_or_else(|| sanitize(&def.name), |m| m.name.clone());
-                let mut field = Field::new(&cs.id, &def.id, &label, input);
-                field.required = def.is_required;
-                field.nullable = nullable(&def.format);
-                field.file = def.format == F::JwkOrNull;
-                field.default_text = default.as_ref().map(|d| sanitize(&value_text(d)));
-                if let Some(m) = shown {
-                    field.help.push(m.description.clone());
-                    let mut rule = format!("{} · {}", def.id, hint(&def.format));
-                    if let Some(r) = &m.range {
-                        rule.push_str(&format!(" · range {r}"));
-                    }
-                    field.help.push(sanitize(&rule));
-                }
-                fields.push(field);
-            }
+            fields.extend(defs.into_iter().map(|def| field(cs, def)));
         }
         let mut form = Form::new(fields);
         form.keep_from(&old.form);
@@ -230,11 +238,41 @@ impl ModifiersState {
         files: &Files,
         now: Timestamp,
     ) {
-        let zone = server_zone(meta);
-        let zoned = now.to_zoned_datetime(zone.clone());
         let scope_ids: Vec<&str> = self.scopes.iter().map(|s| s.id.as_str()).collect();
+        let (entries, conversion) = self.entries(meta, files);
+        let result = authorization_details::validate(
+            meta,
+            &scope_ids,
+            None,
+            &Value::Array(entries.clone()),
+            now,
+        );
+        self.general.clear();
+        for f in &mut self.form.fields {
+            f.problem = conversion.get(&(f.group.clone(), f.key.clone())).cloned();
+            f.reading = None;
+        }
+        let shown = match result {
+            Ok(complete) => complete,
+            Err(problems) => {
+                self.place(problems);
+                entries
+            }
+        };
+        self.read(meta, &shown, &now.to_zoned_datetime(server_zone(meta)));
+        let json = serde_json::to_string_pretty(&Value::Array(shown)).unwrap_or_default();
+        self.preview = json.lines().map(sanitize).collect();
+    }
+
+    /// One entry per scope with what converts, and why each field that does not convert
+    /// cannot (by scope and field id).
+    fn entries(
+        &self,
+        meta: &AuthorizationServerMetadata,
+        files: &Files,
+    ) -> (Vec<Value>, HashMap<(String, String), String>) {
         let mut entries = Vec::new();
-        let mut conversion: HashMap<(String, String), String> = HashMap::new();
+        let mut conversion = HashMap::new();
         for s in &self.scopes {
             let mut entry = Map::new();
             entry.insert("type".into(), Value::String(s.entry_type.clone()));
@@ -251,39 +289,29 @@ impl ModifiersState {
             }
             entries.push(Value::Object(entry));
         }
-        let result = authorization_details::validate(
-            meta,
-            &scope_ids,
-            None,
-            &Value::Array(entries.clone()),
-            now,
-        );
-        self.general.clear();
-        for f in &mut self.form.fields {
-            f.problem = conversion.get(&(f.group.clone(), f.key.clone())).cloned();
-            f.reading = None;
-        }
-        let shown = match result {
-            Ok(complete) => complete,
-            Err(problems) => {
-                for p in problems {
-                    let scope = self.scopes.get(p.index).map(|s| s.id.clone());
-                    let field = self
-                        .form
-                        .fields
-                        .iter_mut()
-                        .find(|f| Some(&f.group) == scope.as_ref() && f.key == p.field);
-                    match field {
-                        Some(f) if f.problem.is_none() => f.problem = Some(sanitize(&p.message)),
-                        Some(_) => {}
-                        None => self.general.push(sanitize(&p.to_string())),
-                    }
-                }
-                entries
+        (entries, conversion)
+    }
+
+    /// Each problem on its field (the first one a field has), or among the general ones.
+    fn place(&mut self, problems: Vec<FieldProblem>) {
+        for p in problems {
+            let scope = self.scopes.get(p.index).map(|s| s.id.clone());
+            let field = self
+                .form
+                .fields
+                .iter_mut()
+                .find(|f| Some(&f.group) == scope.as_ref() && f.key == p.field);
+            match field {
+                Some(f) if f.problem.is_none() => f.problem = Some(sanitize(&p.message)),
+                Some(_) => {}
+                None => self.general.push(sanitize(&p.to_string())),
             }
-        };
-        // Readings of what will be asked for, defaults included.
-        for (s, entry) in self.scopes.iter().zip(&shown) {
+        }
+    }
+
+    /// Readings of what will be asked for, defaults included, in the server's zone.
+    fn read(&mut self, meta: &AuthorizationServerMetadata, shown: &[Value], zoned: &Zoned) {
+        for (s, entry) in self.scopes.iter().zip(shown) {
             let Some(sd) = meta.cds_scope_descriptions.get(&s.id) else {
                 continue;
             };
@@ -299,15 +327,13 @@ impl ModifiersState {
                 ) else {
                     continue;
                 };
-                let mut text = authorization_details::reading(def, v, &zoned);
+                let mut text = authorization_details::reading(def, v, zoned);
                 if is_date(&def.format) && !v.is_null() {
                     text.push_str(&format!(", {}", self.zone));
                 }
                 f.reading = Some(sanitize(&text));
             }
         }
-        let json = serde_json::to_string_pretty(&Value::Array(shown)).unwrap_or_default();
-        self.preview = json.lines().map(sanitize).collect();
     }
 
     pub fn problems(&self) -> usize {

@@ -18,11 +18,13 @@ use crate::app::widgets::list::{PAGE, scroll};
 use crate::app::{App, Effect, Notice, Step};
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
 use crate::cds::{
-    AuthorizationServerMetadata, RegistrationFieldFormat as Fmt, RegistrationFieldType,
+    AuthorizationServerMetadata, RegistrationField, RegistrationFieldFormat as Fmt,
+    RegistrationFieldType,
 };
 use crate::onboarding::plan::{
-    self, ClientMetadata, FieldInput, RegistrationPlan, Selection, Subject,
+    self, ClientMetadata, FieldInput, Problem as PlanProblem, RegistrationPlan, Selection, Subject,
 };
+use crate::present;
 use crate::text::sanitize;
 
 pub const GROUP_PROFILE: &str = "profile";
@@ -113,6 +115,84 @@ fn format_hint(f: &Fmt) -> &'static str {
     }
 }
 
+/// The fields every registration has: the profile name, then the RFC 7591 client metadata.
+fn fixed_fields(profile_suggestion: &str) -> Vec<Field> {
+    let mut profile = Field::new(
+        GROUP_PROFILE,
+        PROFILE_KEY,
+        "Profile name",
+        Input::Text(profile_suggestion.to_owned()),
+    );
+    profile.presence = Presence::Given;
+    profile.required = true;
+    profile.help = vec![
+        "the name this registration is stored under on this machine".to_owned(),
+        "letters, digits, `-` and `_`; used by `cds-wizard token <profile>`".to_owned(),
+    ];
+    let mut fields = vec![profile];
+    for (key, label, help) in CLIENT_FIELDS {
+        let mut f = Field::new(GROUP_CLIENT, key, label, Input::Text(String::new()));
+        f.help.push((*help).to_owned());
+        fields.push(f);
+    }
+    fields
+}
+
+/// Something to do after registration (a payment, a review, a form), with its amount in the
+/// words of `present::scope::cost`: `25.00 USD`.
+fn checklist_row(def: &RegistrationField, scopes: Vec<String>) -> ChecklistRow {
+    ChecklistRow {
+        kind: sanitize(def.field_type.as_str()),
+        description: sanitize(&def.description),
+        amount: def.amount.as_ref().map(|a| match &def.currency {
+            Some(c) => present::scope::cost(a, c),
+            None => a.to_string(),
+        }),
+        scopes,
+        documentation: sanitize(def.documentation.as_str()),
+    }
+}
+
+/// A registration field (§3.6) as a form field: a switch for booleans, text otherwise, with
+/// its format, limits and the scopes that ask for it in the help.
+fn registration_field(def: &RegistrationField, is_required: bool, asked_by: &[String]) -> Field {
+    let format = def.format.clone().unwrap_or(Fmt::String);
+    let input = if matches!(format, Fmt::Boolean | Fmt::BooleanOrNull) {
+        Input::Toggle(
+            def.default
+                .as_ref()
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        )
+    } else {
+        Input::Text(String::new())
+    };
+    let label = def
+        .field_name
+        .as_deref()
+        .map_or_else(|| sanitize(&def.id), sanitize);
+    let mut f = Field::new(GROUP_FIELDS, &def.id, &label, input);
+    f.required = is_required && def.default.is_none();
+    f.nullable = format.nullable();
+    f.file = format.is_file();
+    f.default_text = def.default.as_ref().map(|d| sanitize(&d.to_string()));
+    f.help.push(sanitize(&def.description));
+    let mut rule = format!(
+        "{} · {} · asked by {}",
+        def.id,
+        format_hint(&format),
+        asked_by.join(", ")
+    );
+    if let Some(m) = def.max_length {
+        rule.push_str(&format!(" · at most {m} characters"));
+    }
+    if let Some(m) = def.max_size {
+        rule.push_str(&format!(" · at most {m} bytes"));
+    }
+    f.help.push(sanitize(&rule));
+    f
+}
+
 impl RegistrationState {
     /// The form for the `selected` scopes, keeping what was entered in `old`.
     pub fn build(
@@ -121,25 +201,7 @@ impl RegistrationState {
         profile_suggestion: &str,
         old: &RegistrationState,
     ) -> Self {
-        let mut fields = Vec::new();
-        let mut profile = Field::new(
-            GROUP_PROFILE,
-            PROFILE_KEY,
-            "Profile name",
-            Input::Text(profile_suggestion.to_owned()),
-        );
-        profile.presence = Presence::Given;
-        profile.required = true;
-        profile.help = vec![
-            "the name this registration is stored under on this machine".to_owned(),
-            "letters, digits, `-` and `_`; used by `cds-wizard token <profile>`".to_owned(),
-        ];
-        fields.push(profile);
-        for (key, label, help) in CLIENT_FIELDS {
-            let mut f = Field::new(GROUP_CLIENT, key, label, Input::Text(String::new()));
-            f.help.push((*help).to_owned());
-            fields.push(f);
-        }
+        let mut fields = fixed_fields(profile_suggestion);
         let ids: Vec<&str> = meta
             .cds_scope_descriptions
             .keys()
@@ -162,58 +224,11 @@ impl RegistrationState {
                 })
                 .map(|s| sanitize(&s.id))
                 .collect();
-            if def.field_type != RegistrationFieldType::RegistrationField {
-                checklist.push(ChecklistRow {
-                    kind: sanitize(def.field_type.as_str()),
-                    description: sanitize(&def.description),
-                    amount: def.amount.map(|a| {
-                        format!(
-                            "{} {a}",
-                            sanitize(def.currency.as_deref().unwrap_or_default())
-                        )
-                        .trim()
-                        .to_owned()
-                    }),
-                    scopes: asked_by,
-                    documentation: sanitize(def.documentation.as_str()),
-                });
-                continue;
-            }
-            let format = def.format.clone().unwrap_or(Fmt::String);
-            let input = if matches!(format, Fmt::Boolean | Fmt::BooleanOrNull) {
-                Input::Toggle(
-                    def.default
-                        .as_ref()
-                        .and_then(Value::as_bool)
-                        .unwrap_or(false),
-                )
+            if def.field_type == RegistrationFieldType::RegistrationField {
+                fields.push(registration_field(def, is_required, &asked_by));
             } else {
-                Input::Text(String::new())
-            };
-            let label = def
-                .field_name
-                .as_deref()
-                .map_or_else(|| sanitize(&def.id), sanitize);
-            let mut f = Field::new(GROUP_FIELDS, &def.id, &label, input);
-            f.required = is_required && def.default.is_none();
-            f.nullable = format.nullable();
-            f.file = format.is_file();
-            f.default_text = def.default.as_ref().map(|d| sanitize(&d.to_string()));
-            f.help.push(sanitize(&def.description));
-            let mut rule = format!(
-                "{} · {} · asked by {}",
-                def.id,
-                format_hint(&format),
-                asked_by.join(", ")
-            );
-            if let Some(m) = def.max_length {
-                rule.push_str(&format!(" · at most {m} characters"));
+                checklist.push(checklist_row(def, asked_by));
             }
-            if let Some(m) = def.max_size {
-                rule.push_str(&format!(" · at most {m} bytes"));
-            }
-            f.help.push(sanitize(&rule));
-            fields.push(f);
         }
         let mut form = Form::new(fields);
         form.keep_from(&old.form);
@@ -336,19 +351,7 @@ impl RegistrationState {
                 &mut self.general,
             );
         }
-        let name = self.profile_name();
-        let profile_problem = if name.is_empty() {
-            Some("give a profile name".to_owned())
-        } else if taken.contains(&name) {
-            Some(format!(
-                "a profile named `{name}` already exists on this machine"
-            ))
-        } else {
-            crate::profiles::model::validate_profile_name(&name)
-                .err()
-                .map(|e| e.to_string())
-        };
-        if let Some(m) = profile_problem {
+        if let Some(m) = self.profile_problem(taken) {
             put(
                 &mut self.form,
                 GROUP_PROFILE,
@@ -361,29 +364,51 @@ impl RegistrationState {
             Ok(p) => self.plan = Some(p),
             Err(problems) => {
                 self.plan = None;
-                for p in problems {
-                    let message = sanitize(&p.message);
-                    match &p.subject {
-                        Subject::ClientMetadata { name } => {
-                            let key = name.split('[').next().unwrap_or(name);
-                            put(
-                                &mut self.form,
-                                GROUP_CLIENT,
-                                key,
-                                message,
-                                &mut self.general,
-                            );
-                        }
-                        Subject::RegistrationField { id, .. } => {
-                            put(&mut self.form, GROUP_FIELDS, id, message, &mut self.general)
-                        }
-                        _ => self.general.push(sanitize(&p.to_string())),
-                    }
-                }
+                self.place(problems);
             }
         }
         if self.form.problems() > 0 || !self.general.is_empty() {
             self.plan = None;
+        }
+    }
+
+    /// Why the profile name cannot be used: none given, taken, or not a valid name.
+    fn profile_problem(&self, taken: &[String]) -> Option<String> {
+        let name = self.profile_name();
+        if name.is_empty() {
+            Some("give a profile name".to_owned())
+        } else if taken.contains(&name) {
+            Some(format!(
+                "a profile named `{name}` already exists on this machine"
+            ))
+        } else {
+            crate::profiles::model::validate_profile_name(&name)
+                .err()
+                .map(|e| e.to_string())
+        }
+    }
+
+    /// The plan's problems, each on its field (client metadata, registration field) or among
+    /// the general ones.
+    fn place(&mut self, problems: Vec<PlanProblem>) {
+        for p in problems {
+            let message = sanitize(&p.message);
+            match &p.subject {
+                Subject::ClientMetadata { name } => {
+                    let key = name.split('[').next().unwrap_or(name);
+                    put(
+                        &mut self.form,
+                        GROUP_CLIENT,
+                        key,
+                        message,
+                        &mut self.general,
+                    );
+                }
+                Subject::RegistrationField { id, .. } => {
+                    put(&mut self.form, GROUP_FIELDS, id, message, &mut self.general)
+                }
+                _ => self.general.push(sanitize(&p.to_string())),
+            }
         }
     }
 

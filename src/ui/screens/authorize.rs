@@ -10,7 +10,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::screens::authorize::{OutcomeView, Phase, Waiting};
-use crate::ui::{Hits, Theme, strings, window};
+use crate::ui::widgets::list::List;
+use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
     let a = &app.authorize;
@@ -62,26 +63,14 @@ fn choose(
     ])
     .areas(area);
     frame.render_widget(Paragraph::new(strings::CHOOSE_CLIENT), head);
-    let first = window(a.cursor, clients.len(), list_area.height as usize);
-    hits.rows(list_area, first, clients.len() - first.min(clients.len()));
-    let rows: Vec<Line> = clients
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(list_area.height as usize)
-        .map(|(i, c)| {
-            let style = if i == a.cursor {
-                theme.selected()
-            } else {
-                Style::new()
-            };
-            Line::from(vec![
-                Span::styled(format!(" {} ", c.client_id), style),
-                Span::styled(format!(" {} · {}", c.status, c.scope), theme.dim()),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(rows), list_area);
+    List::new(clients.len(), a.cursor).render(frame, list_area, hits, |i, at| {
+        let c = &clients[i];
+        let style = if at { theme.selected() } else { Style::new() };
+        [Line::from(vec![
+            Span::styled(format!(" {} ", c.client_id), style),
+            Span::styled(format!(" {} · {}", c.status, c.scope), theme.dim()),
+        ])]
+    });
     let mut lines = Vec::new();
     if clients.is_empty() {
         lines.push(Line::styled(strings::NO_CODE_CLIENT, theme.warning()));
@@ -143,6 +132,21 @@ fn waiting(frame: &mut Frame, area: Rect, app: &App, w: &Waiting, theme: &Theme,
     for (i, r) in url_rows.iter().enumerate().take(url_height as usize) {
         hits.link(url_area.x, url_area.y + i as u16, r, &w.url);
     }
+    let mut lines = status_lines(w, left, theme);
+    if qr.is_none() && w.qr.is_some() {
+        lines.push(Line::styled(strings::QR_TOO_SMALL, theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest_area);
+    if let (Some(q), Some(a)) = (qr, qr_area) {
+        // QR codes read dark-on-light: the colors stay as drawn, whatever the theme.
+        let lines: Vec<Line> = q.iter().map(|l| Line::raw(l.clone())).collect();
+        frame.render_widget(Paragraph::new(lines), a);
+    }
+}
+
+/// Under the address: where the callback is awaited and for how long (or why the address is
+/// pasted), the client, hints, and the paste line.
+fn status_lines(w: &Waiting, left: u64, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::raw("")];
     match (&w.loopback, &w.paste_reason) {
         (Some(cb), _) => lines.push(Line::raw(format!(
@@ -186,15 +190,7 @@ fn waiting(frame: &mut Frame, area: Rect, app: &App, w: &Waiting, theme: &Theme,
         }
         None => lines.push(Line::styled(strings::PASTE_HINT, theme.dim())),
     }
-    if qr.is_none() && w.qr.is_some() {
-        lines.push(Line::styled(strings::QR_TOO_SMALL, theme.dim()));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest_area);
-    if let (Some(q), Some(a)) = (qr, qr_area) {
-        // QR codes read dark-on-light: the colors stay as drawn, whatever the theme.
-        let lines: Vec<Line> = q.iter().map(|l| Line::raw(l.clone())).collect();
-        frame.render_widget(Paragraph::new(lines), a);
-    }
+    lines
 }
 
 fn outcome(frame: &mut Frame, area: Rect, o: &OutcomeView, theme: &Theme) {

@@ -5,15 +5,18 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
-use crate::app::Target;
 use crate::app::screens::discover::{
     DiscoverState, DiscoverTab, DiscoveryView, FetchStatus, SeverityFilter,
 };
+use crate::app::widgets::tabs::{self, Tab};
 use crate::app::{App, Remote};
 use crate::cds::conformance::Severity;
-use crate::ui::{Hits, Theme, strings, window};
+use crate::present::plural;
+use crate::ui::widgets::list::List;
+use crate::ui::widgets::{self, text_pane};
+use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
     let d = &app.discover;
@@ -104,12 +107,7 @@ fn failed(frame: &mut Frame, area: Rect, app: &App, message: &str, theme: &Theme
         Span::styled(format!(" {} ", strings::DISCOVERY_FAILED), theme.error()),
         Span::raw(format!("{} ", app.url)),
     ]);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(title)),
-        area,
-    );
+    text_pane::render(frame, area, lines, 0, Block::bordered().title(title));
 }
 
 fn ready(
@@ -121,47 +119,11 @@ fn ready(
     hits: &mut Hits,
 ) {
     let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let filter = match d.min_severity {
-        SeverityFilter::All => strings::FILTER_ALL,
-        SeverityFilter::Warnings => strings::FILTER_WARNINGS,
-        SeverityFilter::Errors => strings::FILTER_ERRORS,
-    };
-    let labels = [
-        (DiscoverTab::Utility, format!(" {} ", strings::TAB_UTILITY)),
-        (
-            DiscoverTab::Coverage,
-            format!(" {} ({}) ", strings::TAB_COVERAGE, v.coverage.len()),
-        ),
-        (
-            DiscoverTab::Findings,
-            format!(
-                " {} ({} error{}, {} warning{}; {filter}) ",
-                strings::TAB_FINDINGS,
-                v.errors,
-                if v.errors == 1 { "" } else { "s" },
-                v.warnings,
-                if v.warnings == 1 { "" } else { "s" },
-            ),
-        ),
-    ];
-    let mut spans = Vec::new();
-    let mut x = tabs.x;
-    for (tab, label) in labels {
-        let w = label.chars().count() as u16;
-        if x < tabs.right() {
-            let width = w.min(tabs.right() - x);
-            hits.add(Rect { x, width, ..tabs }, Target::Tab(tab));
-        }
-        x = x.saturating_add(w + 1);
-        let style = if tab == d.tab {
-            theme.selected()
-        } else {
-            theme.dim()
-        };
-        spans.push(Span::styled(label, style));
-        spans.push(Span::raw(" "));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), tabs);
+    let labels: Vec<String> = DiscoverTab::ALL
+        .iter()
+        .map(|t| tab_label(*t, d, v))
+        .collect();
+    widgets::tabs::render(frame, tabs, &labels, tabs::index(d.tab), theme, hits);
     match d.tab {
         // Wide terminals have room for the card and the coverage side by side.
         DiscoverTab::Utility if body.width >= 110 => {
@@ -174,6 +136,29 @@ fn ready(
         DiscoverTab::Utility => utility(frame, body, v, d.utility_scroll, theme),
         DiscoverTab::Coverage => coverage(frame, body, d, v, theme, true, hits),
         DiscoverTab::Findings => findings(frame, body, d, theme, hits),
+    }
+}
+
+/// A tab's label, with what it holds: the number of entries, of findings and their filter.
+fn tab_label(tab: DiscoverTab, d: &DiscoverState, v: &DiscoveryView) -> String {
+    match tab {
+        DiscoverTab::Utility => format!(" {} ", strings::TAB_UTILITY),
+        DiscoverTab::Coverage => format!(" {} ({}) ", strings::TAB_COVERAGE, v.coverage.len()),
+        DiscoverTab::Findings => {
+            let filter = match d.min_severity {
+                SeverityFilter::All => strings::FILTER_ALL,
+                SeverityFilter::Warnings => strings::FILTER_WARNINGS,
+                SeverityFilter::Errors => strings::FILTER_ERRORS,
+            };
+            format!(
+                " {} ({} error{}, {} warning{}; {filter}) ",
+                strings::TAB_FINDINGS,
+                v.errors,
+                plural(v.errors),
+                v.warnings,
+                plural(v.warnings),
+            )
+        }
     }
 }
 
@@ -243,13 +228,7 @@ fn utility(frame: &mut Frame, area: Rect, v: &DiscoveryView, scroll: usize, them
     let title = Span::styled(format!(" {} ", v.name), theme.title());
     // Lines before wrapping: a slight under-count, so the last lines may need one more key.
     let scroll = scroll.min(lines.len().saturating_sub(1)) as u16;
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0))
-            .block(Block::bordered().title(title)),
-        area,
-    );
+    text_pane::render(frame, area, lines, scroll, Block::bordered().title(title));
 }
 
 /// The coverage entries; `focused` shows the cursor (it is not where keys go otherwise).
@@ -280,36 +259,28 @@ fn coverage(
         return;
     }
     // Two rows per entry; only the visible window is built, so long listings stay cheap.
-    let per_page = (inner.height as usize / 2).max(1);
-    let first = window(d.coverage_cursor, v.coverage.len(), per_page);
-    if focused {
-        for off in 0..per_page.min(v.coverage.len() - first) {
-            let r = Rect {
-                y: inner.y + 2 * off as u16,
-                height: 2,
-                ..inner
-            };
-            hits.add(r.intersection(inner), Target::Row(first + off));
-        }
-    }
-    let mut lines = Vec::new();
-    for (i, e) in v.coverage.iter().enumerate().skip(first).take(per_page) {
-        let sel = focused && i == d.coverage_cursor;
-        let style = if sel { theme.selected() } else { Style::new() };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{} ", if sel { "▶" } else { " " }), style),
-            Span::styled(e.name.clone(), style.patch(theme.heading())),
-            Span::styled(format!("  {} · {}", e.id, e.entity), theme.dim()),
-        ]));
-        lines.push(Line::from(vec![
-            Span::raw("    "),
-            Span::raw(format!(
-                "{} · {} · {} · {}",
-                e.coverage_type, e.role, e.commodities, e.infrastructure
-            )),
-        ]));
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+    List::new(v.coverage.len(), d.coverage_cursor)
+        .item_height(2)
+        .clickable(focused)
+        .render(frame, inner, hits, |i, at| {
+            let e = &v.coverage[i];
+            let sel = focused && at;
+            let style = if sel { theme.selected() } else { Style::new() };
+            [
+                Line::from(vec![
+                    Span::styled(format!("{} ", if sel { "▶" } else { " " }), style),
+                    Span::styled(e.name.clone(), style.patch(theme.heading())),
+                    Span::styled(format!("  {} · {}", e.id, e.entity), theme.dim()),
+                ]),
+                Line::from(vec![
+                    Span::raw("    "),
+                    Span::raw(format!(
+                        "{} · {} · {} · {}",
+                        e.coverage_type, e.role, e.commodities, e.infrastructure
+                    )),
+                ]),
+            ]
+        });
 }
 
 fn severity_style(s: Severity, theme: &Theme) -> Style {
@@ -335,38 +306,23 @@ fn findings(frame: &mut Frame, area: Rect, d: &DiscoverState, theme: &Theme, hit
         frame.render_widget(Paragraph::new(strings::NO_FINDINGS), inner);
         return;
     }
-    let h = inner.height as usize;
-    let first = window(d.findings_cursor, visible.len(), h);
-    hits.rows(inner, first, visible.len() - first);
-    let lines: Vec<Line> = visible
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(h)
-        .map(|(i, f)| {
-            let sel = i == d.findings_cursor;
-            let base = if sel { theme.selected() } else { Style::new() };
-            Line::from(vec![
-                Span::styled(
-                    format!("{:<8}", f.severity.as_str()),
-                    base.patch(severity_style(f.severity, theme)),
-                ),
-                Span::styled(format!("{}  ", f.code), base),
-                Span::styled(f.message.clone(), base),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    List::new(visible.len(), d.findings_cursor).render(frame, inner, hits, |i, at| {
+        let f = visible[i];
+        let base = if at { theme.selected() } else { Style::new() };
+        [Line::from(vec![
+            Span::styled(
+                format!("{:<8}", f.severity.as_str()),
+                base.patch(severity_style(f.severity, theme)),
+            ),
+            Span::styled(format!("{}  ", f.code), base),
+            Span::styled(f.message.clone(), base),
+        ])]
+    });
     if let Some(f) = visible.get(d.findings_cursor) {
         let text = vec![
             Line::styled(format!("{} · {}", f.code, f.section), theme.heading()),
             Line::raw(f.message.clone()),
         ];
-        frame.render_widget(
-            Paragraph::new(text)
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered()),
-            detail_area,
-        );
+        text_pane::render(frame, detail_area, text, 0, Block::bordered());
     }
 }

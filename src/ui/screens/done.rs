@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::{App, done_accounts};
+use crate::ui::widgets::list::List;
 use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
@@ -42,29 +43,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
     ])
     .areas(inner);
     frame.render_widget(Paragraph::new(header), head_area);
-    let first = crate::ui::window(app.done.cursor, accounts.len(), list_area.height as usize);
-    hits.rows(list_area, first, accounts.len().saturating_sub(first));
-    let rows: Vec<Line> = accounts
-        .iter()
-        .enumerate()
-        .skip(first)
-        .take(list_area.height as usize)
-        .map(|(i, acct)| {
-            let at = i == app.done.cursor;
-            let secret = match &app.done.revealed {
-                Some((a, s)) if a == acct && at => crate::text::sanitize(s.expose()),
-                _ => "••••••••".to_owned(),
-            };
-            Line::from(vec![
-                Span::styled(
-                    format!(" {acct} "),
-                    if at { theme.selected() } else { Style::new() },
-                ),
-                Span::styled(format!(" {secret}"), theme.dim()),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(rows), list_area);
+    List::new(accounts.len(), app.done.cursor).render(frame, list_area, hits, |i, at| {
+        let acct = &accounts[i];
+        let secret = match &app.done.revealed {
+            Some((a, s)) if a == acct && at => crate::text::sanitize(s.expose()),
+            _ => "••••••••".to_owned(),
+        };
+        [Line::from(vec![
+            Span::styled(
+                format!(" {acct} "),
+                if at { theme.selected() } else { Style::new() },
+            ),
+            Span::styled(format!(" {secret}"), theme.dim()),
+        ])]
+    });
     let mut lines = Vec::new();
     if let Some(e) = &app.done.reveal_error {
         lines.push(Line::styled(format!("✗ {e}"), theme.error()));

@@ -6,12 +6,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use crate::app::screens::home::HomeItem;
+use crate::app::screens::home::{HomeItem, HomeState};
 use crate::app::{App, Remote, Target};
+use crate::present;
 use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
-    let h = &app.home;
     let block = Block::bordered().title(Span::styled(strings::HOME_TITLE, theme.title()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -21,28 +21,67 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
         Paragraph::new(strings::HOME_INTRO).wrap(Wrap { trim: false }),
         intro,
     );
-    let style = |item: HomeItem| {
-        if h.current() == item {
-            theme.selected()
-        } else {
-            Style::new()
-        }
+    let mut rows = Rows {
+        lines: Vec::new(),
+        area: body,
+        hits,
     };
-    let mut lines: Vec<Line> = Vec::new();
-    let item = |lines: &mut Vec<Line>, n: usize, line: Line<'static>, hits: &mut Hits| {
-        let y = body.y + lines.len() as u16;
-        if y < body.bottom() {
-            hits.add(
-                Rect {
-                    y,
-                    height: 1,
-                    ..body
-                },
-                Target::Row(n),
-            );
-        }
-        lines.push(line);
+    let h = &app.home;
+    rows.item(0, url_line(h, theme));
+    let demo = if h.starting_demo {
+        strings::DEMO_STARTING
+    } else {
+        strings::DEMO_ITEM
     };
+    rows.item(
+        1,
+        Line::styled(format!(" {demo} "), style(h, HomeItem::Demo, theme)),
+    );
+    if let Some(e) = &h.error {
+        rows.line(Line::styled(format!("✗ {e}"), theme.error()));
+    }
+    rows.line(Line::raw(""));
+    rows.line(Line::styled(strings::STORED_PROFILES, theme.heading()));
+    profiles(&mut rows, h, theme);
+    frame.render_widget(Paragraph::new(rows.lines), body);
+}
+
+/// The lines of the home screen's body, the selectable ones recorded as click targets.
+struct Rows<'h> {
+    lines: Vec<Line<'static>>,
+    area: Rect,
+    hits: &'h mut Hits,
+}
+
+impl Rows<'_> {
+    fn line(&mut self, line: Line<'static>) {
+        self.lines.push(line);
+    }
+
+    /// A line that is item `n` of the home screen.
+    fn item(&mut self, n: usize, line: Line<'static>) {
+        let y = self.area.y + self.lines.len() as u16;
+        if y < self.area.bottom() {
+            let row = Rect {
+                y,
+                height: 1,
+                ..self.area
+            };
+            self.hits.add(row, Target::Row(n));
+        }
+        self.lines.push(line);
+    }
+}
+
+fn style(h: &HomeState, item: HomeItem, theme: &Theme) -> Style {
+    if h.current() == item {
+        theme.selected()
+    } else {
+        Style::new()
+    }
+}
+
+fn url_line(h: &HomeState, theme: &Theme) -> Line<'static> {
     let url = if h.editing && h.current() == HomeItem::Url {
         format!("{}▏", h.url)
     } else if h.url.is_empty() {
@@ -50,59 +89,34 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
     } else {
         h.url.to_string()
     };
-    item(
-        &mut lines,
-        0,
-        Line::from(vec![
-            Span::styled(" Utility URL: ", style(HomeItem::Url)),
-            Span::raw(" "),
-            Span::raw(url),
-        ]),
-        hits,
-    );
-    let demo = if h.starting_demo {
-        strings::DEMO_STARTING
-    } else {
-        strings::DEMO_ITEM
-    };
-    item(
-        &mut lines,
-        1,
-        Line::styled(format!(" {demo} "), style(HomeItem::Demo)),
-        hits,
-    );
-    if let Some(e) = &h.error {
-        lines.push(Line::styled(format!("✗ {e}"), theme.error()));
-    }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(strings::STORED_PROFILES, theme.heading()));
+    Line::from(vec![
+        Span::styled(" Utility URL: ", style(h, HomeItem::Url, theme)),
+        Span::raw(" "),
+        Span::raw(url),
+    ])
+}
+
+/// The stored profiles, one item each, in the words of `present::profile::headline`.
+fn profiles(rows: &mut Rows, h: &HomeState, theme: &Theme) {
     match &h.profiles {
         Remote::Ready(ps) if ps.is_empty() => {
-            lines.push(Line::styled(strings::NO_PROFILES, theme.dim()))
+            rows.line(Line::styled(strings::NO_PROFILES, theme.dim()))
         }
         Remote::Ready(ps) => {
             for (i, p) in ps.iter().enumerate() {
+                let headline =
+                    present::profile::headline(&p.issuer, p.clients.len(), p.unfinished.is_none());
                 let line = Line::from(vec![
-                    Span::styled(format!(" {} ", p.name), style(HomeItem::Profile(i))),
                     Span::styled(
-                        format!(
-                            "  {} · {} client(s){}",
-                            p.issuer,
-                            p.clients.len(),
-                            if p.unfinished.is_some() {
-                                " · unfinished"
-                            } else {
-                                ""
-                            }
-                        ),
-                        theme.dim(),
+                        format!(" {} ", p.name),
+                        style(h, HomeItem::Profile(i), theme),
                     ),
+                    Span::styled(format!("  {headline}"), theme.dim()),
                 ]);
-                item(&mut lines, 2 + i, line, hits);
+                rows.item(2 + i, line);
             }
         }
-        Remote::Failed(e) => lines.push(Line::styled(e.message.clone(), theme.warning())),
-        _ => lines.push(Line::styled(strings::LOADING, theme.dim())),
+        Remote::Failed(e) => rows.line(Line::styled(e.message.clone(), theme.warning())),
+        _ => rows.line(Line::styled(strings::LOADING, theme.dim())),
     }
-    frame.render_widget(Paragraph::new(lines), body);
 }

@@ -5,23 +5,21 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::App;
 use crate::app::screens::scopes::{Row, ScopesState};
-use crate::cds::catalog::{CatalogRequirement, CatalogScope};
-use crate::text::sanitize;
-use crate::ui::{Hits, Theme, strings, window};
+use crate::cds::catalog::CatalogScope;
+use crate::present;
+use crate::ui::widgets::list::List;
+use crate::ui::widgets::text_pane;
+use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
     let s = &app.scopes;
     if let Some(why) = &s.unavailable {
-        frame.render_widget(
-            Paragraph::new(why.clone())
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(strings::SCOPES_TITLE)),
-            area,
-        );
+        let block = Block::bordered().title(strings::SCOPES_TITLE);
+        text_pane::render(frame, area, vec![Line::raw(why.clone())], 0, block);
         return;
     }
     let list_width = if area.width >= 110 {
@@ -66,18 +64,11 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme, hits: &mu
         frame.render_widget(Paragraph::new(strings::NO_MATCH), inner);
         return;
     }
-    let h = inner.height as usize;
-    let first = window(s.cursor, s.rows.len(), h);
-    hits.rows(inner, first, s.rows.len() - first);
-    let lines: Vec<Line> = s.rows[first..]
-        .iter()
-        .take(h)
-        .enumerate()
-        .map(|(off, row)| match row {
-            Row::Header(i) => Line::styled(s.catalog[*i].scope_type.clone(), theme.heading()),
+    List::new(s.rows.len(), s.cursor).render(frame, inner, hits, |n, at| {
+        [match s.rows[n] {
+            Row::Header(i) => Line::styled(s.catalog[i].scope_type.clone(), theme.heading()),
             Row::Scope(i) => {
-                let sc = &s.catalog[*i];
-                let at = first + off == s.cursor;
+                let sc = &s.catalog[i];
                 let style = if at { theme.selected() } else { Style::new() };
                 let mark = if s.selected.contains(&sc.id) {
                     "[x]"
@@ -85,7 +76,7 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme, hits: &mu
                     "[ ]"
                 };
                 let mut spans = vec![Span::styled(format!(" {mark} {}", sc.id), style)];
-                if s.is_locked(*i) {
+                if s.is_locked(i) {
                     spans.push(Span::styled(
                         format!(" ({})", strings::LOCKED_SUFFIX),
                         theme.dim(),
@@ -95,142 +86,50 @@ fn list(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme, hits: &mu
                 }
                 Line::from(spans)
             }
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+        }]
+    });
 }
 
-fn joined(v: &[String]) -> String {
-    if v.is_empty() {
-        "—".to_owned()
-    } else {
-        v.join(", ")
-    }
-}
-
-fn requirement_line(r: &CatalogRequirement) -> String {
-    if r.unresolved {
-        return format!("{} (not described by the server)", r.id);
-    }
-    let mut kind = r.field_type.clone();
-    if let Some(f) = &r.format {
-        kind.push_str(&format!(", {f}"));
-    }
-    let mut line = format!("{} [{kind}]", r.id);
-    if let (Some(a), Some(c)) = (&r.amount, &r.currency) {
-        line.push_str(&format!(" costs {a} {c}"));
-    }
-    line
-}
-
-fn detail_lines(
+/// The detail pane of a scope: the words from `present::scope::detail` (the ones
+/// `cds-wizard scopes` prints), styled, with whether the scope is selected.
+pub fn detail_lines(
     sc: &CatalogScope,
     selected: bool,
     locked: bool,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let label = |l: &str| Span::styled(format!("{l:<15}"), theme.dim());
-    let row = |l: &str, v: String| Line::from(vec![label(l), Span::raw(v)]);
+    let d = present::scope::detail(sc);
+    let mark = if locked {
+        "  · always selected"
+    } else if selected {
+        "  · selected"
+    } else {
+        ""
+    };
     let mut lines = vec![
-        Line::styled(sc.name.clone(), theme.heading()),
+        Line::styled(d.name, theme.heading()),
         Line::from(vec![
-            Span::raw(format!("{} · {}", sc.id, sc.scope_type)),
-            Span::styled(
-                if locked {
-                    "  · always selected".to_owned()
-                } else if selected {
-                    "  · selected".to_owned()
-                } else {
-                    String::new()
-                },
-                theme.ok(),
-            ),
+            Span::raw(d.id_and_type),
+            Span::styled(mark.to_owned(), theme.ok()),
         ]),
         Line::raw(""),
-        Line::raw(sc.description.clone()),
+        Line::raw(d.description),
         Line::raw(""),
-        row("docs", sc.documentation.clone()),
-        row("grant types", joined(&sc.grant_types)),
-        row("response types", joined(&sc.response_types)),
-        row("auth methods", joined(&sc.auth_methods)),
-        row("PKCE", joined(&sc.pkce_methods)),
     ];
-    if let Some(g) = &sc.grant_admin_scope {
-        lines.push(row("grant admin", g.clone()));
+    for (label, value) in d.facts {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label:<15}"), theme.dim()),
+            Span::raw(value),
+        ]));
     }
-    if !sc.authorization_details_types.is_empty() {
-        lines.push(row(
-            "details types",
-            joined(&sc.authorization_details_types),
-        ));
-    }
-    if !sc.coverages.is_empty() {
+    for section in d.sections {
         lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("Coverages ({})", sc.coverages.len()),
-            theme.heading(),
-        ));
-        for c in &sc.coverages {
-            lines.push(Line::raw(match &c.name {
-                Some(n) => format!("  {n} ({})", c.id),
-                None => format!("  {} (not in the coverage listing)", c.id),
-            }));
-        }
-    }
-    for (title, reqs) in [
-        ("Registering requires", &sc.registration_requirements),
-        ("Optional at registration", &sc.registration_optional),
-    ] {
-        if reqs.is_empty() {
-            continue;
-        }
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(title.to_owned(), theme.heading()));
-        for r in reqs.iter() {
-            lines.push(Line::raw(format!("  {}", requirement_line(r))));
-            if !r.description.is_empty() {
-                lines.push(Line::styled(format!("    {}", r.description), theme.dim()));
+        lines.push(Line::styled(section.heading, theme.heading()));
+        for item in section.items {
+            lines.push(Line::raw(format!("  {}", item.line)));
+            for note in item.notes {
+                lines.push(Line::styled(format!("    {note}"), theme.dim()));
             }
-        }
-    }
-    if !sc.authorization_details_fields.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("Modifiers ({})", sc.authorization_details_fields.len()),
-            theme.heading(),
-        ));
-        for m in &sc.authorization_details_fields {
-            let mut head = format!("  {} ({}", m.id, m.format);
-            if m.required {
-                head.push_str(", required");
-            }
-            head.push(')');
-            lines.push(Line::raw(head));
-            let mut facts = Vec::new();
-            if let Some(d) = &m.default {
-                // JSON values from the server: sanitized here, where they become text.
-                facts.push(format!("default {}", sanitize(&d.to_string())));
-            }
-            if let Some(r) = &m.range {
-                facts.push(format!("range {r}"));
-            }
-            if !m.choices.is_empty() {
-                let ids: Vec<&str> = m.choices.iter().map(|c| c.id.as_str()).collect();
-                facts.push(format!("choices {}", ids.join(" | ")));
-            }
-            if !m.for_types.is_empty() {
-                facts.push(format!("for {}", m.for_types.join(", ")));
-            }
-            if !facts.is_empty() {
-                lines.push(Line::styled(
-                    format!("    {}", facts.join(" · ")),
-                    theme.dim(),
-                ));
-            }
-            lines.push(Line::styled(
-                format!("    {} — {}", m.name, m.description),
-                theme.dim(),
-            ));
         }
     }
     lines
@@ -247,11 +146,5 @@ fn detail(frame: &mut Frame, area: Rect, s: &ScopesState, theme: &Theme) {
     };
     let idx = s.catalog.iter().position(|x| x.id == sc.id).unwrap_or(0);
     let lines = detail_lines(sc, s.selected.contains(&sc.id), s.is_locked(idx), theme);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((s.detail_scroll, 0))
-            .block(block),
-        area,
-    );
+    text_pane::render(frame, area, lines, s.detail_scroll, block);
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::App;
 use crate::app::screens::submit::StepState;
+use crate::present::register::{self, Todo};
 use crate::text::sanitize;
 use crate::ui::{Theme, strings};
 
@@ -56,25 +57,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             lines.push(Line::raw(""));
             lines.push(Line::styled(strings::TODO_TITLE, theme.heading()));
             for t in &o.todo {
-                let amount = match (&t.amount, &t.currency) {
-                    (Some(a), Some(c)) => format!(" — {} {a}", sanitize(c)),
-                    (Some(a), None) => format!(" — {a}"),
-                    _ => String::new(),
-                };
-                lines.push(Line::from(vec![
-                    Span::styled(" ☐ ", theme.key()),
-                    Span::raw(format!("{}{amount}", sanitize(&t.name))),
-                ]));
-                lines.push(Line::styled(
-                    format!("   {}", sanitize(&t.description)),
-                    theme.dim(),
-                ));
-                if let Some(l) = &t.link {
-                    lines.push(Line::styled(
-                        format!("   {}", sanitize(l.as_str())),
-                        theme.link(),
-                    ));
-                }
+                lines.extend(todo_lines(register::todo(t), theme));
             }
         }
         lines.push(Line::raw(""));
@@ -86,4 +69,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .block(Block::bordered().title(Span::styled(strings::SUBMIT_TITLE, theme.title()))),
         area,
     );
+}
+
+/// A to-do item in the words `cds-wizard register` uses (`present::register::todo`): the
+/// headline with a box to tick, then its description and link.
+pub fn todo_lines(t: Todo, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled(" ☐ ", theme.key()),
+        Span::raw(t.headline),
+    ])];
+    if let Some(d) = t.description {
+        lines.push(Line::styled(format!("   {d}"), theme.dim()));
+    }
+    if let Some(l) = t.link {
+        lines.push(Line::styled(format!("   {l}"), theme.link()));
+    }
+    lines
 }
