@@ -1,3 +1,5 @@
+//! Unit tests of the registration plan (CDS-WG1-02 §3.4–§3.10, §4.1; CDS-WG3-01 §5.1, §7).
+
 use std::collections::HashMap;
 
 use serde_json::json;
