@@ -11,6 +11,7 @@ use futures::{StreamExt, stream};
 use serde_json::{Value, json};
 
 use crate::cli::AuthorizeArgs;
+use crate::http::HttpClient;
 use crate::oauth::{ClientAuth, issuer};
 use crate::onboarding::authorize::{self, AuthorizeOptions, Outcome, Prepared, Redirect, Target};
 use crate::onboarding::callback::{ssh_hint, wait_for_callback};
@@ -39,50 +40,68 @@ pub async fn run(args: &AuthorizeArgs) -> anyhow::Result<ExitCode> {
     let http = super::http_client(args.request_timeout)?;
     let details = details_arg(&args.authorization_details)?;
     let timeout = Duration::from_secs(args.timeout);
-    if let Some(issuer_url) = &args.issuer {
-        // Any standards OAuth server: RFC 8414 discovery, PAR and RAR when advertised.
-        let issuer_url = crate::http::parse_url(issuer_url)?;
-        let meta = issuer::discover(&http, &issuer_url).await?;
-        let client_id = args
-            .client_id
-            .clone()
-            .ok_or_else(|| anyhow!("--issuer needs --client-id"))?;
-        let auth = match &args.client_secret_env {
-            Some(var) => ClientAuth::Basic {
-                client_id,
-                secret: Secret::new(
-                    std::env::var(var)
-                        .map_err(|_| anyhow!("environment variable {var} is not set"))?,
-                ),
-            },
-            None => ClientAuth::Public { client_id },
-        };
-        let target = Target {
-            issuer: meta.issuer.clone(),
-            iss_required: meta.authorization_response_iss_parameter_supported == Some(true),
-            authorization_endpoint: meta
-                .authorization_endpoint
-                .clone()
-                .ok_or_else(|| anyhow!("{issuer_url} advertises no authorization_endpoint"))?,
-            par_endpoint: meta.pushed_authorization_request_endpoint.clone(),
-            token_endpoint: meta
-                .token_endpoint
-                .clone()
-                .ok_or_else(|| anyhow!("{issuer_url} advertises no token_endpoint"))?,
-            auth,
-        };
-        let details = details.filter(|_| !meta.authorization_details_types_supported.is_empty());
-        let mut prepared =
-            authorize::prepare_any(&http, target, args.scope.clone(), details).await?;
-        present(&prepared, args)?;
-        let callback =
-            wait_for_callback(&mut prepared, timeout, stream::empty(), None, |_| async {}).await?;
-        let vault = crate::vault::memory::MemoryStore::default();
-        let outcome = authorize::complete(&http, &vault, None, prepared, &callback).await?;
-        report(&outcome, args.json);
-        return Ok(ExitCode::SUCCESS);
-    }
+    let outcome = match &args.issuer {
+        Some(issuer_url) => run_issuer(args, &http, issuer_url, details, timeout).await?,
+        None => run_profile(args, &http, details, timeout).await?,
+    };
+    report(&outcome, args.json);
+    Ok(ExitCode::SUCCESS)
+}
 
+/// Any standards OAuth server: RFC 8414 discovery, PAR and RAR when advertised; the tokens are
+/// shown, not kept.
+async fn run_issuer(
+    args: &AuthorizeArgs,
+    http: &HttpClient,
+    issuer_url: &str,
+    details: Option<Value>,
+    timeout: Duration,
+) -> anyhow::Result<Outcome> {
+    let issuer_url = crate::http::parse_url(issuer_url)?;
+    let meta = issuer::discover(http, &issuer_url).await?;
+    let client_id = args
+        .client_id
+        .clone()
+        .ok_or_else(|| anyhow!("--issuer needs --client-id"))?;
+    let auth = match &args.client_secret_env {
+        Some(var) => ClientAuth::Basic {
+            client_id,
+            secret: Secret::new(
+                std::env::var(var).map_err(|_| anyhow!("environment variable {var} is not set"))?,
+            ),
+        },
+        None => ClientAuth::Public { client_id },
+    };
+    let target = Target {
+        issuer: meta.issuer.clone(),
+        iss_required: meta.authorization_response_iss_parameter_supported == Some(true),
+        authorization_endpoint: meta
+            .authorization_endpoint
+            .clone()
+            .ok_or_else(|| anyhow!("{issuer_url} advertises no authorization_endpoint"))?,
+        par_endpoint: meta.pushed_authorization_request_endpoint.clone(),
+        token_endpoint: meta
+            .token_endpoint
+            .clone()
+            .ok_or_else(|| anyhow!("{issuer_url} advertises no token_endpoint"))?,
+        auth,
+    };
+    let details = details.filter(|_| !meta.authorization_details_types_supported.is_empty());
+    let mut prepared = authorize::prepare_any(http, target, args.scope.clone(), details).await?;
+    present(&prepared, args)?;
+    let callback =
+        wait_for_callback(&mut prepared, timeout, stream::empty(), None, |_| async {}).await?;
+    let vault = crate::vault::memory::MemoryStore::default();
+    Ok(authorize::complete(http, &vault, None, prepared, &callback).await?)
+}
+
+/// A client of a registered profile: the tokens go to the keyring and the profile.
+async fn run_profile(
+    args: &AuthorizeArgs,
+    http: &HttpClient,
+    details: Option<Value>,
+    timeout: Duration,
+) -> anyhow::Result<Outcome> {
     let profile = args
         .profile
         .clone()
@@ -97,7 +116,7 @@ pub async fn run(args: &AuthorizeArgs) -> anyhow::Result<ExitCode> {
         use_default_redirect: args.use_default_redirect,
     };
     let mut engine = Engine {
-        http: &http,
+        http,
         vault: &vault,
         index: &mut index,
     };
@@ -118,9 +137,7 @@ pub async fn run(args: &AuthorizeArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let callback = wait_for_callback(&mut prepared, timeout, pasted, None, |_| async {}).await?;
-    let outcome = authorize::complete(&http, &vault, Some(&mut index), prepared, &callback).await?;
-    report(&outcome, args.json);
-    Ok(ExitCode::SUCCESS)
+    Ok(authorize::complete(http, &vault, Some(&mut index), prepared, &callback).await?)
 }
 
 /// One line from stdin (off the async threads).

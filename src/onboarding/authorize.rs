@@ -15,6 +15,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::cds::Grant;
+use crate::cds::tokens::TokenResponse;
 use crate::http::HttpClient;
 use crate::oauth::authorization::parse_pasted_redirect;
 use crate::oauth::{
@@ -25,7 +26,7 @@ use crate::onboarding::api::{self, ApiError};
 use crate::onboarding::compare::{self, Difference};
 use crate::onboarding::engine::Engine;
 use crate::onboarding::register::{RegisterError, admin_token};
-use crate::profiles::IndexError;
+use crate::profiles::{ClientEntry, Index, IndexError, Profile};
 use crate::vault::{Secret, SecretKind, SecretStore, VaultError};
 
 #[derive(Debug, Clone, Default)]
@@ -158,70 +159,9 @@ pub async fn prepare(
         .profile(profile_name)
         .ok_or_else(|| AuthorizeError::NoProfile(profile_name.to_owned()))?
         .clone();
-    let client = match &opts.client_id {
-        Some(id) => p
-            .client(id)
-            .cloned()
-            .ok_or_else(|| AuthorizeError::NoClient {
-                profile: profile_name.to_owned(),
-                client_id: id.clone(),
-            })?,
-        None => {
-            let wanted = if opts.production {
-                "production"
-            } else {
-                "sandbox"
-            };
-            p.clients
-                .iter()
-                .find(|c| c.response_types.iter().any(|r| r == "code") && c.status == wanted)
-                .cloned()
-                .ok_or_else(|| AuthorizeError::NoCodeClient {
-                    profile: profile_name.to_owned(),
-                    production: opts.production,
-                })?
-        }
-    };
-    let e = &p.endpoints;
-    let target = Target {
-        issuer: Url::parse(&p.issuer).map_err(|_| AuthorizeError::MissingEndpoint("issuer"))?,
-        iss_required: p.iss_required,
-        authorization_endpoint: e
-            .authorization
-            .clone()
-            .ok_or(AuthorizeError::MissingEndpoint("authorization endpoint"))?,
-        par_endpoint: e.par.clone(),
-        token_endpoint: e
-            .token
-            .clone()
-            .ok_or(AuthorizeError::MissingEndpoint("token endpoint"))?,
-        auth: auth_for(
-            engine.vault,
-            &p.account(&client.client_id, SecretKind::ClientSecret),
-            &client.client_id,
-            client.token_endpoint_auth_method.as_deref(),
-        )?,
-    };
-
-    // The redirect: our loopback listener, added to the client through the Clients API
-    // (WG1-02 §5.5); the server's receipt redirect when that is refused or under review.
-    let default_redirect = client.redirect_uris.first().cloned().unwrap_or_default();
-    let redirect = if opts.use_default_redirect {
-        Redirect::Pasted {
-            redirect_uri: default_redirect,
-            why: "--use-default-redirect".to_owned(),
-        }
-    } else {
-        let listener = LoopbackListener::bind()?;
-        let uri = listener.redirect_uri();
-        match add_redirect(engine, profile_name, client.cds_client_uri.as_ref(), &uri).await {
-            Ok(()) => Redirect::Loopback(listener),
-            Err(why) => Redirect::Pasted {
-                redirect_uri: default_redirect,
-                why,
-            },
-        }
-    };
+    let client = pick_client(&p, opts)?;
+    let target = target_for(engine.vault, &p, &client)?;
+    let redirect = choose_redirect(engine, profile_name, &client, opts).await?;
     let redirect_uri = match &redirect {
         Redirect::Loopback(l) => l.redirect_uri(),
         Redirect::Pasted { redirect_uri, .. } => redirect_uri.clone(),
@@ -245,10 +185,95 @@ pub async fn prepare(
         request,
         profile: Some(ProfileTarget {
             name: profile_name.to_owned(),
-            grants_api: e.grants.clone(),
+            grants_api: p.endpoints.grants.clone(),
         }),
         timezone: p.timezone.clone(),
     })
+}
+
+/// The client to authorize: the one named, else the first code-flow client in the sandbox (or
+/// production).
+fn pick_client(p: &Profile, opts: &AuthorizeOptions) -> Result<ClientEntry, AuthorizeError> {
+    match &opts.client_id {
+        Some(id) => p
+            .client(id)
+            .cloned()
+            .ok_or_else(|| AuthorizeError::NoClient {
+                profile: p.name.clone(),
+                client_id: id.clone(),
+            }),
+        None => {
+            let wanted = if opts.production {
+                "production"
+            } else {
+                "sandbox"
+            };
+            p.clients
+                .iter()
+                .find(|c| c.response_types.iter().any(|r| r == "code") && c.status == wanted)
+                .cloned()
+                .ok_or_else(|| AuthorizeError::NoCodeClient {
+                    profile: p.name.clone(),
+                    production: opts.production,
+                })
+        }
+    }
+}
+
+/// The server side of the flow from the profile's endpoints, with the client's credentials.
+fn target_for(
+    vault: &dyn SecretStore,
+    p: &Profile,
+    client: &ClientEntry,
+) -> Result<Target, AuthorizeError> {
+    let e = &p.endpoints;
+    Ok(Target {
+        issuer: Url::parse(&p.issuer).map_err(|_| AuthorizeError::MissingEndpoint("issuer"))?,
+        iss_required: p.iss_required,
+        authorization_endpoint: e
+            .authorization
+            .clone()
+            .ok_or(AuthorizeError::MissingEndpoint("authorization endpoint"))?,
+        par_endpoint: e.par.clone(),
+        token_endpoint: e
+            .token
+            .clone()
+            .ok_or(AuthorizeError::MissingEndpoint("token endpoint"))?,
+        auth: auth_for(
+            vault,
+            &p.account(&client.client_id, SecretKind::ClientSecret),
+            &client.client_id,
+            client.token_endpoint_auth_method.as_deref(),
+        )?,
+    })
+}
+
+/// The redirect: our loopback listener, added to the client through the Clients API
+/// (WG1-02 §5.5); the server's receipt redirect when that is refused or under review.
+async fn choose_redirect(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+    client: &ClientEntry,
+    opts: &AuthorizeOptions,
+) -> Result<Redirect, AuthorizeError> {
+    let default_redirect = client.redirect_uris.first().cloned().unwrap_or_default();
+    if opts.use_default_redirect {
+        return Ok(Redirect::Pasted {
+            redirect_uri: default_redirect,
+            why: "--use-default-redirect".to_owned(),
+        });
+    }
+    let listener = LoopbackListener::bind()?;
+    let uri = listener.redirect_uri();
+    Ok(
+        match add_redirect(engine, profile_name, client.cds_client_uri.as_ref(), &uri).await {
+            Ok(()) => Redirect::Loopback(listener),
+            Err(why) => Redirect::Pasted {
+                redirect_uri: default_redirect,
+                why,
+            },
+        },
+    )
 }
 
 /// Prepares an authorization against any RFC 8414 server (no CDS extensions, no profile).
@@ -377,7 +402,7 @@ pub fn pasted(text: &str) -> Result<CallbackParams, AuthorizeError> {
 pub async fn complete(
     http: &HttpClient,
     vault: &dyn SecretStore,
-    mut index: Option<&mut crate::profiles::Index>,
+    mut index: Option<&mut Index>,
     prepared: Prepared,
     callback: &CallbackParams,
 ) -> Result<Outcome, AuthorizeError> {
@@ -399,25 +424,7 @@ pub async fn complete(
     let mut stored = Vec::new();
     let mut grant = None;
     if let (Some(pt), Some(index)) = (&prepared.profile, index.as_deref_mut()) {
-        let p = index
-            .profile_mut(&pt.name)
-            .ok_or_else(|| AuthorizeError::NoProfile(pt.name.clone()))?;
-        let access_account = p.account(&client_id, SecretKind::AccessToken);
-        vault.set(&access_account, &Secret::new(resp.access_token.clone()))?;
-        stored.push(access_account);
-        if let Some(rt) = &resp.refresh_token {
-            let account = p.account(&client_id, SecretKind::RefreshToken);
-            vault.set(&account, &Secret::new(rt.clone()))?;
-            stored.push(account);
-        }
-        if let Some(c) = p.client_mut(&client_id) {
-            c.record_secret(SecretKind::AccessToken);
-            if resp.refresh_token.is_some() {
-                c.record_secret(SecretKind::RefreshToken);
-            }
-            c.access_token_expires_at = expires;
-        }
-        index.save()?;
+        stored = store_tokens(vault, index, &pt.name, &client_id, &resp, expires)?;
     }
     if let (Some(pt), Some(index)) = (&prepared.profile, index)
         && let Some(api_url) = &pt.grants_api
@@ -430,6 +437,52 @@ pub async fn complete(
             .into_iter()
             .next();
     }
+    Ok(outcome(&prepared, client_id, &resp, expires, stored, grant))
+}
+
+/// The tokens into the keyring and their record into the profile (saved); the keyring accounts
+/// written.
+fn store_tokens(
+    vault: &dyn SecretStore,
+    index: &mut Index,
+    profile_name: &str,
+    client_id: &str,
+    resp: &TokenResponse,
+    expires: Option<jiff::Timestamp>,
+) -> Result<Vec<String>, AuthorizeError> {
+    let mut stored = Vec::new();
+    let p = index
+        .profile_mut(profile_name)
+        .ok_or_else(|| AuthorizeError::NoProfile(profile_name.to_owned()))?;
+    let access_account = p.account(client_id, SecretKind::AccessToken);
+    vault.set(&access_account, &Secret::new(resp.access_token.clone()))?;
+    stored.push(access_account);
+    if let Some(rt) = &resp.refresh_token {
+        let account = p.account(client_id, SecretKind::RefreshToken);
+        vault.set(&account, &Secret::new(rt.clone()))?;
+        stored.push(account);
+    }
+    if let Some(c) = p.client_mut(client_id) {
+        c.record_secret(SecretKind::AccessToken);
+        if resp.refresh_token.is_some() {
+            c.record_secret(SecretKind::RefreshToken);
+        }
+        c.access_token_expires_at = expires;
+    }
+    index.save()?;
+    Ok(stored)
+}
+
+/// What was asked against what was granted: the Grant when there is one, else the token
+/// response (or the request, when the response names no scope).
+fn outcome(
+    prepared: &Prepared,
+    client_id: String,
+    resp: &TokenResponse,
+    expires: Option<jiff::Timestamp>,
+    stored: Vec<String>,
+    grant: Option<Grant>,
+) -> Outcome {
     let requested_details: Vec<Value> = match &prepared.request.authorization_details {
         Some(Value::Array(a)) => a.clone(),
         _ => Vec::new(),
@@ -463,7 +516,7 @@ pub async fn complete(
         &granted_details,
         approval.as_ref(),
     );
-    Ok(Outcome {
+    Outcome {
         client_id,
         requested_scope,
         requested_authorization_details: requested_details,
@@ -474,5 +527,5 @@ pub async fn complete(
         stored,
         grant,
         differences,
-    })
+    }
 }

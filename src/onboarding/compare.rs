@@ -168,6 +168,32 @@ pub fn compare(
     granted_details: &[Value],
     approval: Option<&Approval>,
 ) -> Vec<Difference> {
+    let mut out = scope_differences(
+        requested_scope,
+        granted_scope,
+        enabled_scope,
+        granted_details,
+    );
+    let granted = by_type(granted_details);
+    for (t, req) in by_type(requested_details) {
+        let Some((_, g)) = granted.iter().find(|(gt, _)| *gt == t) else {
+            out.push(Difference::DetailsDropped {
+                details_type: t.to_owned(),
+            });
+            continue;
+        };
+        field_differences(t, req, g, approval, &mut out);
+    }
+    out
+}
+
+/// Scopes dropped, added, and granted but not yet enabled.
+fn scope_differences(
+    requested_scope: &str,
+    granted_scope: &str,
+    enabled_scope: &str,
+    granted_details: &[Value],
+) -> Vec<Difference> {
     let mut out = Vec::new();
     let (asked, got, enabled) = (
         tokens(requested_scope),
@@ -197,52 +223,52 @@ pub fn compare(
             scope: (*s).to_owned(),
         });
     }
-    let granted = by_type(granted_details);
-    for (t, req) in by_type(requested_details) {
-        let Some((_, g)) = granted.iter().find(|(gt, _)| *gt == t) else {
-            out.push(Difference::DetailsDropped {
+    out
+}
+
+/// The fields of one entry of type `t`: dropped, resolved, changed, or filled with defaults.
+fn field_differences(
+    t: &str,
+    req: &Map<String, Value>,
+    g: &Map<String, Value>,
+    approval: Option<&Approval>,
+    out: &mut Vec<Difference>,
+) {
+    for (field, value) in req.iter().filter(|(k, _)| k.as_str() != "type") {
+        match g.get(field) {
+            None => out.push(Difference::FieldDropped {
                 details_type: t.to_owned(),
-            });
-            continue;
-        };
-        for (field, value) in req.iter().filter(|(k, _)| k.as_str() != "type") {
-            match g.get(field) {
-                None => out.push(Difference::FieldDropped {
-                    details_type: t.to_owned(),
-                    field: field.clone(),
-                }),
-                Some(gv)
-                    if gv != value
-                        && approval.is_some_and(|a| resolves_to(field, value, gv, a)) =>
-                {
-                    out.push(Difference::FieldResolved {
-                        details_type: t.to_owned(),
-                        field: field.clone(),
-                        requested: value.to_string(),
-                        granted: gv.to_string(),
-                    })
-                }
-                Some(gv) if gv != value => out.push(Difference::FieldChanged {
+                field: field.clone(),
+            }),
+            Some(gv)
+                if gv != value && approval.is_some_and(|a| resolves_to(field, value, gv, a)) =>
+            {
+                out.push(Difference::FieldResolved {
                     details_type: t.to_owned(),
                     field: field.clone(),
                     requested: value.to_string(),
                     granted: gv.to_string(),
-                }),
-                Some(_) => {}
+                })
             }
-        }
-        for (field, gv) in g
-            .iter()
-            .filter(|(k, _)| k.as_str() != "type" && !req.contains_key(*k))
-        {
-            out.push(Difference::FieldDefaulted {
+            Some(gv) if gv != value => out.push(Difference::FieldChanged {
                 details_type: t.to_owned(),
                 field: field.clone(),
+                requested: value.to_string(),
                 granted: gv.to_string(),
-            });
+            }),
+            Some(_) => {}
         }
     }
-    out
+    for (field, gv) in g
+        .iter()
+        .filter(|(k, _)| k.as_str() != "type" && !req.contains_key(*k))
+    {
+        out.push(Difference::FieldDefaulted {
+            details_type: t.to_owned(),
+            field: field.clone(),
+            granted: gv.to_string(),
+        });
+    }
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! The onboarding engine: every flow the TUI and the headless commands run, written once.
+//! The onboarding engine: every flow the TUI and the headless commands run, written once
+//! (discovery, CDS-WG1-01; registration, authorization and management, CDS-WG1-02).
 
 // Errors carry the URL and the server's words; they are returned once per network round trip,
 // so their size does not matter (as in oauth/).

@@ -19,24 +19,22 @@
 //! Pure apart from the injected file reader ([`read_capped`] in the commands), so every rule is
 //! unit-tested.
 
+mod details;
+mod fields;
+
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use url::Url;
 
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
-use crate::cds::authorization_details;
 use crate::cds::formats::Decimal;
-use crate::cds::registration_fields::{self, PurposeRule};
-use crate::cds::{
-    AuthorizationServerMetadata, RegistrationField, RegistrationFieldFormat as Fmt,
-    RegistrationFieldType,
-};
+use crate::cds::registration_fields;
+use crate::cds::{AuthorizationServerMetadata, RegistrationFieldType};
 
 /// RFC 7591 §2 client metadata the user may set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -209,18 +207,6 @@ pub fn read_capped(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// RFC 7591 / §4.1 keys the plan writes itself; a catalog `field_name` must not overwrite them.
-const RESERVED: &[&str] = &[
-    "scope",
-    "client_name",
-    "contacts",
-    "client_uri",
-    "logo_uri",
-    "tos_uri",
-    "policy_uri",
-    "redirect_uris",
-];
-
 /// Builds the registration request for `sel`, or returns every problem found.
 pub fn plan(
     meta: &AuthorizationServerMetadata,
@@ -239,7 +225,35 @@ pub fn plan(
         });
     }
 
-    // Scopes (§4.1): cds_client_admin first, the rest in catalog order, each once.
+    let selected = selected_scopes(meta, sel, &mut problems);
+    let mut scope = vec![CLIENT_ADMIN_SCOPE];
+    scope.extend(&selected);
+
+    let mut request = Map::new();
+    request.insert("scope".to_owned(), Value::String(scope.join(" ")));
+    client_metadata(&sel.client, &mut request, &mut problems);
+    let fields = fields::plan_fields(meta, &selected, sel, read_file, &mut request, &mut problems);
+    let authorization_details = details::check_details(meta, &selected, sel, now, &mut problems);
+
+    match endpoint {
+        Some(endpoint) if problems.is_empty() => Ok(RegistrationPlan {
+            endpoint,
+            request: Value::Object(request),
+            checklist: fields.checklist,
+            authorization_details,
+            files: fields.files,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// Scopes (§4.1): the selected ones in catalog order, each once, without `cds_client_admin`
+/// (which the plan puts first); a scope the catalog does not describe is refused.
+fn selected_scopes<'a>(
+    meta: &'a AuthorizationServerMetadata,
+    sel: &Selection,
+    problems: &mut Vec<Problem>,
+) -> Vec<&'a str> {
     for s in &sel.scopes {
         if !meta.cds_scope_descriptions.contains_key(s) {
             problems.push(Problem {
@@ -250,155 +264,11 @@ pub fn plan(
             });
         }
     }
-    let selected: Vec<&str> = meta
-        .cds_scope_descriptions
+    meta.cds_scope_descriptions
         .keys()
         .map(String::as_str)
         .filter(|id| *id != CLIENT_ADMIN_SCOPE && sel.scopes.iter().any(|s| s == id))
-        .collect();
-    let mut scope = vec![CLIENT_ADMIN_SCOPE];
-    scope.extend(&selected);
-
-    let mut request = Map::new();
-    request.insert("scope".to_owned(), Value::String(scope.join(" ")));
-    client_metadata(&sel.client, &mut request, &mut problems);
-
-    // Registration fields (§3.4–§3.7).
-    let (required, optional) = meta.registration_fields_for(&selected);
-    let asked_by = |id: &str| -> Vec<String> {
-        selected
-            .iter()
-            .filter_map(|s| meta.cds_scope_descriptions.get(*s))
-            .filter(|s| {
-                s.registration_requirements.iter().any(|r| r == id)
-                    || s.registration_optional.iter().any(|r| r == id)
-            })
-            .map(|s| s.id.clone())
-            .collect()
-    };
-    let mut files = Vec::new();
-    let mut checklist = Vec::new();
-    for (field, is_required) in required
-        .iter()
-        .map(|f| (*f, true))
-        .chain(optional.iter().map(|f| (*f, false)))
-    {
-        let subject = Subject::RegistrationField {
-            id: field.id.clone(),
-            field_name: field.field_name.clone(),
-        };
-        let mut problem = |message: String| {
-            problems.push(Problem {
-                subject: subject.clone(),
-                message,
-            });
-        };
-        let input = sel.fields.get(&field.id);
-        if field.field_type != RegistrationFieldType::RegistrationField {
-            if input.is_some() {
-                problem(format!(
-                    "is a `{}` step done after registration; it takes no value",
-                    field.field_type
-                ));
-            }
-            checklist.push(PostRegistrationStep {
-                field_id: field.id.clone(),
-                kind: field.field_type.clone(),
-                description: field.description.clone(),
-                documentation: field.documentation.clone(),
-                amount: field.amount,
-                currency: field.currency.clone(),
-                scopes: asked_by(&field.id),
-            });
-            continue;
-        }
-        let Some(name) = field.field_name.as_deref() else {
-            if input.is_some() || (is_required && field.default.is_none()) {
-                problem(
-                    "the server's catalog gives this field no `field_name` (WG1-02 §3.6 \
-                     requires one), so it cannot be sent"
-                        .to_owned(),
-                );
-            }
-            continue;
-        };
-        // §3.5: names MUST start with `cds_`; one that does not could overwrite `scope`.
-        if !name.starts_with("cds_") || RESERVED.contains(&name) {
-            problem(format!(
-                "the server's field_name `{name}` does not start with `cds_` (WG1-02 §3.5), so \
-                 it is not sent"
-            ));
-            continue;
-        }
-        let Some(input) = input else {
-            if is_required && field.default.is_none() {
-                problem(format!(
-                    "is required by {} and has no default; give a value",
-                    scopes_text(&asked_by(&field.id))
-                ));
-            }
-            continue;
-        };
-        match check_field(field, input, read_file) {
-            Ok((value, file)) => {
-                if let Some(mut f) = file {
-                    f.field_name = name.to_owned();
-                    files.push(f);
-                }
-                request.insert(name.to_owned(), value);
-            }
-            Err(messages) => messages.into_iter().for_each(&mut problem),
-        }
-    }
-    for id in sel.fields.keys() {
-        if required.iter().chain(&optional).any(|f| &f.id == id) {
-            continue;
-        }
-        let field_name = meta
-            .cds_registration_fields
-            .get(id)
-            .and_then(|f| f.field_name.clone());
-        let message = if meta.cds_registration_fields.contains_key(id) {
-            "is not asked for by the selected scopes (WG1-02 §3.4 registration_requirements \
-             and registration_optional)"
-        } else {
-            "is not a registration field of this server (cds_registration_fields)"
-        };
-        problems.push(Problem {
-            subject: Subject::RegistrationField {
-                id: id.clone(),
-                field_name,
-            },
-            message: message.to_owned(),
-        });
-    }
-
-    let authorization_details = check_details(meta, &selected, sel, now, &mut problems);
-
-    match endpoint {
-        Some(endpoint) if problems.is_empty() => Ok(RegistrationPlan {
-            endpoint,
-            request: Value::Object(request),
-            checklist,
-            authorization_details,
-            files,
-        }),
-        _ => Err(problems),
-    }
-}
-
-fn scopes_text(scopes: &[String]) -> String {
-    match scopes {
-        [] => "the selected scopes".to_owned(),
-        [one] => format!("scope `{one}`"),
-        many => format!(
-            "scopes {}",
-            many.iter()
-                .map(|s| format!("`{s}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+        .collect()
 }
 
 /// RFC 7591 §2 metadata: a non-empty name, contacts as email addresses, absolute http(s) URIs.
@@ -445,154 +315,6 @@ fn client_metadata(c: &ClientMetadata, request: &mut Map<String, Value>, out: &m
             request.insert(name.to_owned(), Value::String(u.clone()));
         }
     }
-}
-
-/// Checks one registration field's input against its format with the shared rules
-/// ([`registration_fields`]: §3.7, CDS-WG3-01 §5.1 and §8.3); the value to send (and the file
-/// it came from), or every rule broken.
-fn check_field(
-    field: &RegistrationField,
-    input: &FieldInput,
-    read_file: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
-) -> Result<(Value, Option<AttachedFile>), Vec<String>> {
-    let format = field.format.clone().unwrap_or(Fmt::Other(String::new()));
-    let fail = |m: String| Err(vec![m]);
-    let value = match input {
-        FieldInput::Null => {
-            return match registration_fields::null_problem(&format) {
-                Some(m) => fail(m),
-                None => Ok((Value::Null, None)),
-            };
-        }
-        FieldInput::Value(Value::Null) => return check_field(field, &FieldInput::Null, read_file),
-        FieldInput::File(path) => {
-            if !format.is_file() {
-                return fail(format!(
-                    "format `{format}` takes a value, not a file ({})",
-                    path.display()
-                ));
-            }
-            let bytes = match read_file(path) {
-                Ok(b) => b,
-                Err(e) => return fail(format!("cannot read {}: {e}", path.display())),
-            };
-            return check_file(field, &format, &bytes, Some(path));
-        }
-        FieldInput::Value(v) => v,
-    };
-    if format.is_file()
-        && let Some(s) = value.as_str()
-    {
-        // Inline Base64 text: decoded so the same content checks apply.
-        return match registration_fields::decode_base64(s) {
-            Ok(bytes) => check_file(field, &format, &bytes, None),
-            Err(e) => fail(format!(
-                "must be a file (`{{ file = \"...\" }}`) or Base64 text: {e}"
-            )),
-        };
-    }
-    // Unknown formats take the value as written.
-    registration_fields::check_value(field, value, PurposeRule::Complete).map(|v| (v, None))
-}
-
-/// Type by content (magic bytes, whatever the file is called), `max_size` on the raw bytes
-/// (§3.5: before Base64), then Base64 (RFC 4648 §4, padded).
-fn check_file(
-    field: &RegistrationField,
-    format: &Fmt,
-    bytes: &[u8],
-    path: Option<&PathBuf>,
-) -> Result<(Value, Option<AttachedFile>), Vec<String>> {
-    let what = path.map_or_else(|| "the value".to_owned(), |p| p.display().to_string());
-    let errors = registration_fields::file_problems(field, format, bytes, &what);
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
-    Ok((
-        Value::String(encoded),
-        Some(AttachedFile {
-            field_name: String::new(),
-            path: path.cloned(),
-            bytes: bytes.len(),
-        }),
-    ))
-}
-
-/// Authorization-details values per type, checked as the server will check them; selected
-/// scopes whose own type has a required field and no values given are reported too.
-fn check_details(
-    meta: &AuthorizationServerMetadata,
-    selected: &[&str],
-    sel: &Selection,
-    now: Timestamp,
-    problems: &mut Vec<Problem>,
-) -> BTreeMap<String, Vec<Value>> {
-    let mut out = BTreeMap::new();
-    let mut entries: Vec<(String, Value)> = Vec::new();
-    for (t, fields) in &sel.authorization_details {
-        let mut entry = Map::new();
-        entry.insert("type".to_owned(), Value::String(t.clone()));
-        for (k, v) in fields {
-            if k == "type" {
-                if v.as_str() != Some(t) {
-                    problems.push(Problem {
-                        subject: Subject::AuthorizationDetails {
-                            scope: t.clone(),
-                            field: "type".to_owned(),
-                        },
-                        message: format!("is {v}, but these values are listed under `{t}`"),
-                    });
-                }
-                continue;
-            }
-            entry.insert(k.clone(), v.clone());
-        }
-        entries.push((t.clone(), Value::Object(entry)));
-    }
-    // A plain scope stands for its defaults (WG3-01 §7), which cannot cover a required field.
-    // Only for scopes customers authorize: a client_credentials scope (Grant Admin,
-    // Server-Provided Files) takes its authorization details with each token request.
-    for id in selected {
-        let given = sel.authorization_details.contains_key(*id);
-        let needs = meta.cds_scope_descriptions.get(*id).is_some_and(|s| {
-            s.needs_user_authorization()
-                && s.authorization_details_fields_supported
-                    .iter()
-                    .any(|f| f.is_required && f.for_types.iter().any(|t| t == id))
-        });
-        if needs && !given {
-            let mut entry = Map::new();
-            entry.insert("type".to_owned(), Value::String((*id).to_owned()));
-            entries.push(((*id).to_owned(), Value::Object(entry)));
-        }
-    }
-    for (t, entry) in entries {
-        let given = sel.authorization_details.contains_key(&t);
-        match authorization_details::validate(meta, selected, None, &Value::Array(vec![entry]), now)
-        {
-            Ok(v) if given => {
-                out.insert(t, v);
-            }
-            Ok(_) => {}
-            Err(ps) => problems.extend(ps.into_iter().map(|p| Problem {
-                subject: Subject::AuthorizationDetails {
-                    scope: t.clone(),
-                    field: if p.field == "type" {
-                        String::new()
-                    } else {
-                        p.field
-                    },
-                },
-                message: if given {
-                    p.message
-                } else {
-                    format!("{} (no values were given for this scope)", p.message)
-                },
-            })),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

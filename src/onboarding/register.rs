@@ -9,7 +9,7 @@ use url::Url;
 
 use crate::cds::formats::Decimal;
 use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
-use crate::cds::{AuthorizationServerMetadata, ClientObject, Message};
+use crate::cds::{AuthorizationServerMetadata, ClientObject, Credential, Message};
 use crate::http::HttpError;
 use crate::oauth::{ClientAuth, OAuthError, token};
 use crate::onboarding::api::{self, ApiError};
@@ -160,61 +160,15 @@ pub async fn register(
         return Err(RegisterError::ProfileExists(profile_name.to_owned()));
     }
     // Validate the name before anything is sent (an invalid one would strand the secret).
-    let mut profile = Profile::new(profile_name, meta.issuer.as_str(), engine.vault.name())?;
-    profile.server_metadata_url = metadata_url.cloned();
-    profile.timezone = meta.cds_timezone.clone();
-    profile.iss_required = meta.authorization_response_iss_parameter_supported == Some(true);
-    profile.endpoints = endpoints(meta);
-    profile.registration.scope = plan
-        .request
-        .get("scope")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    for (scope, details) in &plan.authorization_details {
-        profile
-            .registration
-            .authorization_details
-            .insert(scope.clone(), Value::Array(details.clone()));
-    }
+    let mut profile = new_profile(engine, meta, metadata_url, plan, profile_name)?;
 
     progress(RegisterEvent::Started {
         step: RegistrationStep::Registered,
     });
-    let url = plan.endpoint.clone();
-    let req = engine.http.raw().post(url.clone()).json(&plan.request);
-    let answer = engine.http.send(req, &url).await?;
-    if !answer.is_success() {
-        let v: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
-        let text = |k: &str| {
-            v.get(k)
-                .and_then(Value::as_str)
-                .map(|s| sanitize_line(s, 300))
-        };
-        return Err(RegisterError::Refused {
-            url,
-            error: text("error").unwrap_or_else(|| format!("HTTP {}", answer.status)),
-            description: text("error_description")
-                .map(|d| format!(": {d}"))
-                .unwrap_or_default(),
-        });
-    }
-    let body = answer.json(&url)?;
+    let (url, body) = send_registration(engine, plan).await?;
     // The secret first: it is shown once (§4.2), so it goes to the keyring before anything
     // else can fail — even before the rest of the response is decoded.
-    let (Some(client_id), Some(secret)) = (
-        body.get("client_id").and_then(Value::as_str),
-        body.get("client_secret").and_then(Value::as_str),
-    ) else {
-        return Err(RegisterError::Refused {
-            url,
-            error: "the registration response has no client_id or client_secret".into(),
-            description: String::new(),
-        });
-    };
-    let account = profile.account(client_id, SecretKind::ClientSecret);
-    engine.vault.set(&account, &Secret::new(secret))?;
-    profile.admin_client_id = Some(client_id.to_owned());
+    let client_id = store_admin_secret(engine, &mut profile, url, &body)?;
     match serde_path_to_error::deserialize::<_, ClientObject>(&body) {
         Ok(admin) => {
             profile
@@ -238,6 +192,87 @@ pub async fn register(
         ),
     });
     continue_from(engine, profile_name, progress).await
+}
+
+/// The profile a registration will fill: the server's endpoints and settings, and the scope
+/// and authorization details of the plan. Fails on an invalid name, before anything is sent.
+fn new_profile(
+    engine: &Engine<'_>,
+    meta: &AuthorizationServerMetadata,
+    metadata_url: Option<&Url>,
+    plan: &RegistrationPlan,
+    profile_name: &str,
+) -> Result<Profile, RegisterError> {
+    let mut profile = Profile::new(profile_name, meta.issuer.as_str(), engine.vault.name())?;
+    profile.server_metadata_url = metadata_url.cloned();
+    profile.timezone = meta.cds_timezone.clone();
+    profile.iss_required = meta.authorization_response_iss_parameter_supported == Some(true);
+    profile.endpoints = endpoints(meta);
+    profile.registration.scope = plan
+        .request
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    for (scope, details) in &plan.authorization_details {
+        profile
+            .registration
+            .authorization_details
+            .insert(scope.clone(), Value::Array(details.clone()));
+    }
+    Ok(profile)
+}
+
+/// POSTs the RFC 7591 request (§4.1); the endpoint and the JSON answer, or the server's refusal
+/// in its own words.
+async fn send_registration(
+    engine: &Engine<'_>,
+    plan: &RegistrationPlan,
+) -> Result<(Url, Value), RegisterError> {
+    let url = plan.endpoint.clone();
+    let req = engine.http.raw().post(url.clone()).json(&plan.request);
+    let answer = engine.http.send(req, &url).await?;
+    if !answer.is_success() {
+        let v: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+        let text = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .map(|s| sanitize_line(s, 300))
+        };
+        return Err(RegisterError::Refused {
+            url,
+            error: text("error").unwrap_or_else(|| format!("HTTP {}", answer.status)),
+            description: text("error_description")
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default(),
+        });
+    }
+    let body = answer.json(&url)?;
+    Ok((url, body))
+}
+
+/// Puts the admin client's secret (shown once, §4.2) in the keyring and names the admin client
+/// in the profile; the client id.
+fn store_admin_secret(
+    engine: &Engine<'_>,
+    profile: &mut Profile,
+    url: Url,
+    body: &Value,
+) -> Result<String, RegisterError> {
+    let (Some(client_id), Some(secret)) = (
+        body.get("client_id").and_then(Value::as_str),
+        body.get("client_secret").and_then(Value::as_str),
+    ) else {
+        return Err(RegisterError::Refused {
+            url,
+            error: "the registration response has no client_id or client_secret".into(),
+            description: String::new(),
+        });
+    };
+    let account = profile.account(client_id, SecretKind::ClientSecret);
+    engine.vault.set(&account, &Secret::new(secret))?;
+    profile.admin_client_id = Some(client_id.to_owned());
+    Ok(client_id.to_owned())
 }
 
 /// Continues a registration from its last completed step.
@@ -365,69 +400,10 @@ async fn continue_from(
                 admin_token(engine, profile_name).await?;
                 "cds_client_admin token obtained".to_owned()
             }
-            RegistrationStep::ClientsListed => {
-                let token = admin_token(engine, profile_name).await?;
-                let p = profile_mut(engine.index, profile_name)?;
-                let url = need(&p.endpoints.clients, "Clients API", step, profile_name)?.clone();
-                let clients = api::clients(engine.http, &url, &token)
-                    .await
-                    .map_err(|e: ApiError| interrupted(step, profile_name, e))?;
-                let p = profile_mut(engine.index, profile_name)?;
-                for c in &clients {
-                    p.upsert_client(c);
-                }
-                format!("{} client objects", clients.len())
-            }
-            RegistrationStep::CredentialsStored => {
-                let token = admin_token(engine, profile_name).await?;
-                let p = profile_mut(engine.index, profile_name)?;
-                let url = need(
-                    &p.endpoints.credentials,
-                    "Credentials API",
-                    step,
-                    profile_name,
-                )?
-                .clone();
-                let creds = api::credentials(engine.http, &url, &token)
-                    .await
-                    .map_err(|e: ApiError| interrupted(step, profile_name, e))?;
-                let now = jiff::Timestamp::now().as_second();
-                let mut stored = 0;
-                // The newest usable secret of each client (expiry 0 means "does not expire").
-                let mut best: Vec<&crate::cds::Credential> = Vec::new();
-                for c in creds.iter().filter(|c| {
-                    c.client_secret.is_some()
-                        && c.client_secret_expires_at.is_none_or(|t| t == 0 || t > now)
-                }) {
-                    match best.iter_mut().find(|b| b.client_id == c.client_id) {
-                        Some(b) if c.created > b.created => *b = c,
-                        Some(_) => {}
-                        None => best.push(c),
-                    }
-                }
-                for c in best {
-                    let secret = Secret::new(c.client_secret.clone().unwrap_or_default());
-                    let p = profile_mut(engine.index, profile_name)?;
-                    let account = p.account(&c.client_id, SecretKind::ClientSecret);
-                    engine.vault.set(&account, &secret)?;
-                    if let Some(entry) = p.client_mut(&c.client_id) {
-                        entry.record_secret(SecretKind::ClientSecret);
-                    }
-                    stored += 1;
-                }
-                format!(
-                    "{stored} client secrets in the {} keyring",
-                    engine.vault.name()
-                )
-            }
+            RegistrationStep::ClientsListed => list_clients(engine, profile_name).await?,
+            RegistrationStep::CredentialsStored => store_credentials(engine, profile_name).await?,
             RegistrationStep::MessagesRead => {
-                let token = admin_token(engine, profile_name).await?;
-                let p = profile_mut(engine.index, profile_name)?;
-                let url = need(&p.endpoints.messages, "Messages API", step, profile_name)?.clone();
-                let messages = api::outstanding_messages(engine.http, &url, &token)
-                    .await
-                    .map_err(|e: ApiError| interrupted(step, profile_name, e))?;
-                todo = todo_items(&messages);
+                todo = read_messages(engine, profile_name).await?;
                 format!("{} things remain to do", todo.len())
             }
             _ => String::new(),
@@ -437,6 +413,101 @@ async fn continue_from(
         engine.index.save()?;
         progress(RegisterEvent::Done { step, detail });
     }
+    outcome(engine, profile_name, todo)
+}
+
+/// The Clients API step (§5): every Client object of the registration into the profile.
+async fn list_clients(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+) -> Result<String, RegisterError> {
+    let step = RegistrationStep::ClientsListed;
+    let token = admin_token(engine, profile_name).await?;
+    let p = profile_mut(engine.index, profile_name)?;
+    let url = need(&p.endpoints.clients, "Clients API", step, profile_name)?.clone();
+    let clients = api::clients(engine.http, &url, &token)
+        .await
+        .map_err(|e: ApiError| interrupted(step, profile_name, e))?;
+    let p = profile_mut(engine.index, profile_name)?;
+    for c in &clients {
+        p.upsert_client(c);
+    }
+    Ok(format!("{} client objects", clients.len()))
+}
+
+/// The Credentials API step (§7): the newest usable secret of each client into the keyring.
+async fn store_credentials(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+) -> Result<String, RegisterError> {
+    let step = RegistrationStep::CredentialsStored;
+    let token = admin_token(engine, profile_name).await?;
+    let p = profile_mut(engine.index, profile_name)?;
+    let url = need(
+        &p.endpoints.credentials,
+        "Credentials API",
+        step,
+        profile_name,
+    )?
+    .clone();
+    let creds = api::credentials(engine.http, &url, &token)
+        .await
+        .map_err(|e: ApiError| interrupted(step, profile_name, e))?;
+    let now = jiff::Timestamp::now().as_second();
+    let mut stored = 0;
+    for c in newest_usable_secrets(&creds, now) {
+        let secret = Secret::new(c.client_secret.clone().unwrap_or_default());
+        let p = profile_mut(engine.index, profile_name)?;
+        let account = p.account(&c.client_id, SecretKind::ClientSecret);
+        engine.vault.set(&account, &secret)?;
+        if let Some(entry) = p.client_mut(&c.client_id) {
+            entry.record_secret(SecretKind::ClientSecret);
+        }
+        stored += 1;
+    }
+    Ok(format!(
+        "{stored} client secrets in the {} keyring",
+        engine.vault.name()
+    ))
+}
+
+/// The newest usable secret of each client (expiry 0 means "does not expire"), in the order
+/// the clients first appear.
+fn newest_usable_secrets(creds: &[Credential], now: i64) -> Vec<&Credential> {
+    let mut best: Vec<&Credential> = Vec::new();
+    for c in creds.iter().filter(|c| {
+        c.client_secret.is_some() && c.client_secret_expires_at.is_none_or(|t| t == 0 || t > now)
+    }) {
+        match best.iter_mut().find(|b| b.client_id == c.client_id) {
+            Some(b) if c.created > b.created => *b = c,
+            Some(_) => {}
+            None => best.push(c),
+        }
+    }
+    best
+}
+
+/// The Messages API step (§6): what remains to do.
+async fn read_messages(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+) -> Result<Vec<TodoItem>, RegisterError> {
+    let step = RegistrationStep::MessagesRead;
+    let token = admin_token(engine, profile_name).await?;
+    let p = profile_mut(engine.index, profile_name)?;
+    let url = need(&p.endpoints.messages, "Messages API", step, profile_name)?.clone();
+    let messages = api::outstanding_messages(engine.http, &url, &token)
+        .await
+        .map_err(|e: ApiError| interrupted(step, profile_name, e))?;
+    Ok(todo_items(&messages))
+}
+
+/// The registration as the profile now holds it.
+fn outcome(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+    todo: Vec<TodoItem>,
+) -> Result<RegisterOutcome, RegisterError> {
     let p = profile_mut(engine.index, profile_name)?;
     Ok(RegisterOutcome {
         profile: p.name.clone(),

@@ -1,8 +1,11 @@
+//! Unit tests of the registration plan (CDS-WG1-02 §3.4–§3.10, §4.1; CDS-WG3-01 §5.1, §7).
+
 use std::collections::HashMap;
 
 use serde_json::json;
 
 use super::*;
+use base64::Engine;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
 const PDF: &[u8] = b"%PDF-1.4\n%%EOF\n";

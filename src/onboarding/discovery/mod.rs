@@ -1,0 +1,101 @@
+//! Discovery: from a base URL or a metadata URL to the server metadata (CDS-WG1-01 §3),
+//! related metadata (§3.3), the whole coverage listing (§4) and the authorization server
+//! metadata (CDS-WG1-02 §3.1, RFC 8414 §3), each normalized from its draft and checked.
+//!
+//! Independent documents are fetched concurrently; the critical path is the metadata, then the
+//! related documents, the first coverage page and the OAuth metadata together, then the
+//! remaining coverage pages one after another (each page names the next).
+
+mod coverage;
+mod decode;
+mod limits;
+mod links;
+mod metadata;
+mod oauth;
+mod progress;
+mod related;
+mod result;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use url::Url;
+
+use crate::http::{self, HttpClient, HttpError};
+
+pub use coverage::Coverage;
+pub use limits::DiscoveryLimits;
+pub use progress::{DiscoveryEvent, DocumentKind, ProgressSink};
+pub use related::RelatedServer;
+pub use result::{Discovery, Document, OAuthMetadataError};
+
+use links::MetadataLinks;
+
+/// Why discovery could not produce a result at all.
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoveryError {
+    #[error(transparent)]
+    Http(#[from] HttpError),
+    #[error("no CDS server metadata found at {tried}: {last}")]
+    NotFound { tried: String, last: HttpError },
+    #[error("{url}: server metadata is not a JSON object")]
+    NotObject { url: Url },
+}
+
+/// Runs discovery from `input`: a base URL (`https://utility.example`) or the URL of a
+/// metadata document.
+pub async fn discover(
+    client: &HttpClient,
+    input: &str,
+    limits: &DiscoveryLimits,
+    progress: Option<ProgressSink>,
+) -> Result<Discovery, DiscoveryError> {
+    let started = Instant::now();
+    let input = http::parse_url(input)?;
+    let sink = progress.unwrap_or_else(|| Arc::new(|_| {}));
+    let mut findings = Vec::new();
+
+    let (fetched, raw) = metadata::fetch_server_metadata(client, &input, &sink).await?;
+    let metadata_url = fetched.url.clone();
+    findings.extend(fetched.redirects.iter().map(metadata::moved_finding));
+    if !raw.is_object() {
+        return Err(DiscoveryError::NotObject { url: metadata_url });
+    }
+    let server = metadata::normalize_metadata(raw, &metadata_url, &mut findings);
+
+    // Links are read from the raw document so that a document which fails to decode can still
+    // be followed as far as it goes.
+    let links = MetadataLinks::read(&server.raw, &metadata_url, &input, &mut findings);
+    let related_fut =
+        related::fetch_related(client, &input, &metadata_url, &links.related, limits, &sink);
+    let coverage_fut = async {
+        match &links.coverage {
+            Some(url) => Some(coverage::fetch_coverage(client, &input, url, limits, &sink).await),
+            None => None,
+        }
+    };
+    let oauth_fut = oauth::fetch_oauth(client, &links, &metadata_url, &sink);
+    let ((related, mut related_findings), coverage, oauth) =
+        tokio::join!(related_fut, coverage_fut, oauth_fut);
+    findings.append(&mut related_findings);
+
+    let coverage = coverage.map(|listing| {
+        coverage::check_listing(listing, links.coverage.as_ref(), &server.raw, &mut findings)
+    });
+    let oauth = oauth.and_then(|fetched| {
+        oauth::take_oauth(fetched, coverage.as_ref(), &metadata_url, &mut findings)
+    });
+
+    findings.sort_by_key(|a| a.severity);
+    Ok(Discovery {
+        input,
+        metadata_url,
+        moves: fetched.redirects,
+        server,
+        related,
+        coverage,
+        oauth,
+        findings,
+        elapsed: started.elapsed(),
+    })
+}

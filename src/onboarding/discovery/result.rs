@@ -1,0 +1,168 @@
+//! What discovery found: the documents as served and typed, the findings, and the scope catalog
+//! they lead to (CDS-WG1-01 §3, CDS-WG1-02 §3.2–§3.10).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+use url::Url;
+
+use crate::cds::catalog::{self, CatalogScope};
+use crate::cds::conformance::{self, Finding, Severity};
+use crate::cds::drafts::Draft;
+use crate::cds::{AuthorizationServerMetadata, ServerMetadata};
+use crate::http::Redirect;
+
+use super::coverage::Coverage;
+use super::related::RelatedServer;
+
+/// A document as served (normalized to the 2026 shape) and, when it decodes, as typed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document<T> {
+    pub url: Url,
+    pub draft: Draft,
+    #[serde(skip)]
+    pub raw: Value,
+    #[serde(skip)]
+    pub parsed: Option<T>,
+}
+
+/// The result of discovery: everything found, plus the findings.
+#[derive(Debug, Clone)]
+pub struct Discovery {
+    pub input: Url,
+    pub metadata_url: Url,
+    pub moves: Vec<Redirect>,
+    pub server: Document<ServerMetadata>,
+    pub related: Vec<RelatedServer>,
+    pub coverage: Option<Coverage>,
+    pub oauth: Option<Document<AuthorizationServerMetadata>>,
+    pub findings: Vec<Finding>,
+    pub elapsed: Duration,
+}
+
+impl Discovery {
+    /// The draft of the server metadata (the OAuth metadata may differ and is reported apart).
+    pub fn draft(&self) -> Draft {
+        self.server.draft
+    }
+    pub fn errors(&self) -> usize {
+        conformance::count(&self.findings, Severity::Error)
+    }
+    pub fn warnings(&self) -> usize {
+        conformance::count(&self.findings, Severity::Warning)
+    }
+    /// A coverage entry's name by id, for showing scopes' `coverages_supported`.
+    pub fn coverage_name(&self, id: &str) -> Option<&str> {
+        self.coverage
+            .as_ref()?
+            .entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.name.as_str())
+    }
+
+    /// The decoded authorization server metadata (CDS-WG1-02 §3.2), or why there is none.
+    pub fn oauth_metadata(&self) -> Result<&AuthorizationServerMetadata, OAuthMetadataError> {
+        let oauth = self
+            .oauth
+            .as_ref()
+            .ok_or_else(|| OAuthMetadataError::Absent {
+                metadata_url: self.metadata_url.clone(),
+            })?;
+        oauth
+            .parsed
+            .as_ref()
+            .ok_or_else(|| OAuthMetadataError::DoesNotDecode {
+                url: oauth.url.clone(),
+                why: self
+                    .findings
+                    .iter()
+                    .find(|f| f.code == "oauth.decode")
+                    .map(|f| f.message.clone())
+                    .unwrap_or_else(|| "does not decode".to_owned()),
+            })
+    }
+
+    /// The scope catalog (WG1-02 §3.4–3.10) with coverage ids resolved to names, or why there
+    /// is none.
+    pub fn catalog(&self) -> Result<Vec<CatalogScope>, OAuthMetadataError> {
+        let meta = self.oauth_metadata()?;
+        // One index instead of a scan per reference: with 10,000 scopes and 100,000 entries
+        // the scans took seconds (issue 5). The first entry of an id wins, as in
+        // [`Discovery::coverage_name`].
+        let mut names: HashMap<&str, &str> = HashMap::new();
+        for e in self.coverage.iter().flat_map(|c| &c.entries) {
+            names.entry(e.id.as_str()).or_insert(e.name.as_str());
+        }
+        Ok(catalog::build(meta, |id| names.get(id).copied()))
+    }
+}
+
+/// Why a discovery has no usable authorization server metadata, and so no scope catalog.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OAuthMetadataError {
+    /// The server metadata leads to no authorization server metadata (none is linked, or it
+    /// could not be fetched: the findings say which).
+    #[error("{metadata_url} offers no OAuth authorization server, so it has no scope catalog")]
+    Absent { metadata_url: Url },
+    /// The document was read but does not decode into the 2026 model; `why` is the
+    /// `oauth.decode` finding's message.
+    #[error("{url}: authorization server metadata {why} (see `cds-wizard validate`)")]
+    DoesNotDecode { url: Url, why: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::oauth::normalize_oauth;
+    use super::*;
+
+    /// A discovery of `url` whose OAuth metadata is `oauth` (as served), if any.
+    fn discovery_with(oauth: Option<Value>) -> Discovery {
+        let url = Url::parse("https://u.example/.well-known/cds-server-metadata.json").unwrap();
+        let oauth_url = Url::parse("https://u.example/oauth").unwrap();
+        let mut findings = Vec::new();
+        let oauth = oauth.map(|raw| normalize_oauth(raw, &oauth_url, None, &mut findings));
+        Discovery {
+            input: url.clone(),
+            metadata_url: url.clone(),
+            moves: Vec::new(),
+            server: Document {
+                url,
+                draft: Draft::Cds2026,
+                raw: Value::Null,
+                parsed: None,
+            },
+            related: Vec::new(),
+            coverage: None,
+            oauth,
+            findings,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn oauth_metadata_says_why_there_is_none() {
+        let d = discovery_with(None);
+        let e = d.oauth_metadata().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "https://u.example/.well-known/cds-server-metadata.json offers no OAuth authorization server, so it has no scope catalog"
+        );
+        assert!(d.catalog().is_err());
+
+        let d = discovery_with(Some(serde_json::json!({"issuer": 7})));
+        let e = d.catalog().unwrap_err();
+        assert!(
+            matches!(&e, OAuthMetadataError::DoesNotDecode { url, .. } if url.as_str() == "https://u.example/oauth"),
+            "{e:?}"
+        );
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with("https://u.example/oauth: authorization server metadata cannot be read as CDS-WG1-02 §3.2:"),
+            "{msg}"
+        );
+        assert!(msg.ends_with("(see `cds-wizard validate`)"), "{msg}");
+    }
+}
