@@ -24,7 +24,6 @@ struct Layer {
 const ENGINE_RESULTS: &[&str] = &[
     "onboarding::discovery::Discovery",
     "onboarding::discovery::DiscoveryEvent",
-    "onboarding::discovery::Stage",
     "onboarding::discovery::Coverage",
     "onboarding::discovery::RelatedServer",
     "onboarding::plan",
