@@ -212,9 +212,15 @@ async fn serve(
         .await;
         return;
     }
-    let (status, title, body) = match &params.error {
+    let (title, body) = callback_page(&params);
+    respond(&mut stream, 200, title, &body).await;
+    let _ = tx.send(params).await;
+}
+
+/// The page the browser shows once the callback is received: what the server answered.
+fn callback_page(params: &CallbackParams) -> (&'static str, String) {
+    match &params.error {
         Some(error) => (
-            200,
             "Authorization not completed",
             format!(
                 "<p>The authorization server answered <code>{}</code>{}.</p>\
@@ -228,14 +234,11 @@ async fn serve(
             ),
         ),
         None => (
-            200,
             "Authorization received",
             "<p>cds-wizard received the authorization response. You can close this window.</p>"
                 .to_owned(),
         ),
-    };
-    respond(&mut stream, status, title, &body).await;
-    let _ = tx.send(params).await;
+    }
 }
 
 /// Reads up to the end of the request head (`\r\n\r\n`). `None` when it exceeds

@@ -108,6 +108,19 @@ pub enum RegisterError {
     Vault(#[from] VaultError),
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// The server registered the app but its one-time admin secret could not be written.
+    #[error(
+        "the utility registered admin client {client_id}, but its secret could not be stored \
+         ({cause}). Profile `{profile}` records the client; once the keyring works, \
+         `cds-wizard register --resume {profile}` finishes if the secret reached it ({account}); \
+         otherwise ask the utility for a new credential for {client_id}"
+    )]
+    SecretNotStored {
+        profile: String,
+        client_id: String,
+        account: String,
+        cause: VaultError,
+    },
     /// A step after registration failed; everything received so far is kept.
     #[error(
         "{step} failed: {source}. What was received is saved in profile `{profile}`; continue with `cds-wizard register --resume {profile}`"
@@ -254,7 +267,7 @@ async fn send_registration(
 /// Puts the admin client's secret (shown once, §4.2) in the keyring and names the admin client
 /// in the profile; the client id.
 fn store_admin_secret(
-    engine: &Engine<'_>,
+    engine: &mut Engine<'_>,
     profile: &mut Profile,
     url: Url,
     body: &Value,
@@ -269,12 +282,37 @@ fn store_admin_secret(
             description: String::new(),
         });
     };
-    let account = profile.account(client_id, SecretKind::ClientSecret);
-    engine.vault.set(&account, &Secret::new(secret))?;
+    // RFC 6749 Appendix A: an id that is not printable ASCII, or that cannot name a keyring
+    // entry, is refused by name (never printed, never stored).
+    let refuse = |error: String| RegisterError::Refused {
+        url: url.clone(),
+        error,
+        description: String::new(),
+    };
+    crate::cds::identifiers::check_account_component("client_id", client_id)
+        .map_err(|e| refuse(format!("the registration response's `client_id` is {e}")))?;
+    crate::cds::identifiers::check("client_secret", secret).map_err(|e| {
+        refuse(format!(
+            "the registration response's `client_secret` is {e}"
+        ))
+    })?;
     profile.admin_client_id = Some(client_id.to_owned());
+    let account = profile.account(client_id, SecretKind::ClientSecret);
+    if let Err(e) = engine.vault.set(&account, &Secret::new(secret)) {
+        // The server has registered the app: keep what is known, so `--resume` can finish
+        // once the keyring holds the secret (a write that timed out may still land).
+        profile.complete(RegistrationStep::Registered);
+        engine.index.upsert(profile.clone())?;
+        engine.index.save()?;
+        return Err(RegisterError::SecretNotStored {
+            profile: profile.name.clone(),
+            client_id: client_id.to_owned(),
+            account,
+            cause: e,
+        });
+    }
     Ok(client_id.to_owned())
 }
-
 /// Continues a registration from its last completed step.
 pub async fn resume(
     engine: &mut Engine<'_>,
@@ -286,7 +324,20 @@ pub async fn resume(
         .profile(profile_name)
         .ok_or_else(|| RegisterError::NoProfile(profile_name.to_owned()))?;
     if !profile.is_complete(RegistrationStep::AdminSecretStored) {
-        return Err(RegisterError::NoProfile(profile_name.to_owned()));
+        // A keyring write that timed out after the server answered may have landed after all.
+        let landed = match &profile.admin_client_id {
+            Some(id) => engine
+                .vault
+                .get(&profile.account(id, SecretKind::ClientSecret))?
+                .is_some(),
+            None => false,
+        };
+        if !landed {
+            return Err(RegisterError::NoProfile(profile_name.to_owned()));
+        }
+        let p = profile_mut(engine.index, profile_name)?;
+        p.complete(RegistrationStep::AdminSecretStored);
+        engine.index.save()?;
     }
     continue_from(engine, profile_name, progress).await
 }
@@ -458,6 +509,12 @@ async fn store_credentials(
     for c in newest_usable_secrets(&creds, now) {
         let secret = Secret::new(c.client_secret.clone().unwrap_or_default());
         let p = profile_mut(engine.index, profile_name)?;
+        // Only clients the Clients API listed for this app (§5): a credential naming any other
+        // client would plant a keyring entry nothing refers to.
+        if p.client(&c.client_id).is_none() {
+            tracing::warn!("a credential names a client the Clients API did not list; not stored");
+            continue;
+        }
         let account = p.account(&c.client_id, SecretKind::ClientSecret);
         engine.vault.set(&account, &secret)?;
         if let Some(entry) = p.client_mut(&c.client_id) {

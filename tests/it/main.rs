@@ -14,6 +14,7 @@ mod demo_oauth;
 mod demo_registration;
 mod discovery;
 mod eddie_schema;
+mod hardening;
 mod layers;
 mod no_secrets_in_files;
 mod oauth_client;
