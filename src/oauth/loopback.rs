@@ -150,6 +150,25 @@ fn state_matches(params: &CallbackParams, expected: &str) -> bool {
         .is_some_and(|got| bool::from(got.as_bytes().ct_eq(expected.as_bytes())))
 }
 
+/// Whether two redirect URIs are the same loopback IP redirect but for the port, which an
+/// authorization server must ignore for them (RFC 8252 §7.3).
+pub fn same_except_port(registered: &str, uri: &str) -> bool {
+    let (Ok(a), Ok(b)) = (url::Url::parse(registered), url::Url::parse(uri)) else {
+        return false;
+    };
+    let loopback_ip = |u: &url::Url| match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        _ => false,
+    };
+    a.scheme() == "http"
+        && b.scheme() == "http"
+        && loopback_ip(&a)
+        && a.host() == b.host()
+        && a.path() == b.path()
+        && a.query() == b.query()
+}
+
 /// Serves one connection: reads the request head within the limits, answers, and hands the
 /// callback over when this was the first request to the callback path with the right `state`.
 async fn serve(
@@ -323,6 +342,34 @@ mod tests {
         assert_eq!(request_line("GET http://x/ HTTP/1.1"), None);
         assert_eq!(request_line("GET /a b HTTP/1.1"), None);
         assert_eq!(request_line("garbage"), None);
+    }
+
+    #[test]
+    fn loopback_redirects_match_on_any_port() {
+        assert!(same_except_port(
+            "http://127.0.0.1:4000/callback",
+            "http://127.0.0.1:5111/callback"
+        ));
+        assert!(same_except_port(
+            "http://127.0.0.1/callback",
+            "http://127.0.0.1:5111/callback"
+        ));
+        assert!(!same_except_port(
+            "http://127.0.0.1:4000/cb",
+            "http://127.0.0.1:4000/callback"
+        ));
+        assert!(!same_except_port(
+            "http://[::1]:4000/callback",
+            "http://127.0.0.1:4000/callback"
+        ));
+        assert!(!same_except_port(
+            "https://app.example/callback",
+            "https://app.example/callback"
+        ));
+        assert!(!same_except_port(
+            "http://localhost:4000/callback",
+            "http://localhost:5/callback"
+        ));
     }
 
     #[test]

@@ -360,6 +360,15 @@ async fn add_redirect(
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    // RFC 8252 §7.3: a loopback redirect matches on any port, so the one registered by an
+    // earlier run serves this one too; no new URI per run.
+    if uris
+        .iter()
+        .filter_map(Value::as_str)
+        .any(|registered| crate::oauth::loopback::same_except_port(registered, uri))
+    {
+        return Ok(());
+    }
     uris.push(Value::String(uri.to_owned()));
     obj.insert("redirect_uris".into(), Value::Array(uris));
     match api::put_client_value(engine.http, client_uri, &token, &current).await {

@@ -348,6 +348,37 @@ async fn a_denied_consent_and_a_missing_callback_fail_clearly() {
     assert_eq!(a.code, 2);
     assert!(a.stderr.contains("within 1 s"), "{}", a.stderr);
 
+    // Two runs, one loopback redirect URI: the second run reuses the first's (RFC 8252 §7.3
+    // lets the port differ) instead of adding another (issue 9 item 9).
+    let loopbacks: Vec<usize> = server
+        .state()
+        .registry
+        .lock()
+        .clients
+        .iter()
+        .map(|c| {
+            c.item
+                .redirect_uris
+                .iter()
+                .filter(|u| u.starts_with("http://127.0.0.1:") && u.ends_with("/callback"))
+                .count()
+        })
+        .filter(|n| *n > 0)
+        .collect();
+    assert_eq!(
+        loopbacks,
+        [1],
+        "one loopback redirect on the code-flow client: {:?}",
+        server
+            .state()
+            .registry
+            .lock()
+            .clients
+            .iter()
+            .map(|c| c.item.redirect_uris.clone())
+            .collect::<Vec<_>>()
+    );
+
     let _ = run(home.path(), &["forget", &profile]).await;
     server.stop().await;
 }
