@@ -37,6 +37,43 @@ pub struct Finding {
     pub document: Option<String>,
 }
 
+/// Findings kept per code before the rest are summarized (a hostile document can repeat one
+/// mistake a hundred thousand times; a reader needs the first few and the count).
+pub const MAX_PER_CODE: usize = 50;
+
+/// Keeps the first `max` findings of each code (in order) and replaces the rest of a code with
+/// one finding saying how many more there were, at the severity of the code's first finding.
+pub fn bound_per_code(findings: Vec<Finding>, max: usize) -> Vec<Finding> {
+    use std::collections::HashMap;
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut kept = Vec::with_capacity(findings.len().min(1024));
+    let mut first_of: HashMap<String, Finding> = HashMap::new();
+    for f in findings {
+        let n = seen.entry(f.code.clone()).or_insert(0);
+        *n += 1;
+        if *n <= max {
+            if *n == 1 {
+                first_of.insert(f.code.clone(), f.clone());
+            }
+            kept.push(f);
+        }
+    }
+    let mut extra: Vec<(&String, &usize)> = seen.iter().filter(|(_, n)| **n > max).collect();
+    extra.sort();
+    for (code, n) in extra {
+        let first = &first_of[code];
+        kept.push(Finding {
+            severity: first.severity,
+            code: code.clone(),
+            message: format!("… and {} more like this one: {}", n - max, first.message),
+            section: first.section.clone(),
+            pointer: String::new(),
+            document: first.document.clone(),
+        });
+    }
+    kept
+}
+
 /// Collects findings about one document.
 pub struct Report<'a> {
     pub findings: &'a mut Vec<Finding>,
@@ -89,4 +126,41 @@ pub fn pointer_token(s: &str) -> String {
 /// Counts by severity.
 pub fn count(findings: &[Finding], severity: Severity) -> usize {
     findings.iter().filter(|f| f.severity == severity).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &str, i: usize) -> Finding {
+        Finding {
+            severity: Severity::Warning,
+            code: code.into(),
+            message: format!("#{i}"),
+            section: "CDS-WG1-01 §3".into(),
+            pointer: format!("/x/{i}"),
+            document: None,
+        }
+    }
+
+    #[test]
+    fn findings_are_bounded_per_code_with_a_count_of_the_rest() {
+        let mut all: Vec<Finding> = (0..1000).map(|i| finding("coverage.bad", i)).collect();
+        all.push(finding("other", 0));
+        let kept = bound_per_code(all, 50);
+        assert_eq!(kept.len(), 52);
+        assert_eq!(kept.iter().filter(|f| f.code == "coverage.bad").count(), 51);
+        let last = kept.last().unwrap();
+        assert_eq!(last.message, "… and 950 more like this one: #0");
+        assert_eq!(
+            (last.code.as_str(), last.severity),
+            ("coverage.bad", Severity::Warning)
+        );
+        let few: Vec<Finding> = (0..3).map(|i| finding("a", i)).collect();
+        assert_eq!(
+            bound_per_code(few.clone(), 50),
+            few,
+            "under the bound nothing changes"
+        );
+    }
 }

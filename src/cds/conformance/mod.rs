@@ -16,6 +16,6 @@ mod scope;
 mod server_metadata;
 
 pub use coverage::{check_coverage_listing, check_coverage_page};
-pub use finding::{Finding, Report, Severity, count, pointer_token};
+pub use finding::{Finding, MAX_PER_CODE, Report, Severity, bound_per_code, count, pointer_token};
 pub use oauth_metadata::{OAuthContext, check_oauth_metadata};
 pub use server_metadata::{check_metadata_location, check_server_metadata};

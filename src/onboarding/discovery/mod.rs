@@ -21,6 +21,7 @@ use std::time::Instant;
 
 use url::Url;
 
+use crate::cds::conformance;
 use crate::http::{self, HttpClient, HttpError};
 
 pub use coverage::Coverage;
@@ -86,6 +87,7 @@ pub async fn discover(
         oauth::take_oauth(fetched, coverage.as_ref(), &metadata_url, &mut findings)
     });
 
+    let mut findings = conformance::bound_per_code(findings, conformance::MAX_PER_CODE);
     findings.sort_by_key(|a| a.severity);
     Ok(Discovery {
         input,
