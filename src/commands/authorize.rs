@@ -183,12 +183,13 @@ fn report(o: &Outcome, json_out: bool) {
         super::print_json(&json!(o));
         return;
     }
-    println!("Authorized client {}.", o.client_id);
+    // Every value here came from the server: printed through the sanitizer (issue 9 item 1).
+    println!("Authorized client {}.", sanitize_line(&o.client_id, 120));
     if let Some(g) = &o.grant {
         println!(
             "Grant {} — status {} — scope {}",
             sanitize_line(&g.grant_id, 60),
-            g.status,
+            sanitize_line(&g.status.to_string(), 40),
             sanitize_line(&g.scope, 200)
         );
     }
@@ -207,7 +208,7 @@ fn report(o: &Outcome, json_out: bool) {
     if !o.stored.is_empty() {
         println!("Tokens stored in the keyring (service `cds-wizard`):");
         for a in &o.stored {
-            println!("  {a}");
+            println!("  {}", sanitize_line(a, 200));
         }
     }
 }

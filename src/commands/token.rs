@@ -27,7 +27,10 @@ pub async fn run(args: &TokenArgs) -> anyhow::Result<ExitCode> {
         index: &mut index,
     };
     let (token, _source) = tokens::current(&mut engine, &args.profile, &client).await?;
-    // The user asked for the token: stdout, nothing else on the line.
+    // The user asked for the token: stdout, nothing else on the line. Tokens are checked as
+    // they arrive (RFC 6749 Appendix A); one kept from before that check is checked here.
+    crate::cds::identifiers::check("access token", token.expose())
+        .map_err(|e| anyhow!("the stored access token is {e}; run `cds-wizard authorize` again"))?;
     println!("{}", token.expose());
     Ok(ExitCode::SUCCESS)
 }
