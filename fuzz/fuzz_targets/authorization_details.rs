@@ -11,8 +11,9 @@ use libfuzzer_sys::fuzz_target;
 fn catalog() -> &'static AuthorizationServerMetadata {
     static META: OnceLock<AuthorizationServerMetadata> = OnceLock::new();
     META.get_or_init(|| {
-        serde_json::from_str(include_str!("../../assets/demo/oauth-metadata.json"))
-            .expect("the demo catalog decodes")
+        let docs = cds_wizard::demo::documents::Documents::render("https://utility.example")
+            .expect("the demo documents render");
+        serde_json::from_value(docs.oauth_metadata).expect("the demo catalog decodes")
     })
 }
 
