@@ -22,7 +22,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let meta = catalog();
-    let scopes: Vec<&str> = meta.cds_scope_descriptions.keys().map(String::as_str).collect();
+    let scopes: Vec<&str> = meta
+        .cds_scope_descriptions
+        .keys()
+        .map(String::as_str)
+        .collect();
     let now: jiff::Timestamp = "2026-12-01T12:00:00Z".parse().unwrap();
     let _ = validate(meta, &scopes, None, &details, now);
 });

@@ -10,7 +10,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut findings = Vec::new();
-    let mut r = Report { findings: &mut findings, document: None };
+    let mut r = Report {
+        findings: &mut findings,
+        document: None,
+    };
     check_coverage_page(&mut r, &doc);
     if let Some(entries) = doc.get("coverage_entries").and_then(|v| v.as_array()) {
         check_coverage_listing(&mut r, entries, None);

@@ -13,9 +13,16 @@ fuzz_target!(|data: &[u8]| {
     };
     let normalized = normalize_oauth_metadata(doc);
     let mut findings = Vec::new();
-    let mut r = Report { findings: &mut findings, document: None };
-    let served = url::Url::parse("https://utility.example/.well-known/oauth-authorization-server").unwrap();
-    let ctx = OAuthContext { served_from: &served, coverage_ids: None };
+    let mut r = Report {
+        findings: &mut findings,
+        document: None,
+    };
+    let served =
+        url::Url::parse("https://utility.example/.well-known/oauth-authorization-server").unwrap();
+    let ctx = OAuthContext {
+        served_from: &served,
+        coverage_ids: None,
+    };
     check_oauth_metadata(&mut r, &normalized.value, &ctx);
     if let Ok(meta) = serde_json::from_value::<AuthorizationServerMetadata>(normalized.value) {
         let catalog = cds_wizard::cds::catalog::build(&meta, |_| None);

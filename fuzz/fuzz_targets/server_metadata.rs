@@ -3,9 +3,9 @@
 //! card would show.
 #![no_main]
 
+use cds_wizard::cds::ServerMetadata;
 use cds_wizard::cds::conformance::{Report, check_metadata_location, check_server_metadata};
 use cds_wizard::cds::drafts::normalize_server_metadata;
-use cds_wizard::cds::ServerMetadata;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,9 +14,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let normalized = normalize_server_metadata(doc);
     let mut findings = Vec::new();
-    let mut r = Report { findings: &mut findings, document: None };
+    let mut r = Report {
+        findings: &mut findings,
+        document: None,
+    };
     check_server_metadata(&mut r, &normalized.value);
-    let served = url::Url::parse("https://utility.example/.well-known/cds-server-metadata.json").unwrap();
+    let served =
+        url::Url::parse("https://utility.example/.well-known/cds-server-metadata.json").unwrap();
     check_metadata_location(&mut r, &normalized.value, &served);
     if let Ok(m) = serde_json::from_value::<ServerMetadata>(normalized.value) {
         let _ = cds_wizard::text::sanitize(&format!("{m:?}"));
