@@ -3,13 +3,10 @@
 //! what it produced is safe, so a failure after registration loses nothing and
 //! `register --resume` continues from the last completed step.
 
-use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::cds::formats::Decimal;
-use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
-use crate::cds::{AuthorizationServerMetadata, ClientObject, Credential, Message};
+use crate::cds::{AuthorizationServerMetadata, ClientObject, Credential};
 use crate::http::HttpError;
 use crate::oauth::{ClientAuth, OAuthError, token};
 use crate::onboarding::api::{self, ApiError};
@@ -21,66 +18,9 @@ use crate::vault::{Secret, SecretKind, VaultError};
 // Kept reachable from here for the callers that still name it so.
 pub use crate::onboarding::engine::Engine;
 
-/// Progress a UI can show.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum RegisterEvent {
-    Started {
-        step: RegistrationStep,
-    },
-    Done {
-        step: RegistrationStep,
-        detail: String,
-    },
-}
-
-/// What remains to do after registration (from the outstanding Messages, §6).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TodoItem {
-    #[serde(rename = "type")]
-    pub message_type: String,
-    pub status: String,
-    pub name: String,
-    pub description: String,
-    #[serde(skip_serializing_if = "Option::is_none", with = "decimal_text")]
-    pub amount: Option<Decimal>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub link: Option<Url>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub link_type: Option<String>,
-}
-
-mod decimal_text {
-    use super::Decimal;
-    pub fn serialize<S: serde::Serializer>(v: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(d) => s.serialize_str(&d.to_string()),
-            None => s.serialize_none(),
-        }
-    }
-}
-
-/// The result of a (resumed) registration.
-#[derive(Debug, Clone, Serialize)]
-pub struct RegisterOutcome {
-    pub profile: String,
-    pub keyring: String,
-    pub admin_client_id: String,
-    pub clients: Vec<ClientSummary>,
-    pub todo: Vec<TodoItem>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ClientSummary {
-    pub client_id: String,
-    pub scope: String,
-    pub status: String,
-    pub token_endpoint_auth_method: Option<String>,
-    /// The keyring accounts holding this client's secrets (names only).
-    pub keyring_accounts: Vec<String>,
-}
+pub use crate::onboarding::outcome::{
+    ClientSummary, RegisterEvent, RegisterOutcome, TodoItem, todo_items,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
@@ -587,35 +527,4 @@ fn outcome(
             .collect(),
         todo,
     })
-}
-
-/// The outstanding Messages as a to-do list: payments with amounts and links, forms, reviews.
-pub fn todo_items(messages: &[Message]) -> Vec<TodoItem> {
-    messages
-        .iter()
-        .filter(|m| matches!(m.status, MessageStatus::Open | MessageStatus::Pending))
-        .filter(|m| {
-            matches!(
-                m.message_type,
-                MessageType::PaymentRequest
-                    | MessageType::OnlineFormRequest
-                    | MessageType::PdfFormRequest
-                    | MessageType::ServerRequest
-                    | MessageType::ProductionRequest
-                    | MessageType::FieldChanges
-                    | MessageType::GrantRequest
-                    | MessageType::SupportRequest
-            )
-        })
-        .map(|m| TodoItem {
-            message_type: m.message_type.to_string(),
-            status: m.status.to_string(),
-            name: sanitize_line(&m.name, 200),
-            description: sanitize_line(&m.description, 500),
-            amount: m.amount,
-            currency: m.currency.clone(),
-            link: m.related_uri.clone(),
-            link_type: m.related_type.as_ref().map(MessageRelatedType::to_string),
-        })
-        .collect()
 }

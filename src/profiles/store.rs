@@ -120,6 +120,15 @@ impl Index {
     /// Reads the file again, keeping this index's unsaved changes on top of what is on disk
     /// (as [`Index::save`] would write them, without writing).
     pub fn reload(&mut self) -> Result<(), IndexError> {
+        let fresh = self.on_disk_with_changes()?;
+        self.profiles = fresh.profiles;
+        self.changed = fresh.changed;
+        Ok(())
+    }
+
+    /// The file as it is now, with this index's changed profiles written onto it (a removed
+    /// one removed); the result remembers those same changes.
+    fn on_disk_with_changes(&self) -> Result<Index, IndexError> {
         let mut fresh = Index::load(&self.dir())?;
         fresh.path = self.path.clone();
         for name in &self.changed {
@@ -130,9 +139,7 @@ impl Index {
                 }
             }
         }
-        self.profiles = fresh.profiles;
-        self.changed = fresh.changed;
-        Ok(())
+        Ok(fresh)
     }
 
     /// [`Index::load`] from [`home`].
@@ -203,18 +210,10 @@ impl Index {
         let dir = self.dir();
         super::lock::create_private_dir(&dir).map_err(io_at(&dir))?;
         let _lock = super::lock::exclusive(&dir.join(LOCK_FILE))?;
-        let mut merged = Index::load(&dir)?;
-        merged.path = self.path.clone();
-        for name in std::mem::take(&mut self.changed) {
-            match self.profiles.iter().find(|p| p.name == name) {
-                Some(p) => merged.upsert(p.clone())?,
-                None => {
-                    merged.remove(&name);
-                }
-            }
-        }
+        let merged = self.on_disk_with_changes()?;
         merged.write_atomically()?;
         self.profiles = merged.profiles;
+        self.changed.clear();
         Ok(())
     }
 

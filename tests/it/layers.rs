@@ -30,6 +30,7 @@ const ENGINE_RESULTS: &[&str] = &[
     "onboarding::register::RegisterEvent",
     "onboarding::register::RegisterOutcome",
     "onboarding::register::TodoItem",
+    "onboarding::outcome",
     "onboarding::authorize::Outcome",
     "onboarding::compare",
 ];
