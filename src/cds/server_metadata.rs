@@ -164,3 +164,104 @@ mod tests {
         assert_eq!(serde_json::to_value(&m).unwrap(), doc);
     }
 }
+
+/// The server metadata fields every draft requires (WG1-01 §3.2; the 2025 CDSC-WG1-01 draft and
+/// the May 2023 overview use the same names), and whether each holds a list. A document with
+/// none of them, in the right JSON type, is not CDS server metadata at all.
+const IDENTIFYING_FIELDS: &[(&str, bool)] = &[
+    ("cds_metadata_version", false),
+    ("cds_metadata_url", false),
+    ("created", false),
+    ("updated", false),
+    ("name", false),
+    ("description", false),
+    ("website", false),
+    ("documentation", false),
+    ("support", false),
+    ("capabilities", true),
+];
+
+/// Why a JSON document is not CDS server metadata (as opposed to CDS metadata with mistakes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotCds {
+    /// The root is an array, a string, a number…
+    NotObject { found: &'static str },
+    /// An object with none of the fields every draft requires.
+    NoRequiredField,
+}
+
+impl std::fmt::Display for NotCds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotCds::NotObject { found } => write!(
+                f,
+                "is JSON but not CDS server metadata: the document is {found}, not an object \
+                 (CDS-WG1-01 §3.2)"
+            ),
+            NotCds::NoRequiredField => {
+                let names: Vec<String> = IDENTIFYING_FIELDS
+                    .iter()
+                    .map(|(n, _)| format!("`{n}`"))
+                    .collect();
+                write!(
+                    f,
+                    "is JSON but not CDS server metadata: no {} (CDS-WG1-01 §3.2)",
+                    names.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// `Some` when `doc` cannot be CDS server metadata of any draft: not an object, or none of the
+/// required fields present with the right JSON type. A document with at least one is CDS,
+/// however broken, and is read leniently (the conformance report lists what is wrong).
+pub fn not_cds_metadata(doc: &Value) -> Option<NotCds> {
+    let Some(obj) = doc.as_object() else {
+        let found = match doc {
+            Value::Array(_) => "an array",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Some(NotCds::NotObject { found });
+    };
+    let identified = IDENTIFYING_FIELDS
+        .iter()
+        .any(|(name, list)| match obj.get(*name) {
+            Some(Value::String(_)) => !list,
+            Some(Value::Array(_)) => *list,
+            _ => false,
+        });
+    (!identified).then_some(NotCds::NoRequiredField)
+}
+
+#[cfg(test)]
+mod not_cds_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn tells_other_json_from_broken_cds() {
+        let other = json!({"hello": "world", "capabilities": "not-a-list"});
+        assert_eq!(not_cds_metadata(&other), Some(NotCds::NoRequiredField));
+        assert!(
+            not_cds_metadata(&json!([1, 2]))
+                .unwrap()
+                .to_string()
+                .contains("an array")
+        );
+        assert_eq!(
+            not_cds_metadata(&json!("x")),
+            Some(NotCds::NotObject { found: "a string" })
+        );
+        // The May 2023 overview's example shows only these three fields.
+        let cdsc2023 = json!({"cds_metadata_version": "v1", "capabilities": ["oauth"],
+            "oauth_metadata": "https://u.example/.well-known/oauth-authorization-server"});
+        assert_eq!(not_cds_metadata(&cdsc2023), None);
+        assert_eq!(not_cds_metadata(&json!({"name": "Broken but CDS"})), None);
+        let msg = NotCds::NoRequiredField.to_string();
+        assert!(msg.contains("`cds_metadata_version`") && msg.contains("`capabilities`"));
+    }
+}

@@ -28,8 +28,16 @@ pub fn http_client(timeout_secs: u64) -> anyhow::Result<HttpClient> {
     })?)
 }
 
-/// Runs discovery for a command, with the command's timeout.
+/// Runs discovery for a command, with the command's timeout; a document that is JSON but not
+/// CDS server metadata is an error (exit 2).
 pub async fn run_discovery(url: &str, timeout_secs: u64) -> anyhow::Result<Discovery> {
+    Ok(run_discovery_lenient(url, timeout_secs)
+        .await?
+        .require_cds()?)
+}
+
+/// Discovery of whatever the URL serves, CDS or not: `validate` lists every finding.
+pub async fn run_discovery_lenient(url: &str, timeout_secs: u64) -> anyhow::Result<Discovery> {
     let client = http_client(timeout_secs)?;
     Ok(discovery::discover(&client, url, &DiscoveryLimits::default(), None).await?)
 }

@@ -148,8 +148,9 @@ impl Executor {
             let sink: ProgressSink = Arc::new(move |event| {
                 let _ = progress_tx.try_send(Msg::DiscoveryProgress { req, event });
             });
-            let found =
-                discovery::discover(&http, &url, &DiscoveryLimits::default(), Some(sink)).await;
+            let found = discovery::discover(&http, &url, &DiscoveryLimits::default(), Some(sink))
+                .await
+                .and_then(|d| d.require_cds());
             // The view is built (and the raw discovery freed) here, not in the event loop: at
             // scale it takes a noticeable fraction of a second.
             let result = match found {

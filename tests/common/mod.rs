@@ -137,6 +137,10 @@ fn hostile_router(base: String) -> Router {
             get(|| async { axum::Json(json!(["not", "an", "object"])) }),
         )
         .route(
+            "/notcds/meta.json",
+            get(|| async { axum::Json(json!({"hello": "world", "capabilities": "not-a-list"})) }),
+        )
+        .route(
             "/truncated/meta.json",
             get(|| async {
                 (

@@ -75,6 +75,26 @@ fn validate_exits_1_when_an_error_is_found() {
 }
 
 #[test]
+fn validate_lists_every_finding_of_json_that_is_not_cds() {
+    for (path, code) in [
+        ("/notcds/meta.json", "metadata.required_field"),
+        ("/shape/meta.json", "metadata.not_object"),
+    ] {
+        let url = format!("{}{path}", common::hostile_url());
+        let (exit, out, err) = run_cli(&["validate", &url, "--json"]);
+        assert_eq!(exit, 1, "{path}: {err}");
+        let v: Value = serde_json::from_str(&out).unwrap();
+        let codes: Vec<&str> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["code"].as_str())
+            .collect();
+        assert!(codes.contains(&code), "{path}: {codes:?}");
+    }
+}
+
+#[test]
 fn discover_json_has_the_documented_keys() {
     let (code, out, err) = run_cli(&["discover", common::demo_url(), "--json"]);
     assert_eq!(code, 0, "{err}");
@@ -193,8 +213,17 @@ fn unreachable_and_broken_servers_fail_with_one_line_naming_the_url() {
     );
     fails_clearly(
         &["discover", &format!("{h}/shape/meta.json")],
-        &["/shape/meta.json", "not a JSON object"],
+        &["/shape/meta.json", "not CDS server metadata", "an array"],
     );
+    for command in ["discover", "scopes"] {
+        fails_clearly(
+            &[command, &format!("{h}/notcds/meta.json")],
+            &[
+                "/notcds/meta.json is JSON but not CDS server metadata",
+                "no `cds_metadata_version`, `cds_metadata_url`",
+            ],
+        );
+    }
     fails_clearly(
         &["discover", &format!("{h}/truncated/meta.json")],
         &["/truncated/meta.json", "truncated"],

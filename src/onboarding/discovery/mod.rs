@@ -39,8 +39,12 @@ pub enum DiscoveryError {
     Http(#[from] HttpError),
     #[error("no CDS server metadata found at {tried}: {last}")]
     NotFound { tried: String, last: HttpError },
-    #[error("{url}: server metadata is not a JSON object")]
-    NotObject { url: Url },
+    /// JSON, but not CDS server metadata of any draft (see `Discovery::require_cds`).
+    #[error("{url} {why}")]
+    NotCds {
+        url: Url,
+        why: crate::cds::server_metadata::NotCds,
+    },
 }
 
 /// Runs discovery from `input`: a base URL (`https://utility.example`) or the URL of a
@@ -59,9 +63,6 @@ pub async fn discover(
     let (fetched, raw) = metadata::fetch_server_metadata(client, &input, &sink).await?;
     let metadata_url = fetched.url.clone();
     findings.extend(fetched.redirects.iter().map(metadata::moved_finding));
-    if !raw.is_object() {
-        return Err(DiscoveryError::NotObject { url: metadata_url });
-    }
     let server = metadata::normalize_metadata(raw, &metadata_url, &mut findings);
 
     // Links are read from the raw document so that a document which fails to decode can still

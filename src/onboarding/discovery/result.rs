@@ -43,6 +43,24 @@ pub struct Discovery {
 }
 
 impl Discovery {
+    /// Why the server metadata is not CDS metadata at all (wrong root type, none of the
+    /// required fields), or `None` for CDS metadata, however broken.
+    pub fn not_cds(&self) -> Option<crate::cds::server_metadata::NotCds> {
+        crate::cds::server_metadata::not_cds_metadata(&self.server.raw)
+    }
+
+    /// This discovery, or the error saying its document is not CDS server metadata: what every
+    /// command but `validate` (which lists the findings instead) works from.
+    pub fn require_cds(self) -> Result<Self, super::DiscoveryError> {
+        match self.not_cds() {
+            Some(why) => Err(super::DiscoveryError::NotCds {
+                url: self.metadata_url,
+                why,
+            }),
+            None => Ok(self),
+        }
+    }
+
     /// The draft of the server metadata (the OAuth metadata may differ and is reported apart).
     pub fn draft(&self) -> Draft {
         self.server.draft
