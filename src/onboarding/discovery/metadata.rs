@@ -59,7 +59,7 @@ pub(super) async fn fetch_server_metadata(
                 .map(Url::path)
                 .collect::<Vec<_>>()
                 .join(" and "),
-            last,
+            last: Box::new(last),
         }),
         Some(last) => Err(last.into()),
         None => Err(HttpError::NotHttp(input.to_string()).into()),

@@ -38,7 +38,7 @@ pub enum DiscoveryError {
     #[error(transparent)]
     Http(#[from] HttpError),
     #[error("no CDS server metadata found at {tried}: {last}")]
-    NotFound { tried: String, last: HttpError },
+    NotFound { tried: String, last: Box<HttpError> },
     /// JSON, but not CDS server metadata of any draft (see `Discovery::require_cds`).
     #[error("{url} {why}")]
     NotCds {
