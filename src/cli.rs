@@ -53,7 +53,7 @@ pub enum Command {
     /// Discover a utility: server metadata, related entities, coverage, OAuth metadata.
     Discover(TargetArgs),
     /// Check a utility's documents against the CDS specifications (exit 1 on any error).
-    Validate(TargetArgs),
+    Validate(ValidateArgs),
     /// List a utility's scope catalog: scopes, what they require and cost, and their modifiers.
     Scopes(TargetArgs),
     /// Run the built-in demo utility as a standalone CDS server on 127.0.0.1.
@@ -193,6 +193,16 @@ pub struct ProfilesArgs {
     /// missing or cannot be checked). Values are never printed.
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Judge the documents by this draft instead of the one they follow: `2026` turns every
+    /// `upgrade.` finding (a rule the newest draft added) into an error.
+    #[arg(long = "target", value_name = "DRAFT", value_parser = ["2026"])]
+    pub target_draft: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -270,9 +270,14 @@ pub struct ScopeDescription {
     pub id: String,
     #[serde(rename = "type")]
     pub scope_type: ScopeType,
+    /// REQUIRED since the 2025 draft; May 2023 scopes have none (conformance reports it, and
+    /// the catalog shows the id instead).
+    #[serde(default)]
     pub name: String,
     pub description: String,
-    pub documentation: Url,
+    /// REQUIRED since the 2025 draft; the May 2023 scopes have none (conformance reports it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<Url>,
     pub registration_requirements: Vec<String>,
     pub registration_optional: Vec<String>,
     pub response_types_supported: Vec<String>,
@@ -303,7 +308,10 @@ pub struct RegistrationField {
     #[serde(rename = "type")]
     pub field_type: RegistrationFieldType,
     pub description: String,
-    pub documentation: Url,
+    /// REQUIRED since the 2025 draft; the May 2023 `cds_registration_extras` have none, so a
+    /// missing one is read and reported by conformance instead of failing the document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -338,7 +346,9 @@ pub struct AuthorizationDetailsField {
     pub id: String,
     pub name: String,
     pub description: String,
-    pub documentation: Url,
+    /// REQUIRED since the 2025 draft; May 2023 scope modifiers have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<Url>,
     pub for_types: Vec<String>,
     pub format: AuthorizationDetailsFieldFormat,
     pub is_required: bool,

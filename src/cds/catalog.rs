@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use url::Url;
 
 use super::auth_server_metadata::{AuthorizationServerMetadata, Bound, RegistrationField};
 use super::formats::Decimal;
@@ -136,9 +137,17 @@ pub fn build<'a>(
         .map(|s| CatalogScope {
             id: s.id.clone(),
             scope_type: s.scope_type.to_string(),
-            name: s.name.clone(),
+            name: if s.name.is_empty() {
+                s.id.clone()
+            } else {
+                s.name.clone()
+            },
             description: s.description.clone(),
-            documentation: s.documentation.to_string(),
+            documentation: s
+                .documentation
+                .as_ref()
+                .map(Url::to_string)
+                .unwrap_or_default(),
             response_types: s.response_types_supported.clone(),
             grant_types: s.grant_types_supported.clone(),
             auth_methods: s.token_endpoint_auth_methods_supported.clone(),

@@ -67,14 +67,26 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServerMetadata {
     pub cds_metadata_version: String,
-    pub cds_metadata_url: Url,
-    pub created: Timestamp,
-    pub updated: Timestamp,
+    // The fields below are REQUIRED since the 2025 draft; the May 2023 overview's document shows
+    // only the version, the capabilities and `oauth_metadata`. They are optional here so that
+    // such a document is read; conformance reports each missing one (an `upgrade.` finding for
+    // an older draft, an error for a 2026 document).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cds_metadata_url: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<Timestamp>,
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub description: String,
-    pub website: Url,
-    pub documentation: Url,
-    pub support: Url,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub website: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation: Option<Url>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<Url>,
     pub capabilities: Vec<ServerCapability>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coverage: Option<Url>,

@@ -57,7 +57,10 @@ fn list(v: &Value, key: &str) -> String {
 
 pub fn print_summary(d: &Discovery) {
     let s = &d.server.raw;
-    println!("{}", sanitize_line(text(s, "name"), 100));
+    println!(
+        "{}",
+        crate::present::discovery::utility_name(s, &d.metadata_url)
+    );
     println!("  {}", sanitize_line(text(s, "description"), 200));
     println!(
         "  metadata       {}  ({})",

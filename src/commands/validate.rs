@@ -4,13 +4,24 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
+use crate::cds::conformance;
 use crate::cds::conformance::{Finding, Severity};
-use crate::cli::TargetArgs;
+use crate::cli::ValidateArgs;
 use crate::text::sanitize;
 
-pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
-    let d = super::run_discovery_lenient(&args.url, args.timeout).await?;
+pub async fn run(va: &ValidateArgs) -> anyhow::Result<ExitCode> {
+    let args = &va.target;
+    let mut d = super::run_discovery_lenient(&args.url, args.timeout).await?;
+    if va.target_draft.is_some() {
+        conformance::target_newest(&mut d.findings);
+        d.findings.sort_by_key(|f| f.severity);
+    }
     let (errors, warnings) = (d.errors(), d.warnings());
+    let upgrades = d
+        .findings
+        .iter()
+        .filter(|f| f.code.starts_with("upgrade."))
+        .count();
     if args.json {
         super::print_json(&json!({
             "metadata_url": d.metadata_url,
@@ -18,11 +29,23 @@ pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
             "findings": d.findings,
             "errors": errors,
             "warnings": warnings,
+            "upgrades": upgrades,
         }));
     } else {
         print_findings(&d.findings);
+        let to_2026 = match (upgrades, va.target_draft.is_some()) {
+            (0, _) => String::new(),
+            (n, false) => format!(
+                " ({n} of them `upgrade.`: what CDS 2026 adds to {})",
+                d.draft().label()
+            ),
+            (n, true) => format!(
+                " ({n} of the errors are what CDS 2026 adds to {})",
+                d.draft().label()
+            ),
+        };
         println!(
-            "{errors} error{}, {warnings} warning{}, {} info — {}",
+            "{errors} error{}, {warnings} warning{}, {} info{to_2026} — {}",
             plural(errors),
             plural(warnings),
             d.findings.len() - errors - warnings,

@@ -132,7 +132,8 @@ pub struct PostRegistrationStep {
     pub field_id: String,
     pub kind: RegistrationFieldType,
     pub description: String,
-    pub documentation: Url,
+    /// None for a May 2023 registration extra (that draft gave no documentation link).
+    pub documentation: Option<Url>,
     /// Exact, never a float (WG1-02 §3.5 `amount` is a decimal).
     #[serde(with = "rust_decimal::serde::arbitrary_precision_option")]
     pub amount: Option<Decimal>,

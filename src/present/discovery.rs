@@ -60,3 +60,15 @@ pub fn findings_count(d: &Discovery) -> String {
         d.findings.len() - d.errors() - d.warnings()
     )
 }
+
+/// The utility's name from its server metadata (WG1-01 §3.2 `name`), or, for a document without
+/// one (the May 2023 overview shows none), its host marked as such. Sanitized, one line.
+pub fn utility_name(metadata: &serde_json::Value, metadata_url: &url::Url) -> String {
+    match metadata.get("name").and_then(serde_json::Value::as_str) {
+        Some(name) => sanitize_line(name, 100),
+        None => format!(
+            "{} (no name given)",
+            sanitize_line(metadata_url.host_str().unwrap_or("—"), 100)
+        ),
+    }
+}

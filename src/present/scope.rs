@@ -157,7 +157,11 @@ pub struct Item {
 
 /// The detail of `s`, in the same words as [`summary`].
 pub fn detail(s: &CatalogScope) -> Detail {
-    let mut facts = vec![("docs", sanitize(&s.documentation))];
+    let docs = match s.documentation.as_str() {
+        "" => "— (none given)".to_owned(),
+        d => sanitize(d),
+    };
+    let mut facts = vec![("docs", docs)];
     facts.extend(methods(s));
     if let Some(g) = &s.grant_admin_scope {
         facts.push(("grant admin", sanitize(g)));

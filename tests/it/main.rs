@@ -13,6 +13,7 @@ mod demo_mutations;
 mod demo_oauth;
 mod demo_registration;
 mod discovery;
+mod drafts;
 mod eddie_schema;
 mod hardening;
 mod layers;

@@ -229,7 +229,7 @@ impl DiscoveryView {
             .and_then(|m| m.cds_timezone.as_deref())
             .map(sanitize);
         DiscoveryView {
-            name: text(s, "name"),
+            name: crate::present::discovery::utility_name(s, &d.metadata_url),
             description: text(s, "description"),
             metadata_url: sanitize(d.metadata_url.as_str()),
             draft: d.draft().label().to_owned(),

@@ -40,6 +40,7 @@ pub struct ChecklistRow {
     /// "USD 25.00" for payments.
     pub amount: Option<String>,
     pub scopes: Vec<String>,
+    /// Empty when the field has no documentation link (May 2023 registration extras).
     pub documentation: String,
 }
 
@@ -149,7 +150,11 @@ fn checklist_row(def: &RegistrationField, scopes: Vec<String>) -> ChecklistRow {
             None => a.to_string(),
         }),
         scopes,
-        documentation: sanitize(def.documentation.as_str()),
+        documentation: def
+            .documentation
+            .as_ref()
+            .map(|u| sanitize(u.as_str()))
+            .unwrap_or_default(),
     }
 }
 

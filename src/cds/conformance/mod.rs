@@ -7,6 +7,7 @@
 //! what they report and `fields` the shape checks they share.
 
 mod authorization_details_field;
+mod by_draft;
 mod coverage;
 mod fields;
 mod finding;
@@ -15,6 +16,7 @@ mod registration_field;
 mod scope;
 mod server_metadata;
 
+pub use by_draft::{grade_by_draft, is_newer_than, target_newest};
 pub use coverage::{check_coverage_listing, check_coverage_page};
 pub use finding::{Finding, MAX_PER_CODE, Report, Severity, bound_per_code, count, pointer_token};
 pub use oauth_metadata::{OAuthContext, check_oauth_metadata};

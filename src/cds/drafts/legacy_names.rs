@@ -57,7 +57,8 @@ pub(super) const LEGACY_LIMITS: [&str; 3] = ["relative_date_limit", "absolute_da
 pub(super) const NULLABLE_FORMATS: [&str; 6] =
     ["string", "url", "email", "boolean", "image", "pdf"];
 
-pub(super) fn is_legacy_well_known(url: &str) -> bool {
+/// Whether `url` is at the well-known path of the 2025 and May 2023 drafts.
+pub fn is_legacy_well_known(url: &str) -> bool {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     LEGACY_WELL_KNOWN_PATHS.iter().any(|p| path.ends_with(p))
 }

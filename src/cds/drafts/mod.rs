@@ -28,7 +28,7 @@ mod cdsc2025;
 mod cdsc2025_limits;
 mod client;
 mod detect;
-mod legacy_names;
+pub(crate) mod legacy_names;
 mod log;
 mod scopes;
 #[cfg(test)]
@@ -36,7 +36,8 @@ mod test_support;
 
 use serde_json::{Map, Value};
 
-use legacy_names::{CLIENT_ADMIN, LEGACY_CLIENT_ADMIN, is_legacy_well_known};
+pub use legacy_names::is_legacy_well_known;
+use legacy_names::{CLIENT_ADMIN, LEGACY_CLIENT_ADMIN};
 use log::Log;
 
 type Object = Map<String, Value>;

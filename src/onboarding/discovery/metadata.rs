@@ -6,7 +6,7 @@ use url::Url;
 
 use crate::cds::ServerMetadata;
 use crate::cds::conformance::{self, Finding, Report, Severity};
-use crate::cds::drafts::{self, LEGACY_WELL_KNOWN_PATHS};
+use crate::cds::drafts::{self, Draft, LEGACY_WELL_KNOWN_PATHS};
 use crate::cds::server_metadata::WELL_KNOWN_PATH;
 use crate::http::{Fetched, HttpClient, HttpError, Redirect};
 
@@ -78,6 +78,19 @@ pub(super) fn moved_finding(m: &Redirect) -> Finding {
         section: "CDS-WG1-01 §5".into(),
         pointer: String::new(),
         document: Some(m.from.to_string()),
+    }
+}
+
+/// The draft a utility's server metadata follows, told with what discovery learnt since: a
+/// document fetched from the legacy well-known path is at most CDSC 2025, and a legacy document
+/// whose OAuth metadata follows the May 2023 overview follows it too (both drafts use that
+/// path, and only the OAuth document tells them apart).
+pub(super) fn utility_draft(server: &Document<ServerMetadata>, oauth: Option<Draft>) -> Draft {
+    let legacy_path = drafts::is_legacy_well_known(server.url.as_str());
+    match (server.draft, oauth) {
+        (Draft::Cds2026, _) if !legacy_path => Draft::Cds2026,
+        (_, Some(Draft::Cdsc2023)) => Draft::Cdsc2023,
+        _ => Draft::Cdsc2025,
     }
 }
 

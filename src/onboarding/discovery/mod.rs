@@ -47,6 +47,19 @@ pub enum DiscoveryError {
     },
 }
 
+/// Each finding judged by the draft its document follows (`upgrade.` for newer rules): the
+/// OAuth metadata by its own draft, every other document by the server metadata's.
+fn grade_findings(
+    findings: &mut [conformance::Finding],
+    server: &Document<crate::cds::ServerMetadata>,
+    oauth: Option<&Document<crate::cds::AuthorizationServerMetadata>>,
+) {
+    conformance::grade_by_draft(findings, |doc| match oauth {
+        Some(o) if doc == Some(o.url.as_str()) => o.draft,
+        _ => server.draft,
+    });
+}
+
 /// Runs discovery from `input`: a base URL (`https://utility.example`) or the URL of a
 /// metadata document.
 pub async fn discover(
@@ -87,6 +100,9 @@ pub async fn discover(
     let oauth = oauth.and_then(|fetched| {
         oauth::take_oauth(fetched, coverage.as_ref(), &metadata_url, &mut findings)
     });
+    let mut server = server;
+    server.draft = metadata::utility_draft(&server, oauth.as_ref().map(|o| o.draft));
+    grade_findings(&mut findings, &server, oauth.as_ref());
 
     let mut findings = conformance::bound_per_code(findings, conformance::MAX_PER_CODE);
     findings.sort_by_key(|a| a.severity);

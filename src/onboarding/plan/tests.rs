@@ -258,7 +258,10 @@ fn the_request_is_exact() {
     assert_eq!(fee.currency.as_deref(), Some("USD"));
     assert_eq!(fee.kind, RegistrationFieldType::PaymentRequired);
     assert_eq!(fee.scopes, ["s_usage"]);
-    assert_eq!(fee.documentation.as_str(), "https://x.example/docs#fee");
+    assert_eq!(
+        fee.documentation.as_ref().unwrap().as_str(),
+        "https://x.example/docs#fee"
+    );
     assert!(p.authorization_details.is_empty());
 }
 

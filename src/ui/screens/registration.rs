@@ -51,8 +51,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
         }
         lines.push(Line::from(head));
         lines.push(Line::raw(format!("  {}", c.description)));
+        let docs = if c.documentation.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", c.documentation)
+        };
         lines.push(Line::styled(
-            format!("  for {} · {}", c.scopes.join(", "), c.documentation),
+            format!("  for {}{docs}", c.scopes.join(", ")),
             theme.dim(),
         ));
     }
