@@ -33,6 +33,28 @@ const ENGINE_RESULTS: &[&str] = &[
     "onboarding::outcome",
     "onboarding::authorize::Outcome",
     "onboarding::compare",
+    // The operations console (issue 11): what its tabs hold.
+    "onboarding::manage::Page",
+    "onboarding::manage::page::Page",
+    "onboarding::manage::Api",
+    "onboarding::manage::clients::ClientChange",
+    "onboarding::manage::clients::IMMUTABLE_FIELDS",
+    "onboarding::manage::credentials::CredentialState",
+    "onboarding::manage::credentials::Rotation",
+    "onboarding::manage::credentials::is_expired",
+    "onboarding::manage::messages::MessageList",
+    "onboarding::manage::messages::Thread",
+    "onboarding::manage::messages::threads",
+    "onboarding::manage::messages::CLIENT_TYPES",
+    "onboarding::manage::grants::GrantChange",
+    "onboarding::manage::files::SharedFile",
+    "onboarding::manage::files::FileGrant",
+    "onboarding::manage::files::Downloaded",
+    "onboarding::manage::status::StatusSummary",
+    "onboarding::manage::status::Attention",
+    "onboarding::manage::status::Request",
+    "onboarding::manage::status::Expiry",
+    "onboarding::manage::status::ClientLine",
 ];
 
 /// The table. `lib.rs` and `main.rs` wire everything together and are not listed.
