@@ -9,7 +9,7 @@ use crate::cli::TargetArgs;
 use crate::text::sanitize;
 
 pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
-    let d = super::run_discovery(&args.url, args.timeout).await?;
+    let d = super::run_discovery(&super::target_url(args)?, args.timeout).await?;
     let (errors, warnings) = (d.errors(), d.warnings());
     if args.json {
         super::print_json(&json!({

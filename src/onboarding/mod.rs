@@ -16,3 +16,4 @@ pub mod outcome;
 pub mod plan;
 pub mod register;
 pub mod tokens;
+pub mod transcript;
