@@ -22,6 +22,8 @@ mod onboarding;
 mod plan;
 mod profiles;
 mod spec_examples;
+mod transcript_har;
+mod transcript_redact;
 mod tui;
 mod tui_loop;
 mod vault;
