@@ -55,6 +55,15 @@ pub async fn begin(cli: &Cli) -> anyhow::Result<Session> {
             .start_url()
             .ok_or_else(|| anyhow::anyhow!("{} holds no request to start from", path.display()))?;
         let back = Rewriter::new(server.mapping.clone()).reversed();
+        // JSON output is mapped back; the human summary names the replay's own address.
+        for (recorded, here) in &server.mapping {
+            eprintln!(
+                "note: reading {} offline; {} stands for {}",
+                crate::text::sanitize(&path.display().to_string()),
+                crate::text::sanitize(here),
+                crate::text::sanitize(recorded)
+            );
+        }
         *lock() = Some(Offline { start, back });
         session._replay = Some(server);
         return Ok(session);

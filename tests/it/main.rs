@@ -25,6 +25,7 @@ mod spec_examples;
 mod transcript_har;
 mod transcript_onboarding;
 mod transcript_redact;
+mod transcript_replay;
 mod tui;
 mod tui_loop;
 mod vault;
