@@ -26,6 +26,7 @@ mod transcript_har;
 mod transcript_onboarding;
 mod transcript_redact;
 mod transcript_replay;
+mod transcript_report;
 mod tui;
 mod tui_loop;
 mod vault;
