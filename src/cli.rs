@@ -20,6 +20,11 @@ pub struct Cli {
     /// Open the interactive wizard at this utility (same as `cds-wizard tui URL`).
     #[arg(value_name = "URL")]
     pub url: Option<String>,
+    /// Record every HTTP exchange of this run into FILE as HAR 1.2 (created 0600, never
+    /// overwritten; credentials and secrets redacted). With `discover`, `validate` or `scopes`
+    /// and no URL: read an existing recording instead, with no network.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub har: Option<std::path::PathBuf>,
 }
 
 impl Cli {
@@ -73,6 +78,38 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page (roff) to stdout, or write one page per command into a folder.
     Man(ManArgs),
+    /// Serve a recorded transcript (HAR) on 127.0.0.1 so `discover`, `validate`, `scopes` and
+    /// the wizard see exactly what the recorded client saw, faults included.
+    Replay(ReplayArgs),
+    /// Write one archive for support: version, platform, keyring backend, the profile, its
+    /// keyring check, a fresh discovery, the last transcript and the last error, redacted.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recording (written by `--har FILE`, or any HAR 1.2 file).
+    #[arg(value_name = "FILE.har")]
+    pub file: std::path::PathBuf,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Answer as slowly as the recorded server did.
+    #[arg(long)]
+    pub timing: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The registered profile the report is about.
+    pub profile: String,
+    /// Where to write the archive (default: `cds-wizard-report-<profile>-<time>.tar.gz` here);
+    /// an existing file is never overwritten.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+    /// Seconds to wait for each response of the fresh discovery.
+    #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]
@@ -208,7 +245,9 @@ pub struct ValidateArgs {
 #[derive(Debug, Args)]
 pub struct TargetArgs {
     /// Base URL of the utility (https://utility.example) or URL of its metadata document.
-    pub url: String,
+    /// Without it, `--har FILE.har` reads a recording instead.
+    #[arg(required_unless_present = "har")]
+    pub url: Option<String>,
     /// Print JSON instead of the human summary.
     #[arg(long)]
     pub json: bool,

@@ -2,10 +2,15 @@
 //! (RFC 9700 §2, RFC 8252 §7.3), redirects followed by hand so each move is checked and recorded
 //! (CDS-WG1-01 §5 server migration), and errors that name the URL.
 
-use std::time::Duration;
+mod observe;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 use url::Url;
+
+pub use observe::{ExchangeObserver, RawExchange, RawResponse};
 
 /// Limits applied to every request.
 #[derive(Debug, Clone)]
@@ -168,6 +173,10 @@ fn ensure_crypto_provider() {
 pub struct HttpClient {
     inner: reqwest::Client,
     policy: HttpPolicy,
+    /// Who sees every exchange (a transcript recorder), if anyone.
+    observer: Option<observe::Observer>,
+    /// The engine step named in what the observer sees.
+    step: Option<&'static str>,
 }
 
 impl HttpClient {
@@ -179,12 +188,42 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.timeout)
-            .user_agent(concat!("cds-wizard/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             // Never pick up a proxy from the environment for loopback traffic.
             .no_proxy()
             .build()
             .map_err(|e| HttpError::Setup(e.to_string()))?;
-        Ok(Self { inner, policy })
+        Ok(Self {
+            inner,
+            policy,
+            observer: None,
+            step: None,
+        })
+    }
+
+    /// This client, with every exchange also handed to `observer` (issue 12 transcripts).
+    pub fn with_observer(&self, observer: Arc<dyn ExchangeObserver>) -> Self {
+        Self {
+            observer: Some(observe::Observer(observer)),
+            ..self.clone()
+        }
+    }
+
+    /// This client, with its exchanges labelled as made by the engine step `step`
+    /// (`discovery`, `registration`, `PAR`, `token`, ...) for the observer.
+    pub fn for_step(&self, step: &'static str) -> Self {
+        Self {
+            step: Some(step),
+            ..self.clone()
+        }
+    }
+
+    /// Hands an exchange the client did not make itself (the loopback callback a browser
+    /// sent) to the observer, if there is one.
+    pub fn observe(&self, exchange: &RawExchange<'_>) {
+        if let Some(o) = &self.observer {
+            o.0.exchange(exchange);
+        }
     }
 
     pub fn policy(&self) -> &HttpPolicy {
@@ -203,17 +242,13 @@ impl HttpClient {
         let mut current = url.clone();
         let mut redirects: Vec<Redirect> = Vec::new();
         loop {
-            let resp = self
+            let req = self
                 .inner
                 .get(current.clone())
-                .header(reqwest::header::ACCEPT, "application/json")
-                .send()
-                .await
-                .map_err(|e| self.transport_error(&current, e))?;
-            let status = resp.status().as_u16();
+                .header(reqwest::header::ACCEPT, "application/json");
+            let (status, headers, body) = self.execute(req, &current).await?;
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
-                let to = resp
-                    .headers()
+                let to = headers
                     .get(reqwest::header::LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .and_then(|loc| current.join(loc).ok())
@@ -245,12 +280,7 @@ impl HttpClient {
                 current = to;
                 continue;
             }
-            let content_type = resp
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let body = self.read_body(&current, resp).await?;
+            let content_type = content_type_of(&headers);
             if !(200..300).contains(&status) {
                 return Err(HttpError::Status {
                     url: current,
@@ -273,19 +303,74 @@ impl HttpClient {
     /// the URL policy, and reads the body within the size cap. Redirects are not followed.
     pub async fn send(&self, req: reqwest::RequestBuilder, url: &Url) -> Result<Answer, HttpError> {
         check_url(url)?;
-        let resp = req.send().await.map_err(|e| self.transport_error(url, e))?;
-        let status = resp.status().as_u16();
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let body = self.read_body(url, resp).await?;
+        let (status, headers, body) = self.execute(req, url).await?;
         Ok(Answer {
             status,
-            content_type,
+            content_type: content_type_of(&headers),
             body,
         })
+    }
+
+    /// Sends one request and reads its body within the cap; the observer, if any, sees the
+    /// exchange whatever the outcome.
+    async fn execute(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: &Url,
+    ) -> Result<(u16, reqwest::header::HeaderMap, Vec<u8>), HttpError> {
+        let req = req.build().map_err(|e| self.transport_error(url, e))?;
+        let Some(observer) = &self.observer else {
+            let resp = self.inner.execute(req).await;
+            let resp = resp.map_err(|e| self.transport_error(url, e))?;
+            let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+            let (body, err) = self.read_capped(url, resp).await;
+            return err.map_or(Ok((status, headers, body)), Err);
+        };
+        let method = req.method().as_str().to_owned();
+        let mut request_headers = observe::header_list(req.headers());
+        if !req.headers().contains_key(reqwest::header::USER_AGENT) {
+            request_headers.push(("user-agent".to_owned(), USER_AGENT.to_owned()));
+        }
+        let request_body = req.body().and_then(|b| b.as_bytes()).map(<[u8]>::to_vec);
+        let (started, clock) = (SystemTime::now(), Instant::now());
+        let mut seen = RawExchange {
+            step: self.step,
+            started,
+            method: &method,
+            url,
+            request_headers,
+            request_body: request_body.as_deref(),
+            response: None,
+            wait: Duration::ZERO,
+            total: Duration::ZERO,
+            error: None,
+            inbound: false,
+        };
+        let resp = match self.inner.execute(req).await {
+            Ok(resp) => resp,
+            Err(e) => {
+                let e = self.transport_error(url, e);
+                (seen.wait, seen.total) = (clock.elapsed(), clock.elapsed());
+                seen.error = Some(e.to_string());
+                observer.0.exchange(&seen);
+                return Err(e);
+            }
+        };
+        seen.wait = clock.elapsed();
+        let (status, headers) = (resp.status().as_u16(), resp.headers().clone());
+        let version = observe::version_text(resp.version());
+        let (body, err) = self.read_capped(url, resp).await;
+        seen.total = clock.elapsed();
+        seen.error = err.as_ref().map(ToString::to_string);
+        seen.response = Some(RawResponse {
+            status,
+            http_version: version,
+            headers: observe::header_list(&headers),
+            body: &body,
+            cut: matches!(err, Some(HttpError::TooLarge { .. })),
+        });
+        observer.0.exchange(&seen);
+        err.map_or(Ok((status, headers, body)), Err)
     }
 
     /// GET and parse JSON.
@@ -299,30 +384,37 @@ impl HttpClient {
     pub async fn read_body(
         &self,
         url: &Url,
-        mut resp: reqwest::Response,
+        resp: reqwest::Response,
     ) -> Result<Vec<u8>, HttpError> {
+        let (body, err) = self.read_capped(url, resp).await;
+        err.map_or(Ok(body), Err)
+    }
+
+    /// Reads a response body up to the size cap; on failure, what was read before it.
+    async fn read_capped(
+        &self,
+        url: &Url,
+        mut resp: reqwest::Response,
+    ) -> (Vec<u8>, Option<HttpError>) {
         let limit = self.policy.max_body;
+        let too_large = || HttpError::TooLarge {
+            url: url.clone(),
+            limit,
+        };
         if resp.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(HttpError::TooLarge {
-                url: url.clone(),
-                limit,
-            });
+            return (Vec::new(), Some(too_large()));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| self.transport_error(url, e))?
-        {
-            if body.len() + chunk.len() > limit {
-                return Err(HttpError::TooLarge {
-                    url: url.clone(),
-                    limit,
-                });
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) if body.len() + chunk.len() > limit => {
+                    return (body, Some(too_large()));
+                }
+                Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                Ok(None) => return (body, None),
+                Err(e) => return (body, Some(self.transport_error(url, e))),
             }
-            body.extend_from_slice(&chunk);
         }
-        Ok(body)
     }
 
     /// Names a failed send plainly (also for the POSTs built on [`HttpClient::raw`]).
@@ -352,6 +444,16 @@ impl HttpClient {
             what,
         }
     }
+}
+
+/// The `User-Agent` of every request.
+const USER_AGENT: &str = concat!("cds-wizard/", env!("CARGO_PKG_VERSION"));
+
+fn content_type_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// Parses a body as JSON, saying plainly when it is HTML or truncated.

@@ -28,6 +28,8 @@ pub const EXIT_FAILURE: u8 = 2;
 /// Runs a parsed command line; user-facing errors come back as one line.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let interactive = cli.uses_tui();
+    // `--har FILE`: record this run (finished when this returns), or read a recording.
+    let _transcript = commands::transcript::begin(&cli).await?;
     let Some(command) = &cli.command else {
         return match &cli.url {
             Some(url) => tui_at(url).await,
@@ -58,6 +60,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Forget(a) => commands::forget::run(a).await,
         Command::Completions(a) => commands::completions::run(a),
         Command::Man(a) => commands::man::run(a),
+        Command::Replay(a) => commands::replay::run(a).await,
+        Command::Report(a) => commands::report::run(a).await,
     }
 }
 

@@ -49,6 +49,8 @@ fn main() -> ExitCode {
             let text = format!("{e:#}");
             let lines: Vec<String> = text.lines().map(cds_wizard::text::sanitize).collect();
             eprintln!("error: {}", lines.join("\n  "));
+            // Kept (redacted) for `cds-wizard report`.
+            cds_wizard::commands::transcript::remember_error(&lines.join("\n"));
             ExitCode::from(cds_wizard::EXIT_FAILURE)
         }
     }

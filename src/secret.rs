@@ -12,8 +12,11 @@ pub const SERVICE: &str = "cds-wizard";
 pub struct Secret(String);
 
 impl Secret {
+    /// Also remembers the value in [`known`], so transcripts can redact it wherever it appears.
     pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into())
+        let s = s.into();
+        known::remember(&s);
+        Secret(s)
     }
     /// The secret itself, for the one place that sends it (an Authorization header, a form).
     pub fn expose(&self) -> &str {
@@ -55,6 +58,42 @@ impl SecretKind {
     }
 }
 
+/// Every secret value this process has held (read from or stored in the keyring, received
+/// from a server, typed by the user): a transcript (issue 12) replaces each wherever it
+/// appears, whatever the key or header it travels under. In memory only, never written.
+pub mod known {
+    use std::collections::BTreeSet;
+    use std::sync::{Mutex, PoisonError};
+
+    /// Shorter values are not kept: they would match ordinary text by chance.
+    pub const MIN_LEN: usize = 8;
+
+    static KNOWN: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    /// Bumped on every new value, so a cache of the set knows when to rebuild.
+    static GENERATION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+    pub(super) fn remember(value: &str) {
+        if value.len() < MIN_LEN {
+            return;
+        }
+        let mut set = KNOWN.lock().unwrap_or_else(PoisonError::into_inner);
+        if set.insert(value.to_owned()) {
+            GENERATION.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// The values remembered so far.
+    pub fn values() -> Vec<String> {
+        let set = KNOWN.lock().unwrap_or_else(PoisonError::into_inner);
+        set.iter().cloned().collect()
+    }
+
+    /// Changes whenever a value is added.
+    pub fn generation() -> u64 {
+        GENERATION.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +102,12 @@ mod tests {
     fn secrets_do_not_print() {
         let s = Secret::new("hunter2");
         assert!(!format!("{s:?} {s}").contains("hunter2"));
+        let _long = Secret::new("correct horse battery");
+        assert!(known::values().contains(&"correct horse battery".to_owned()));
+        assert!(
+            !known::values().contains(&"hunter2".to_owned()),
+            "too short"
+        );
         assert_eq!(s.expose(), "hunter2");
         assert_eq!(
             account("p", "c1", SecretKind::RefreshToken),

@@ -8,8 +8,11 @@ pub mod forget;
 pub mod man;
 pub mod profiles;
 pub mod register;
+pub mod replay;
+pub mod report;
 pub mod scopes;
 pub mod token;
+pub mod transcript;
 pub mod validate;
 
 use std::time::Duration;
@@ -17,15 +20,20 @@ use std::time::Duration;
 use crate::http::{HttpClient, HttpPolicy};
 use crate::onboarding::discovery::{self, Discovery, DiscoveryLimits};
 
+pub use transcript::target_url;
+
 /// Exit codes: 0 success, 1 the check found errors, 2 the command could not do its job.
 pub const EXIT_FINDINGS: u8 = 1;
 
 /// The HTTP client for a command, with the command's timeout.
 pub fn http_client(timeout_secs: u64) -> anyhow::Result<HttpClient> {
-    Ok(HttpClient::new(HttpPolicy {
-        timeout: Duration::from_secs(timeout_secs),
-        ..HttpPolicy::default()
-    })?)
+    // Attached to the run's transcript recorder when `--har FILE` asked for one.
+    Ok(crate::onboarding::transcript::observed(HttpClient::new(
+        HttpPolicy {
+            timeout: Duration::from_secs(timeout_secs),
+            ..HttpPolicy::default()
+        },
+    )?))
 }
 
 /// Runs discovery for a command, with the command's timeout; a document that is JSON but not
@@ -45,5 +53,7 @@ pub async fn run_discovery_lenient(url: &str, timeout_secs: u64) -> anyhow::Resu
 /// Prints a JSON value to stdout, with characters that could act on a terminal escaped.
 pub fn print_json(v: &serde_json::Value) {
     let text = serde_json::to_string_pretty(v).unwrap_or_default();
+    // An offline run (`--har FILE` without a URL) names the recorded origins.
+    let text = transcript::unmap(text);
     println!("{}", crate::text::escape_json_for_terminal(&text));
 }

@@ -107,7 +107,7 @@ pub fn to_json(index: &Index, checks: Option<&HashMap<String, Presence>>) -> Val
     v
 }
 
-fn profile_json(p: &Profile, checks: Option<&HashMap<String, Presence>>) -> Value {
+pub fn profile_json(p: &Profile, checks: Option<&HashMap<String, Presence>>) -> Value {
     let clients: Vec<Value> = p
         .clients
         .iter()

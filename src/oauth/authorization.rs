@@ -143,7 +143,7 @@ impl AuthorizationRequest {
         for (k, v) in self.extras()? {
             form.push((k, v.to_owned()));
         }
-        let r = send_form(http, par_endpoint, auth, form, true).await?;
+        let r = send_form(&http.for_step("PAR"), par_endpoint, auth, form, true).await?;
         // RFC 9126 §2.2: 201 Created; any 2xx is read as success.
         if !(200..300).contains(&r.status) {
             return Err(error_from(par_endpoint, &r));

@@ -51,7 +51,7 @@ pub async fn discover(
     }
     let mut tried = Vec::new();
     for url in [rfc8414_url(issuer), openid_url(issuer)] {
-        match http.get_json(&url).await {
+        match http.for_step("discovery").get_json(&url).await {
             Ok((fetched, raw)) => return check(issuer, &fetched.url, raw),
             // Not there (or not a metadata document): try the next location.
             Err(e @ (HttpError::Status { .. } | HttpError::NotJson { .. })) => {

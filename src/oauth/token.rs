@@ -82,22 +82,12 @@ pub(crate) async fn send_form(
         }
         ClientAuth::Public { client_id } => form.push(("client_id", client_id.clone())),
     }
-    let resp = rb
-        .form(&form)
-        .send()
-        .await
-        .map_err(|e| http.transport_error(url, e))?;
-    let status = resp.status().as_u16();
-    let content_type = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let body = http.read_body(url, resp).await?;
+    // Through `HttpClient::send`, so a transcript sees the exchange (issue 12).
+    let answer = http.send(rb.form(&form), url).await?;
     Ok(FormResponse {
-        status,
-        content_type,
-        body,
+        status: answer.status,
+        content_type: answer.content_type,
+        body: answer.body,
     })
 }
 
@@ -157,7 +147,7 @@ async fn token_request(
     auth: &ClientAuth,
     form: Vec<(&'static str, String)>,
 ) -> Result<TokenResponse, OAuthError> {
-    let r = send_form(http, token_endpoint, auth, form, false).await?;
+    let r = send_form(&http.for_step("token"), token_endpoint, auth, form, false).await?;
     // RFC 6749 §5.1 says 200; any 2xx is read as success rather than misreported.
     if (200..300).contains(&r.status) {
         parse_token_response(token_endpoint, &r)
@@ -255,7 +245,14 @@ pub async fn revoke(
     if let Some(h) = hint {
         form.push(("token_type_hint", h.as_str().to_owned()));
     }
-    let r = send_form(http, revocation_endpoint, auth, form, false).await?;
+    let r = send_form(
+        &http.for_step("revocation"),
+        revocation_endpoint,
+        auth,
+        form,
+        false,
+    )
+    .await?;
     if (200..300).contains(&r.status) {
         Ok(())
     } else {

@@ -37,7 +37,11 @@ pub enum PutOutcome {
 /// GET one JSON document with a Bearer token.
 pub async fn get_json(http: &HttpClient, url: &Url, token: &Secret) -> Result<Value, ApiError> {
     let req = http.raw().get(url.clone()).bearer_auth(token.expose());
-    Ok(http.send(req, url).await?.json(url)?)
+    Ok(http
+        .for_step("management")
+        .send(req, url)
+        .await?
+        .json(url)?)
 }
 
 fn decode<T: DeserializeOwned>(url: &Url, v: &Value) -> Result<T, ApiError> {
@@ -133,7 +137,7 @@ pub async fn put_client_value(
         .put(client_uri.clone())
         .bearer_auth(token.expose())
         .json(body);
-    let answer = http.send(req, client_uri).await?;
+    let answer = http.for_step("management").send(req, client_uri).await?;
     let client: ClientObject = decode(client_uri, &answer.json(client_uri)?)?;
     Ok(if answer.status == 200 {
         PutOutcome::Applied(Box::new(client))

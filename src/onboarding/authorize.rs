@@ -416,6 +416,7 @@ pub async fn complete(
     callback: &CallbackParams,
 ) -> Result<Outcome, AuthorizeError> {
     let t = &prepared.target;
+    super::transcript::record_callback(http, prepared.request.redirect_uri.as_deref(), callback);
     let check = CallbackCheck::new(&prepared.request.state, Some(&t.issuer), t.iss_required);
     let code = check.check(callback)?;
     let resp = token::exchange_code(

@@ -17,3 +17,4 @@ pub mod outcome;
 pub mod plan;
 pub mod register;
 pub mod tokens;
+pub mod transcript;

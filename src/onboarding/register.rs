@@ -184,7 +184,7 @@ async fn send_registration(
 ) -> Result<(Url, Value), RegisterError> {
     let url = plan.endpoint.clone();
     let req = engine.http.raw().post(url.clone()).json(&plan.request);
-    let answer = engine.http.send(req, &url).await?;
+    let answer = engine.http.for_step("registration").send(req, &url).await?;
     if !answer.is_success() {
         let v: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
         let text = |k: &str| {

@@ -43,10 +43,11 @@ pub async fn run(start: Start) -> anyhow::Result<()> {
             Start::Home => "the interactive wizard needs a terminal; see `cds-wizard --help` for the headless commands".to_owned(),
         });
     }
-    let http = HttpClient::new(HttpPolicy {
+    // Attached to the run's transcript recorder when `--har FILE` asked for one.
+    let http = crate::onboarding::transcript::observed(HttpClient::new(HttpPolicy {
         timeout: Duration::from_secs(30),
         ..HttpPolicy::default()
-    })?;
+    })?);
     let guard = TerminalGuard::enter()?;
     // Not `terminal.clear()`: it asks the terminal where the cursor is, and a terminal that
     // does not answer stalls start-up; the guard clears the fresh alternate screen instead.

@@ -69,6 +69,7 @@ pub async fn discover(
     progress: Option<ProgressSink>,
 ) -> Result<Discovery, DiscoveryError> {
     let started = Instant::now();
+    let client = &client.for_step("discovery");
     let input = http::parse_url(input)?;
     let sink = progress.unwrap_or_else(|| Arc::new(|_| {}));
     let mut findings = Vec::new();

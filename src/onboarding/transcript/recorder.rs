@@ -1,0 +1,167 @@
+//! The recorder (issue 12 items 1 and 3): the [`ExchangeObserver`] a run's HTTP client is
+//! given. Each exchange is redacted once, appended to the HAR file when one is open, kept in a
+//! bounded in-memory list, and sent to every subscriber (the wizard's Inspector).
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::mpsc;
+
+use super::TranscriptError;
+use super::exchange::Exchange;
+use super::redact::Redactor;
+use super::writer::HarWriter;
+use crate::http::{ExchangeObserver, RawExchange};
+
+/// Exchanges kept in memory for [`Recorder::snapshot`].
+pub const KEPT: usize = 1_000;
+/// Bytes of a response body kept in memory per exchange (the file keeps all of it).
+pub const KEPT_BODY: usize = 256 * 1024;
+/// Exchanges a subscriber may have unread before new ones are dropped for it.
+pub const SUBSCRIBER_QUEUE: usize = 256;
+
+/// Records every exchange of the clients it observes. Share it as `Arc<Recorder>`.
+#[derive(Default)]
+pub struct Recorder {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    next_id: u64,
+    file: Option<HarWriter>,
+    /// The first write error of the open file (the run goes on; the user is told).
+    file_error: Option<String>,
+    kept: VecDeque<Arc<Exchange>>,
+    subscribers: Vec<mpsc::Sender<Arc<Exchange>>>,
+    dropped: u64,
+    /// The redactor and the generation of `secret::known` it was built for.
+    redactor: Option<(u64, Arc<Redactor>)>,
+}
+
+impl std::fmt::Debug for Recorder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Recorder")
+            .field("file", &self.file_path())
+            .finish()
+    }
+}
+
+impl Recorder {
+    /// A recorder that keeps exchanges in memory only (until [`Recorder::start_file`]).
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// A recorder writing a new HAR file at `path`.
+    pub fn to_file(path: &Path) -> Result<Arc<Self>, TranscriptError> {
+        let r = Self::new();
+        r.start_file(path)?;
+        Ok(r)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Starts writing new exchanges to a new HAR file at `path` (closing any open one).
+    pub fn start_file(&self, path: &Path) -> Result<(), TranscriptError> {
+        let w = HarWriter::create(path)?;
+        let mut s = self.lock();
+        s.file = Some(w);
+        s.file_error = None;
+        Ok(())
+    }
+
+    /// Stops writing; the file (complete as it is) and its number of entries.
+    pub fn stop_file(&self) -> Option<(PathBuf, usize)> {
+        self.lock()
+            .file
+            .take()
+            .map(|w| (w.path().to_owned(), w.entries()))
+    }
+
+    /// The file being written, if any.
+    pub fn file_path(&self) -> Option<PathBuf> {
+        self.lock().file.as_ref().map(|w| w.path().to_owned())
+    }
+
+    /// Why the file stopped being written, if it did.
+    pub fn file_error(&self) -> Option<String> {
+        self.lock().file_error.clone()
+    }
+
+    /// The exchanges of this session so far (the last [`KEPT`]), oldest first.
+    pub fn snapshot(&self) -> Vec<Arc<Exchange>> {
+        self.lock().kept.iter().cloned().collect()
+    }
+
+    /// Every exchange from now on. A subscriber that falls [`SUBSCRIBER_QUEUE`] behind loses
+    /// exchanges (counted by [`Recorder::dropped`]) rather than slowing the requests down.
+    pub fn subscribe(&self) -> mpsc::Receiver<Arc<Exchange>> {
+        let (tx, rx) = mpsc::channel(SUBSCRIBER_QUEUE);
+        self.lock().subscribers.push(tx);
+        rx
+    }
+
+    pub fn dropped(&self) -> u64 {
+        self.lock().dropped
+    }
+
+    /// The redactor for the secrets known now (rebuilt only when a new one was learnt).
+    fn redactor(&self) -> Arc<Redactor> {
+        let generation = crate::secret::known::generation();
+        let mut s = self.lock();
+        match &s.redactor {
+            Some((g, r)) if *g == generation => r.clone(),
+            _ => {
+                let r = Arc::new(Redactor::current());
+                s.redactor = Some((generation, r.clone()));
+                r
+            }
+        }
+    }
+}
+
+impl ExchangeObserver for Recorder {
+    fn exchange(&self, raw: &RawExchange<'_>) {
+        let redactor = self.redactor();
+        let id = {
+            let mut s = self.lock();
+            s.next_id += 1;
+            s.next_id
+        };
+        let mut ex = Exchange::from_raw(id, raw, &redactor);
+        let mut s = self.lock();
+        if let Some(w) = &mut s.file
+            && let Err(e) = w.append(&ex.to_entry())
+        {
+            s.file_error = Some(e.to_string());
+            s.file = None;
+        }
+        if ex.response_body.len() > KEPT_BODY {
+            let mut cut = KEPT_BODY;
+            while !ex.response_body.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            ex.response_body.truncate(cut);
+            ex.shortened = true;
+        }
+        let ex = Arc::new(ex);
+        if s.kept.len() == KEPT {
+            s.kept.pop_front();
+        }
+        s.kept.push_back(ex.clone());
+        let mut dropped = 0;
+        s.subscribers.retain(|tx| match tx.try_send(ex.clone()) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                dropped += 1;
+                true
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        });
+        s.dropped += dropped;
+    }
+}
