@@ -3,6 +3,7 @@
 //! customer-data scopes).
 
 pub mod app;
+pub mod catalog;
 pub mod cds;
 pub mod cli;
 pub mod commands;
@@ -58,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Forget(a) => commands::forget::run(a).await,
         Command::Completions(a) => commands::completions::run(a),
         Command::Man(a) => commands::man::run(a),
+        Command::Catalog(a) => commands::catalog::run(a).await,
     }
 }
 

@@ -33,6 +33,13 @@ const ENGINE_RESULTS: &[&str] = &[
     "onboarding::outcome",
     "onboarding::authorize::Outcome",
     "onboarding::compare",
+    "catalog::model",
+    "catalog::diff",
+    "catalog::crawl::CrawlSummary",
+    "catalog::query::UtilityLine",
+    "catalog::query::ScopeLine",
+    "catalog::query::FieldLine",
+    "catalog::query::SearchHit",
 ];
 
 /// The table. `lib.rs` and `main.rs` wire everything together and are not listed.
@@ -159,7 +166,14 @@ const LAYERS: &[Layer] = &[
             "profiles",
             "demo",
             "EXIT_FAILURE",
+            "catalog",
         ],
+        pure: false,
+    },
+    // The research catalog: many utilities crawled with the engine into SQLite (issue 13).
+    Layer {
+        module: "catalog",
+        may_use: &["cds", "http", "onboarding", "text", "profiles"],
         pure: false,
     },
     // The embedded server speaks the spec and nothing of the client side.
