@@ -3,6 +3,7 @@
 //! customer-data scopes).
 
 pub mod app;
+pub mod catalog;
 pub mod cds;
 pub mod cli;
 pub mod commands;
@@ -62,6 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Man(a) => commands::man::run(a),
         Command::Replay(a) => commands::replay::run(a).await,
         Command::Report(a) => commands::report::run(a).await,
+        Command::Catalog(a) => commands::catalog::run(a).await,
     }
 }
 

@@ -9,6 +9,9 @@ use crate::demo::scale::Scale;
 use crate::demo::{DemoOptions, DemoServer, test_accounts};
 
 pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
+    if args.fleet > 0 {
+        return run_fleet(args).await;
+    }
     if args.state.is_some() && args.port == 0 {
         // Stored URLs are rewritten to the new port at load (demo/persist.rs), but an app that
         // kept a copy of them (client URIs, credential URIs) would point at a dead port.
@@ -53,6 +56,45 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     banner.push_str("Press Ctrl-C to stop.\n");
+    {
+        let mut out = std::io::stdout().lock();
+        out.write_all(banner.as_bytes())?;
+        out.flush()?;
+    }
+    tokio::signal::ctrl_c().await?;
+    server.stop().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `demo-server --fleet N`: N varied utilities on one loopback server until interrupted.
+async fn run_fleet(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
+    use crate::demo::fleet::{FleetOptions, FleetServer};
+    let server = FleetServer::start(
+        args.port,
+        FleetOptions {
+            size: args.fleet as usize,
+            seed: args.seed,
+            epoch: args.epoch,
+            latency: Duration::from_millis(args.latency_ms),
+            slow: Duration::from_millis(args.slow_ms),
+        },
+    )
+    .await
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "cannot start the demo fleet on 127.0.0.1:{}: {e}",
+            args.port
+        )
+    })?;
+    let banner = format!(
+        "LISTENING {base}\nFleet of {n} utilities (seed {seed}, epoch {epoch}); their metadata \
+         URLs: {base}/fleet.txt\nCrawl it: cds-wizard catalog crawl --from <(curl -s \
+         {base}/fleet.txt)\nPress Ctrl-C to stop.\n",
+        base = server.base_url,
+        n = args.fleet,
+        seed = args.seed,
+        epoch = args.epoch,
+    );
     {
         let mut out = std::io::stdout().lock();
         out.write_all(banner.as_bytes())?;

@@ -1,6 +1,7 @@
 //! Headless commands: each parses nothing (clap did), calls the engine, and prints.
 
 pub mod authorize;
+pub mod catalog;
 pub mod completions;
 pub mod demo_server;
 pub mod discover;

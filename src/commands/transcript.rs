@@ -43,7 +43,8 @@ pub async fn begin(cli: &Cli) -> anyhow::Result<Session> {
         return Ok(session);
     };
     let offline = match &cli.command {
-        Some(Command::Discover(a) | Command::Validate(a) | Command::Scopes(a)) => a.url.is_none(),
+        Some(Command::Discover(a) | Command::Scopes(a)) => a.url.is_none(),
+        Some(Command::Validate(v)) => v.target.url.is_none(),
         // Replay reads its own file; a recording of it would be empty.
         Some(Command::Replay(_)) => return Ok(session),
         _ => false,

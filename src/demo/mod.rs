@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api;
 pub mod documents;
 pub mod faults;
+pub mod fleet;
 pub mod oauth;
 mod pages;
 mod reply;

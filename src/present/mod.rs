@@ -3,6 +3,7 @@
 //! read, shared by the CLI commands and the wizard. Pure: no I/O, only text; every value that
 //! came from a server is sanitized here, where it becomes text.
 
+pub mod catalog;
 pub mod discovery;
 pub mod profile;
 pub mod register;

@@ -55,6 +55,13 @@ const ENGINE_RESULTS: &[&str] = &[
     "onboarding::manage::status::Request",
     "onboarding::manage::status::Expiry",
     "onboarding::manage::status::ClientLine",
+    "catalog::model",
+    "catalog::diff",
+    "catalog::crawl::CrawlSummary",
+    "catalog::query::UtilityLine",
+    "catalog::query::ScopeLine",
+    "catalog::query::FieldLine",
+    "catalog::query::SearchHit",
 ];
 
 /// The table. `lib.rs` and `main.rs` wire everything together and are not listed.
@@ -181,7 +188,14 @@ const LAYERS: &[Layer] = &[
             "profiles",
             "demo",
             "EXIT_FAILURE",
+            "catalog",
         ],
+        pure: false,
+    },
+    // The research catalog: many utilities crawled with the engine into SQLite (issue 13).
+    Layer {
+        module: "catalog",
+        may_use: &["cds", "http", "onboarding", "text", "profiles"],
         pure: false,
     },
     // The embedded server speaks the spec and nothing of the client side.

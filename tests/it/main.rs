@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod catalog;
 mod cli;
 mod conformance;
 mod demo_faults;
