@@ -271,7 +271,7 @@ fn the_wizard_entry_points_need_a_terminal_and_demo_falls_back_to_its_summary() 
     // No arguments: the help, for now.
     let (code, out, _) = run_cli(&[]);
     assert_eq!(code, 0);
-    assert!(out.contains("Usage: cds-wizard [URL]"), "{out}");
+    assert!(out.contains("Usage: cds-wizard [OPTIONS] [URL]"), "{out}");
 }
 
 /// Completions and manual pages come from the same clap definition the parser uses, so every
