@@ -140,3 +140,18 @@ mod tests {
         assert_eq!(sanitize_line("abc", 4), "abc");
     }
 }
+
+/// A count with the noun that agrees with it: `count(1, "thing", "things")` is `1 thing`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod count_tests {
+    #[test]
+    fn nouns_agree_with_their_counts() {
+        assert_eq!(super::count(0, "thing", "things"), "0 things");
+        assert_eq!(super::count(1, "thing", "things"), "1 thing");
+        assert_eq!(super::count(2, "client", "clients"), "2 clients");
+    }
+}

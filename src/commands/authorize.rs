@@ -193,6 +193,12 @@ fn report(o: &Outcome, json_out: bool) {
             sanitize_line(&g.scope, 200)
         );
     }
+    if let Some(t) = o.access_token_expires_at {
+        println!(
+            "The {}.",
+            crate::present::time::token_valid_until(t, o.timezone.as_deref())
+        );
+    }
     if o.differences.is_empty() {
         println!("The customer granted everything that was asked.");
     } else {

@@ -126,6 +126,9 @@ pub struct Outcome {
     pub stored: Vec<String>,
     pub grant: Option<Grant>,
     pub differences: Vec<Difference>,
+    /// The utility's `cds_timezone` (WG1-02 §3.2), for showing times; not part of `--json`.
+    #[serde(skip)]
+    pub timezone: Option<String>,
 }
 
 fn auth_for(
@@ -537,5 +540,6 @@ fn outcome(
         stored,
         grant,
         differences,
+        timezone: prepared.timezone.clone(),
     }
 }

@@ -395,7 +395,10 @@ async fn continue_from(
             RegistrationStep::CredentialsStored => store_credentials(engine, profile_name).await?,
             RegistrationStep::MessagesRead => {
                 todo = read_messages(engine, profile_name).await?;
-                format!("{} things remain to do", todo.len())
+                match todo.len() {
+                    1 => "1 thing remains to do".to_owned(),
+                    n => format!("{n} things remain to do"),
+                }
             }
             _ => String::new(),
         };

@@ -51,12 +51,13 @@ pub fn coverage_entry(e: &CoverageEntry) -> String {
     )
 }
 
-/// The findings in one line: `Findings: 1 error(s), 2 warning(s), 0 info`.
+/// The findings in one line: `Findings: 1 error, 2 warnings, 0 info`.
 pub fn findings_count(d: &Discovery) -> String {
+    use crate::text::count;
     format!(
-        "Findings: {} error(s), {} warning(s), {} info (see `cds-wizard validate`)",
-        d.errors(),
-        d.warnings(),
+        "Findings: {}, {}, {} info (see `cds-wizard validate`)",
+        count(d.errors(), "error", "errors"),
+        count(d.warnings(), "warning", "warnings"),
         d.findings.len() - d.errors() - d.warnings()
     )
 }

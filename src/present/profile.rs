@@ -56,11 +56,12 @@ pub fn summary(p: &Profile, checks: Option<&Checks>) -> Vec<String> {
 }
 
 /// A profile on one line, after its name, as the wizard lists stored profiles:
-/// `https://u.example · 2 client(s) · unfinished`.
+/// `https://u.example · 2 clients · unfinished`.
 pub fn headline(issuer: &str, clients: usize, finished: bool) -> String {
     format!(
-        "{} · {clients} client(s){}",
+        "{} · {}{}",
         sanitize(issuer),
+        crate::text::count(clients, "client", "clients"),
         if finished { "" } else { " · unfinished" }
     )
 }

@@ -15,6 +15,11 @@ pub fn in_zone(t: Timestamp, zone: Option<&str>) -> String {
     crate::text::sanitize(&zoned.strftime("%Y-%m-%d %H:%M:%S %Z").to_string())
 }
 
+/// When a customer's access token stops working, as the wizard and `authorize` say it.
+pub fn token_valid_until(t: Timestamp, zone: Option<&str>) -> String {
+    format!("access token valid until {}", in_zone(t, zone))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1077,3 +1077,29 @@ fn the_wizard_and_the_cli_word_a_to_do_item_alike() {
         assert_eq!(rest(&cli).len(), 2);
     }
 }
+
+/// Issue 10 point 8: at 120 columns the scope list is wide enough for every id.
+#[test]
+fn long_scope_ids_are_not_cut_at_120_columns() {
+    let mut app = ready(Instant::now());
+    app::update(&mut app, key(KeyCode::Tab));
+    let long = "cds_usage_interval_electricity_with_reactive_power_15min";
+    let last = app.scopes.catalog.len() - 1;
+    app.scopes.catalog[last].id = long.to_owned();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, &app, &Theme::plain());
+        })
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let text: String = (0..buffer.area.height)
+        .map(|y| {
+            (0..buffer.area.width)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(text.contains(long), "{text}");
+}

@@ -101,7 +101,9 @@ impl OutcomeView {
             } else {
                 details.lines().map(sanitize).collect()
             },
-            expires_at: o.access_token_expires_at.map(|t| t.to_string()),
+            expires_at: o
+                .access_token_expires_at
+                .map(|t| crate::present::time::in_zone(t, o.timezone.as_deref())),
             refresh_token: o.refresh_token,
             stored: o.stored.iter().map(|s| sanitize(s)).collect(),
         }

@@ -29,7 +29,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 if plan.files.is_empty() {
                     String::new()
                 } else {
-                    format!(" · {} file(s) shown by size", plan.files.len())
+                    format!(
+                        " · {} shown by size",
+                        crate::text::count(plan.files.len(), "file", "files")
+                    )
                 }
             ),
             theme.dim(),

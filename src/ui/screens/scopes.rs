@@ -22,8 +22,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
         text_pane::render(frame, area, vec![Line::raw(why.clone())], 0, block);
         return;
     }
+    // Wide enough for the longest scope id (" [x] id", borders, the locked mark) from 110
+    // columns on, up to three fifths of the screen: ids are never cut at 120 columns.
+    let longest = s
+        .catalog
+        .iter()
+        .map(|sc| sc.id.chars().count() + strings::LOCKED_SUFFIX.chars().count() + 3)
+        .max()
+        .unwrap_or(0);
     let list_width = if area.width >= 110 {
-        48
+        u16::try_from(longest + 8)
+            .unwrap_or(u16::MAX)
+            .clamp(48, area.width * 3 / 5)
     } else {
         (area.width * 2 / 5).max(24)
     };
