@@ -3,6 +3,9 @@
 //! (CDS-WG1-01 §5 server migration), and errors that name the URL.
 
 mod observe;
+mod resolve;
+
+pub use resolve::InwardName;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -109,7 +112,9 @@ pub enum HttpError {
     NotJson { url: Url, what: String },
     #[error("cannot set up the HTTP client: {0}")]
     Setup(String),
-    #[error("{from} (a remote server) points at {to} on this machine; not followed")]
+    #[error(
+        "{from} (a remote server) points at {to}, on this machine or its private network; not followed"
+    )]
     Inward { from: Url, to: String },
 }
 
@@ -151,10 +156,11 @@ pub fn check_url(url: &Url) -> Result<(), HttpError> {
     }
 }
 
-/// A remote document may not send the client to this machine's own services (loopback):
-/// only a loopback start may lead to loopback URLs.
+/// A remote document may not send the client to this machine's own services or its private
+/// networks (loopback, private, link-local, unspecified; see [`crate::cds::is_inward`]): only
+/// a document that itself came from such an address may lead there.
 pub fn check_not_inward(from: &Url, to: &Url) -> Result<(), HttpError> {
-    if is_loopback(to) && !is_loopback(from) {
+    if crate::cds::is_inward(to) && !crate::cds::is_inward(from) {
         return Err(HttpError::Inward {
             from: from.clone(),
             to: to.to_string(),
@@ -177,6 +183,8 @@ pub struct HttpClient {
     observer: Option<observe::Observer>,
     /// The engine step named in what the observer sees.
     step: Option<&'static str>,
+    /// Hosts the user named, which may resolve to inward addresses (shared by clones).
+    trusted: resolve::Trusted,
 }
 
 impl HttpClient {
@@ -184,7 +192,11 @@ impl HttpClient {
     /// policy.
     pub fn new(policy: HttpPolicy) -> Result<Self, HttpError> {
         ensure_crypto_provider();
+        let trusted = resolve::Trusted::default();
         let inner = reqwest::Client::builder()
+            .dns_resolver(Arc::new(resolve::Guarded {
+                trusted: trusted.clone(),
+            }))
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.timeout)
@@ -198,7 +210,16 @@ impl HttpClient {
             policy,
             observer: None,
             step: None,
+            trusted,
         })
+    }
+
+    /// Lets `url`'s host name resolve to this machine or its private networks: for the URLs
+    /// the user gives (a start URL, a profile's issuer), never for ones a document gave.
+    pub fn trust(&self, url: &Url) {
+        if let Some(url::Host::Domain(d)) = url.host() {
+            self.trusted.add(d);
+        }
     }
 
     /// This client, with every exchange also handed to `observer` (issue 12 transcripts).
@@ -425,6 +446,17 @@ impl HttpClient {
                 secs: self.policy.timeout.as_secs().max(1),
             };
         }
+        // A name the resolver refused (it resolved inward) says so, not "could not connect".
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            if let Some(inward) = s.downcast_ref::<InwardName>() {
+                return HttpError::Connect {
+                    url: url.clone(),
+                    what: inward.to_string(),
+                };
+            }
+            src = s.source();
+        }
         let what = if e.is_connect() {
             "could not connect (host down, wrong port, or refused)".to_owned()
         } else if e.is_body() || e.is_decode() {
@@ -542,6 +574,34 @@ mod tests {
         assert!(check_not_inward(&remote, &local).is_err());
         assert!(check_not_inward(&local, &local).is_ok());
         assert!(check_not_inward(&remote, &remote).is_ok());
+        for inward in [
+            "http://0.0.0.0:8080/",
+            "http://[::]/",
+            "http://[::ffff:127.0.0.1]/",
+            "https://admin.localhost/",
+            "https://LOCALHOST./",
+            "https://10.0.0.8/",
+            "https://172.31.255.1/",
+            "https://192.168.0.1/",
+            "https://169.254.169.254/latest/meta-data/",
+            "https://100.64.1.1/",
+            "https://[fd12:3456::1]/",
+            "https://[fe80::1]/",
+        ] {
+            let to = Url::parse(inward).unwrap();
+            assert!(check_not_inward(&remote, &to).is_err(), "{inward}");
+        }
+        for outward in [
+            "https://8.8.8.8/",
+            "https://[2606:4700::1111]/",
+            "https://localhost.example/",
+        ] {
+            let to = Url::parse(outward).unwrap();
+            assert!(check_not_inward(&remote, &to).is_ok(), "{outward}");
+        }
+        // A document served from a private network may point within it.
+        let private = Url::parse("https://10.0.0.8/").unwrap();
+        assert!(check_not_inward(&private, &Url::parse("https://10.0.0.9/").unwrap()).is_ok());
     }
 
     #[test]

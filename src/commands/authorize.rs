@@ -58,6 +58,7 @@ async fn run_issuer(
     timeout: Duration,
 ) -> anyhow::Result<Outcome> {
     let issuer_url = crate::http::parse_url(issuer_url)?;
+    http.trust(&issuer_url);
     let meta = issuer::discover(http, &issuer_url).await?;
     let client_id = args
         .client_id

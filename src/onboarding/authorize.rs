@@ -162,6 +162,7 @@ pub async fn prepare(
         .profile(profile_name)
         .ok_or_else(|| AuthorizeError::NoProfile(profile_name.to_owned()))?
         .clone();
+    super::engine::trust_profile(engine.http, &p);
     let client = pick_client(&p, opts)?;
     let target = target_for(engine.vault, &p, &client)?;
     let redirect = choose_redirect(engine, profile_name, &client, opts).await?;

@@ -11,3 +11,28 @@ pub struct Engine<'a> {
     pub vault: &'a dyn SecretStore,
     pub index: &'a mut Index,
 }
+
+/// Lets the names of a stored profile resolve where they resolved when the user registered it:
+/// its issuer, its server metadata and the endpoints registration recorded (each checked against
+/// the inward rule then, relative to the URL the user gave). See [`HttpClient::trust`].
+pub fn trust_profile(http: &HttpClient, p: &crate::profiles::Profile) {
+    let e = &p.endpoints;
+    let stored = [
+        &e.token,
+        &e.registration,
+        &e.clients,
+        &e.credentials,
+        &e.messages,
+        &e.grants,
+        &e.par,
+        &e.authorization,
+        &e.revocation,
+        &p.server_metadata_url,
+    ];
+    for url in stored.into_iter().flatten() {
+        http.trust(url);
+    }
+    if let Ok(issuer) = url::Url::parse(&p.issuer) {
+        http.trust(&issuer);
+    }
+}

@@ -113,6 +113,7 @@ pub async fn current(
         .profile(profile_name)
         .ok_or_else(|| TokenError::NoProfile(profile_name.to_owned()))?
         .clone();
+    super::engine::trust_profile(engine.http, &p);
     let c = p
         .client(client_id)
         .cloned()
@@ -259,6 +260,7 @@ pub async fn forget(engine: &mut Engine<'_>, profile_name: &str) -> Result<Forgo
         .profile(profile_name)
         .ok_or_else(|| TokenError::NoProfile(profile_name.to_owned()))?
         .clone();
+    super::engine::trust_profile(engine.http, &p);
     let mut out = Forgotten::default();
     if let Some(endpoint) = &p.endpoints.revocation {
         for c in &p.clients {

@@ -71,6 +71,8 @@ pub async fn discover(
     let started = Instant::now();
     let client = &client.for_step("discovery");
     let input = http::parse_url(input)?;
+    // The user named this host: it may resolve to a private address (an internal deployment).
+    client.trust(&input);
     let sink = progress.unwrap_or_else(|| Arc::new(|_| {}));
     let mut findings = Vec::new();
 

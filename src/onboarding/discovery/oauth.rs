@@ -10,7 +10,7 @@ use crate::cds::AuthorizationServerMetadata;
 use crate::cds::auth_server_metadata::OAUTH_WELL_KNOWN_SUFFIX;
 use crate::cds::conformance::{self, Finding, OAuthContext, Report, Severity};
 use crate::cds::drafts;
-use crate::http::{Fetched, HttpClient, HttpError};
+use crate::http::{self, Fetched, HttpClient, HttpError};
 
 use super::coverage::Coverage;
 use super::decode::{decode_finding, translation_findings};
@@ -91,10 +91,41 @@ pub(super) fn normalize_oauth(
         },
     );
     let parsed = decode_finding(&n.value, url, "oauth.decode", "CDS-WG1-02 §3.2", findings);
+    // A document that aims the client's credentials inward is not used at all.
+    let parsed = parsed.filter(|_| !aims_inward(&n.value, url, findings));
     Document {
         url: url.clone(),
         draft: n.draft,
         raw: n.value,
         parsed,
     }
+}
+
+/// Whether any endpoint the client will send credentials to (`*_endpoint`, every `cds_*_api`,
+/// `jwks_uri`) points at this machine or its private networks while the document itself came
+/// from elsewhere (issue 9; RFC 9700 §4.5): each such endpoint is an error finding.
+fn aims_inward(doc: &Value, url: &Url, findings: &mut Vec<Finding>) -> bool {
+    let Some(obj) = doc.as_object() else {
+        return false;
+    };
+    let mut inward = false;
+    for (key, value) in obj {
+        let endpoint = key.ends_with("_endpoint") || key.ends_with("_api") || key == "jwks_uri";
+        let Some(text) = value.as_str().filter(|_| endpoint) else {
+            continue;
+        };
+        let Ok(to) = Url::parse(text) else { continue };
+        if let Err(e) = http::check_not_inward(url, &to) {
+            inward = true;
+            findings.push(Finding {
+                severity: Severity::Error,
+                code: "oauth.endpoint_inward".into(),
+                message: format!("`{key}`: {e}; the document is not used"),
+                section: "RFC 9700 §4.5".into(),
+                pointer: format!("/{}", conformance::pointer_token(key)),
+                document: Some(url.to_string()),
+            });
+        }
+    }
+    inward
 }

@@ -97,7 +97,8 @@ impl Discovery {
                 why: self
                     .findings
                     .iter()
-                    .find(|f| f.code == "oauth.decode")
+                    .find(|f| f.code == "oauth.endpoint_inward")
+                    .or_else(|| self.findings.iter().find(|f| f.code == "oauth.decode"))
                     .map(|f| f.message.clone())
                     .unwrap_or_else(|| "does not decode".to_owned()),
             })
@@ -157,6 +158,43 @@ mod tests {
             oauth,
             findings,
             elapsed: Duration::ZERO,
+        }
+    }
+
+    const OAUTH_2026: &str =
+        include_str!("../../../tests/fixtures/drafts/cds2026-oauth-metadata.json");
+
+    #[test]
+    fn a_remote_document_aiming_credentials_inward_is_not_used() {
+        for (key, inward) in [
+            ("token_endpoint", "http://127.0.0.1:6379/"),
+            ("registration_endpoint", "https://169.254.169.254/latest/"),
+            (
+                "pushed_authorization_request_endpoint",
+                "http://[::ffff:127.0.0.1]/par",
+            ),
+            ("revocation_endpoint", "https://10.0.0.5/revoke"),
+            (
+                "introspection_endpoint",
+                "https://admin.localhost/introspect",
+            ),
+            ("cds_clients_api", "http://0.0.0.0/clients"),
+            ("cds_grants_api", "http://[::]/grants"),
+        ] {
+            let mut doc: Value = serde_json::from_str(OAUTH_2026).unwrap();
+            // The well-formed 2026 example decodes; only the one inward endpoint differs.
+            assert!(discovery_with(Some(doc.clone())).oauth_metadata().is_ok());
+            doc[key] = Value::String(inward.into());
+            let d = discovery_with(Some(doc));
+            let f = d
+                .findings
+                .iter()
+                .find(|f| f.code == "oauth.endpoint_inward")
+                .unwrap_or_else(|| panic!("{key}: {:?}", d.findings));
+            assert_eq!(f.pointer, format!("/{key}"));
+            assert!(d.oauth.as_ref().unwrap().parsed.is_none(), "{key}");
+            let e = d.oauth_metadata().unwrap_err().to_string();
+            assert!(e.contains(key) && e.contains("not used"), "{e}");
         }
     }
 

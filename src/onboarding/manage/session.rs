@@ -91,6 +91,7 @@ impl<'a> Session<'a> {
         if profile.admin_client_id.is_none() {
             return Err(ManageError::NoAdminClient(profile_name.to_owned()));
         }
+        crate::onboarding::engine::trust_profile(engine.http, &profile);
         let e = &profile.endpoints;
         let origins = [&e.clients, &e.credentials, &e.messages, &e.grants]
             .into_iter()
