@@ -24,6 +24,12 @@ pub struct HttpPolicy {
     /// Largest response body read, in bytes.
     pub max_body: usize,
     pub max_redirects: usize,
+    /// Trust only these CA certificates (PEM) instead of the system's: a test or staging
+    /// deployment behind a private CA. Empty: the system's roots.
+    pub only_roots_pem: Vec<Vec<u8>>,
+    /// Host names answered without DNS, like curl's `--resolve` (staging hosts, tests). They
+    /// bypass the inward check of the resolver, never the URL checks.
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
 }
 
 impl Default for HttpPolicy {
@@ -33,6 +39,8 @@ impl Default for HttpPolicy {
             connect_timeout: Duration::from_secs(5),
             max_body: 8 * 1024 * 1024,
             max_redirects: 5,
+            only_roots_pem: Vec::new(),
+            resolve: Vec::new(),
         }
     }
 }
@@ -193,10 +201,23 @@ impl HttpClient {
     pub fn new(policy: HttpPolicy) -> Result<Self, HttpError> {
         ensure_crypto_provider();
         let trusted = resolve::Trusted::default();
-        let inner = reqwest::Client::builder()
-            .dns_resolver(Arc::new(resolve::Guarded {
-                trusted: trusted.clone(),
-            }))
+        let mut builder = reqwest::Client::builder().dns_resolver(Arc::new(resolve::Guarded {
+            trusted: trusted.clone(),
+        }));
+        if !policy.only_roots_pem.is_empty() {
+            let mut roots = Vec::new();
+            for pem in &policy.only_roots_pem {
+                roots.push(
+                    reqwest::Certificate::from_pem(pem)
+                        .map_err(|e| HttpError::Setup(format!("CA certificate: {e}")))?,
+                );
+            }
+            builder = builder.tls_certs_only(roots);
+        }
+        for (host, addr) in &policy.resolve {
+            builder = builder.resolve(host, *addr);
+        }
+        let inner = builder
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(policy.connect_timeout)
             .timeout(policy.timeout)

@@ -17,6 +17,7 @@ mod discovery;
 mod drafts;
 mod eddie_schema;
 mod hardening;
+mod inward;
 mod layers;
 mod no_secrets_in_files;
 mod oauth_client;
