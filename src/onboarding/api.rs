@@ -23,6 +23,24 @@ pub enum ApiError {
     Shape { url: Url, what: String },
     #[error("{url}: `next` leads back to a page already read; stopped")]
     Loop { url: Url },
+    /// A link that would carry the admin token to another origin than the API's (issue 9).
+    #[error(
+        "{url} is not on the origin of {api}; the token is not sent there (CDS-WG1-02 §5, RFC 9700 §4.5)"
+    )]
+    Foreign { api: Url, url: Url },
+}
+
+/// `url` on the same origin (scheme, host, port) as `api`, or the error: a Bearer token is only
+/// ever sent to the API it was issued for.
+pub fn same_origin(api: &Url, url: &Url) -> Result<(), ApiError> {
+    if api.origin() == url.origin() {
+        Ok(())
+    } else {
+        Err(ApiError::Foreign {
+            api: api.clone(),
+            url: url.clone(),
+        })
+    }
 }
 
 /// What a Client PUT (§5.5) came back with.
@@ -79,6 +97,7 @@ pub async fn collect<T: DeserializeOwned>(
                     what: format!("`{next_key}` is not a URL"),
                 })?;
                 http::check_url(&n)?;
+                same_origin(first, &n)?;
                 Some(n)
             }
             _ => None,

@@ -350,6 +350,12 @@ async fn add_redirect(
     uri: &str,
 ) -> Result<(), String> {
     let client_uri = client_uri.ok_or("the client has no cds_client_uri")?;
+    let clients_api = engine
+        .index
+        .profile(profile_name)
+        .and_then(|p| p.endpoints.clients.clone())
+        .ok_or("the profile has no Clients API")?;
+    api::same_origin(&clients_api, client_uri).map_err(|e| e.to_string())?;
     let token = admin_token(engine, profile_name)
         .await
         .map_err(|e| e.to_string())?;

@@ -204,3 +204,37 @@ async fn a_remote_utility_cannot_aim_any_request_inward() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     assert_eq!(hits.load(Ordering::SeqCst), 0, "the trap was reached");
 }
+
+/// A listing's `next` on another origin (here: another port) would carry the admin token
+/// there: refused before any request, and the other listener sees nothing.
+#[tokio::test]
+async fn paging_links_stay_on_the_origin_of_the_api() {
+    let (trap_port, hits) = trap().await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let next = format!("http://127.0.0.1:{trap_port}/clients?page=2");
+    let app = Router::new().route(
+        "/clients",
+        get(move || async move { axum::Json(json!({"clients": [], "next": next})) }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let client = HttpClient::new(HttpPolicy::default()).unwrap();
+    let url = url::Url::parse(&format!("{base}/clients")).unwrap();
+    let token = cds_wizard::secret::Secret::new("admin-token-for-this-api-only");
+    let e = cds_wizard::onboarding::api::clients(&client, &url, &token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, cds_wizard::onboarding::api::ApiError::Foreign { .. }),
+        "{e}"
+    );
+    assert!(e.to_string().contains("the token is not sent there"), "{e}");
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the token went to another origin"
+    );
+}
