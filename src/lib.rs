@@ -58,6 +58,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Forget(a) => commands::forget::run(a).await,
         Command::Completions(a) => commands::completions::run(a),
         Command::Man(a) => commands::man::run(a),
+        Command::Clients(a) => commands::clients::run(a).await,
+        Command::Credentials(a) => commands::credentials::run(a).await,
+        Command::Messages(a) => commands::messages::run(a).await,
+        Command::Grants(a) => commands::grants::run(a).await,
+        Command::Files(a) => commands::files::run(a).await,
+        Command::Status(a) => commands::status::run(a).await,
     }
 }
 

@@ -1,14 +1,21 @@
 //! Headless commands: each parses nothing (clap did), calls the engine, and prints.
 
 pub mod authorize;
+pub mod clients;
 pub mod completions;
+pub mod console;
+pub mod credentials;
 pub mod demo_server;
 pub mod discover;
+pub mod files;
 pub mod forget;
+pub mod grants;
 pub mod man;
+pub mod messages;
 pub mod profiles;
 pub mod register;
 pub mod scopes;
+pub mod status;
 pub mod token;
 pub mod validate;
 

@@ -4,6 +4,7 @@
 //! came from a server is sanitized here, where it becomes text.
 
 pub mod discovery;
+pub mod manage;
 pub mod profile;
 pub mod register;
 pub mod scope;
