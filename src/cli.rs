@@ -292,6 +292,10 @@ pub struct DemoServerArgs {
     /// testing; see BENCHMARKS.md).
     #[arg(long, value_name = "M", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub scale_coverage: u32,
+    /// Review Grant reductions asynchronously: answer 202 Accepted with the Grant pending,
+    /// settled after the review delay (exercises a client's 202 path, WG1-02 §8.6).
+    #[arg(long)]
+    pub grant_review: bool,
 }
 
 /// Options every console command takes.
