@@ -64,6 +64,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(a) => commands::replay::run(a).await,
         Command::Report(a) => commands::report::run(a).await,
         Command::Catalog(a) => commands::catalog::run(a).await,
+        Command::Clients(a) => commands::clients::run(a).await,
+        Command::Credentials(a) => commands::credentials::run(a).await,
+        Command::Messages(a) => commands::messages::run(a).await,
+        Command::Grants(a) => commands::grants::run(a).await,
+        Command::Files(a) => commands::files::run(a).await,
+        Command::Status(a) => commands::status::run(a).await,
     }
 }
 
