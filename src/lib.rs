@@ -75,7 +75,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// The interactive wizard at `url`.
 async fn tui_at(url: &str) -> anyhow::Result<ExitCode> {
-    tui::run(tui::Start::Url(url.to_owned())).await?;
+    // `cds-wizard PROFILE`: a stored profile's name (not an address) opens its Console.
+    let stored = !url.contains("://")
+        && profiles::Index::load_default().is_ok_and(|ix| ix.profile(url).is_some());
+    let start = if stored {
+        tui::Start::Console(url.to_owned())
+    } else {
+        tui::Start::Url(url.to_owned())
+    };
+    tui::run(start).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,697 @@
+//! The Console of a stored profile (issue 11): its update logic driven by messages (paging as
+//! the cursor reaches the end, a confirmation before anything destructive, stale results
+//! dropped), every tab drawn at 80x24 and 120x40 from the specs' own example objects, and the
+//! real event loop and executor against the demo utility over HTTP: a profile registered
+//! through the engine, its credential rotated by keystrokes, the keyring checked.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cds_wizard::app::screens::authorize::{ClientRow, ProfileView};
+use cds_wizard::app::screens::console::listing::{Acting, Cursor, More};
+use cds_wizard::app::screens::console::{ConsoleAction, ConsoleOutcome, ConsoleTab, Loaded};
+use cds_wizard::app::widgets::confirm::Question;
+use cds_wizard::app::{self, App, Effect, Msg, Overlay, Remote, Step, Target};
+use cds_wizard::cds::{ClientObject, CredentialList, GrantList, Message, ServerProvidedFileList};
+use cds_wizard::onboarding::manage::credentials::CredentialState;
+use cds_wizard::onboarding::manage::files::SharedFile;
+use cds_wizard::ui::{self, Theme};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+const PROFILE: &str = "demo-gas-electric";
+
+fn example<T: DeserializeOwned>(name: &str) -> T {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/spec-examples")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app::update(app, key(code))
+}
+
+fn profile_view() -> ProfileView {
+    ProfileView {
+        name: PROFILE.into(),
+        issuer: "http://127.0.0.1:9/".into(),
+        keyring: "keyutils".into(),
+        service: "cds-wizard".into(),
+        clients: vec![ClientRow {
+            client_id: "aaf026921707f5d5".into(),
+            scope: "cds_client_admin".into(),
+            status: "active".into(),
+            code_flow: false,
+            accounts: vec![format!("{PROFILE}/aaf026921707f5d5/client_secret")],
+        }],
+        unfinished: None,
+    }
+}
+
+// ---- the specs' example objects (CDS-WG1-02 §5–§9) ----
+
+fn clients() -> Vec<ClientObject> {
+    let one: ClientObject = example("07-modifying-a-client-response.json");
+    let mut two = one.clone();
+    two.client_id = "22bb40b5b823fa8c".into();
+    two.scope = "dge_usage_electric".into();
+    vec![one, two]
+}
+
+fn credentials() -> Vec<CredentialState> {
+    let list: CredentialList = example("12-retrieving-a-credentials-list-response.json");
+    list.credentials
+        .into_iter()
+        .enumerate()
+        .map(|(i, credential)| CredentialState {
+            credential,
+            in_keyring: i == 0,
+            expired: false,
+        })
+        .collect()
+}
+
+fn messages() -> Vec<Message> {
+    [
+        "10-retrieving-an-individual-message-response.json",
+        "09-creating-a-message-response.json",
+        "11-modifying-a-message-response.json",
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, n)| {
+        let mut m: Message = example(n);
+        if i == 2 {
+            // The modification example answers for the first message: another one here.
+            m.message_id = "5a1c0ffee0ddba11".into();
+        }
+        m
+    })
+    .collect()
+}
+
+fn grants() -> Vec<cds_wizard::cds::Grant> {
+    let list: GrantList = example("16-grants-list-response.json");
+    list.grants
+}
+
+fn files() -> Vec<SharedFile> {
+    let list: ServerProvidedFileList =
+        example("20-retrieving-a-server-provided-files-list-response.json");
+    list.files
+        .into_iter()
+        .map(|file| SharedFile {
+            file,
+            grant_id: "c644a5da13f379db".into(),
+        })
+        .collect()
+}
+
+/// The home screen with one stored profile, opened: the Console and the request of each tab.
+fn opened() -> (App, Vec<(ConsoleTab, u64)>) {
+    let (mut app, _) = App::home(Instant::now());
+    app.wall = "2026-11-27T20:00:00Z".parse().unwrap();
+    app::update(&mut app, Msg::ProfilesLoaded(Ok(vec![profile_view()])));
+    app::update(&mut app, Msg::Click(Target::Row(2)));
+    let effects = press(&mut app, KeyCode::Enter);
+    assert_eq!(app.step, Step::Console);
+    let reqs = effects
+        .iter()
+        .map(|e| match e {
+            Effect::ConsoleLoad {
+                req,
+                profile,
+                tab,
+                cursor,
+            } => {
+                assert_eq!(profile, PROFILE);
+                assert_eq!(*cursor, Cursor::first());
+                (*tab, *req)
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(reqs.len(), 5, "every tab starts loading: {effects:?}");
+    (app, reqs)
+}
+
+fn page(
+    app: &mut App,
+    req: u64,
+    tab: ConsoleTab,
+    loaded: Loaded,
+    next: Option<Cursor>,
+) -> Vec<Effect> {
+    app::update(
+        app,
+        Msg::ConsolePage {
+            req,
+            tab,
+            zone: None,
+            result: Ok((loaded, next)),
+        },
+    )
+}
+
+fn next_page() -> Cursor {
+    Cursor {
+        part: 0,
+        url: Some(Url::parse("http://127.0.0.1:9/cds-api/v1/credentials?page=2").unwrap()),
+    }
+}
+
+/// Every tab loaded from the examples; the credentials have another page on the server.
+fn loaded() -> App {
+    let (mut app, reqs) = opened();
+    for (tab, req) in reqs {
+        let (l, next) = match tab {
+            ConsoleTab::Clients => (Loaded::Clients(clients()), None),
+            ConsoleTab::Credentials => (Loaded::Credentials(credentials()), Some(next_page())),
+            ConsoleTab::Messages => (
+                Loaded::Messages {
+                    items: messages(),
+                    outstanding: Some((1, false)),
+                },
+                None,
+            ),
+            ConsoleTab::Grants => (Loaded::Grants(grants()), None),
+            ConsoleTab::Files => (Loaded::Files(files()), None),
+        };
+        assert!(page(&mut app, req, tab, l, next).is_empty());
+    }
+    app
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, app, &Theme::plain());
+        })
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+fn snap(name: &str, app: &App) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| {
+                ui::draw(f, app, &Theme::plain());
+            })
+            .unwrap();
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+fn to_tab(app: &mut App, tab: ConsoleTab) {
+    for _ in 0..5 {
+        if app.console.tab() == tab {
+            return;
+        }
+        press(app, KeyCode::Right);
+    }
+    panic!("no tab {tab:?}");
+}
+
+// ---- update logic ----
+
+#[test]
+fn the_next_page_loads_when_the_cursor_reaches_the_end() {
+    let mut app = loaded();
+    to_tab(&mut app, ConsoleTab::Credentials);
+    let n = app.console.credentials.items().len();
+    assert!(n >= 2, "{n}");
+    // Moving within the loaded items asks for nothing.
+    let mut asked = Vec::new();
+    for _ in 0..n - 1 {
+        asked = press(&mut app, KeyCode::Down);
+        if app.console.credentials.cursor + 1 < n {
+            assert!(asked.is_empty(), "{asked:?}");
+        }
+    }
+    // On the last one: the next page, once.
+    let [
+        Effect::ConsoleLoad {
+            req, tab, cursor, ..
+        },
+    ] = asked.as_slice()
+    else {
+        panic!("{asked:?}")
+    };
+    assert_eq!((*tab, cursor), (ConsoleTab::Credentials, &next_page()));
+    let req = *req;
+    assert!(press(&mut app, KeyCode::Down).is_empty(), "asked once");
+    assert!(screen(&app, 120, 40).contains("loading the next page"));
+    // A page with another id is stale: dropped.
+    page(
+        &mut app,
+        req + 100,
+        ConsoleTab::Credentials,
+        Loaded::Credentials(credentials()),
+        None,
+    );
+    assert_eq!(app.console.credentials.items().len(), n);
+    // The awaited one is appended, and the listing knows it is complete.
+    let mut more = credentials();
+    more.truncate(1);
+    more[0].credential.credential_id = "ffff000011112222".into();
+    page(
+        &mut app,
+        req,
+        ConsoleTab::Credentials,
+        Loaded::Credentials(more),
+        None,
+    );
+    assert_eq!(app.console.credentials.items().len(), n + 1);
+    let Remote::Ready(l) = &app.console.credentials.list else {
+        panic!()
+    };
+    assert_eq!(l.more, More::End);
+    assert!(press(&mut app, KeyCode::Down).is_empty());
+    assert_eq!(
+        app.console
+            .credentials
+            .current()
+            .unwrap()
+            .credential
+            .credential_id,
+        "ffff000011112222"
+    );
+}
+
+#[test]
+fn destructive_actions_ask_first() {
+    let mut app = loaded();
+    to_tab(&mut app, ConsoleTab::Credentials);
+    // Rotate: asked, declined, nothing sent.
+    assert!(press(&mut app, KeyCode::Char('r')).is_empty());
+    assert_eq!(app.overlay, Some(Overlay::Confirm(Question::Console)));
+    let asked = screen(&app, 80, 24);
+    assert!(
+        asked.contains("Rotate the secret of client aaf026921707f5d5"),
+        "{asked}"
+    );
+    assert!(press(&mut app, KeyCode::Char('n')).is_empty());
+    assert_eq!(app.overlay, None);
+    // Rotate again, confirmed: the engine is asked.
+    press(&mut app, KeyCode::Char('r'));
+    let effects = press(&mut app, KeyCode::Char('y'));
+    let [
+        Effect::ConsoleAct {
+            req,
+            profile,
+            action,
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(profile, PROFILE);
+    assert_eq!(
+        action,
+        &ConsoleAction::Rotate {
+            client_id: "aaf026921707f5d5".into(),
+            credential_id: "3d0ac1c8513ba94d".into()
+        }
+    );
+    assert!(matches!(
+        app.console.credentials.acting,
+        Some(Acting::Running { .. })
+    ));
+    // A server error is shown in place.
+    let req = *req;
+    app::update(
+        &mut app,
+        Msg::ConsoleActed {
+            req,
+            result: Err("WG1-02 §7.5: 500 Internal Server Error\u{1b}[31m".into()),
+        },
+    );
+    let Some(Acting::Failed(e)) = &app.console.credentials.acting else {
+        panic!("{:?}", app.console.credentials.acting)
+    };
+    assert!(!e.message.contains('\u{1b}'), "sanitized");
+    assert!(screen(&app, 80, 24).contains("500 Internal Server Error"));
+
+    // Expire and close ask too; marking read and downloading do not.
+    press(&mut app, KeyCode::Char('x'));
+    assert_eq!(app.overlay, Some(Overlay::Confirm(Question::Console)));
+    press(&mut app, KeyCode::Esc);
+    to_tab(&mut app, ConsoleTab::Grants);
+    assert!(press(&mut app, KeyCode::Char('c')).is_empty());
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::ConsoleAct { action: ConsoleAction::CloseGrant { grant_id }, .. }] if grant_id == "d62bdc99ff26e0b4"),
+        "{effects:?}"
+    );
+    to_tab(&mut app, ConsoleTab::Messages);
+    let effects = press(&mut app, KeyCode::Char('m'));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::ConsoleAct {
+                action: ConsoleAction::MarkRead { read: true, .. },
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(app.overlay, None);
+    to_tab(&mut app, ConsoleTab::Files);
+    let effects = press(&mut app, KeyCode::Char('d'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::ConsoleAct { action: ConsoleAction::Download { name, .. }, .. }] if name == "DR_API_docs_v1.0.pdf"),
+        "{effects:?}"
+    );
+    // The download's refusal (the file exists) is shown, the console carries on.
+    let Effect::ConsoleAct { req, .. } = &effects[0] else {
+        unreachable!()
+    };
+    app::update(
+        &mut app,
+        Msg::ConsoleActed {
+            req: *req,
+            result: Err("./DR_API_docs_v1.0.pdf: exists already; nothing written".into()),
+        },
+    );
+    assert!(screen(&app, 120, 40).contains("exists already"));
+}
+
+#[test]
+fn stale_results_are_dropped() {
+    let (mut app, reqs) = opened();
+    let creds = reqs
+        .iter()
+        .find(|(t, _)| *t == ConsoleTab::Credentials)
+        .unwrap()
+        .1;
+    to_tab(&mut app, ConsoleTab::Credentials);
+    // Ctrl-R loads the tab again: the first request's answer is stale.
+    let effects = app::update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+    );
+    let [Effect::ConsoleLoad { req: again, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    page(
+        &mut app,
+        creds,
+        ConsoleTab::Credentials,
+        Loaded::Credentials(credentials()),
+        None,
+    );
+    assert!(matches!(
+        app.console.credentials.list,
+        Remote::Loading { .. }
+    ));
+    // A page answering another tab's request, or an unknown one, changes nothing.
+    page(
+        &mut app,
+        *again,
+        ConsoleTab::Grants,
+        Loaded::Grants(grants()),
+        None,
+    );
+    assert!(matches!(app.console.grants.list, Remote::Loading { .. }));
+    page(
+        &mut app,
+        *again,
+        ConsoleTab::Credentials,
+        Loaded::Credentials(credentials()),
+        None,
+    );
+    assert_eq!(app.console.credentials.items().len(), credentials().len());
+    // An action's result nobody waits for is dropped.
+    app::update(
+        &mut app,
+        Msg::ConsoleActed {
+            req: 9999,
+            result: Ok(ConsoleOutcome::Marked(Box::new(messages().remove(0)))),
+        },
+    );
+    assert_eq!(app.console.messages.acting, None);
+    // Leaving the Console drops what still arrives for it.
+    press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.step, Step::Home);
+    let grants_req = reqs
+        .iter()
+        .find(|(t, _)| *t == ConsoleTab::Grants)
+        .unwrap()
+        .1;
+    page(
+        &mut app,
+        grants_req,
+        ConsoleTab::Grants,
+        Loaded::Grants(grants()),
+        None,
+    );
+    assert!(matches!(app.console.grants.list, Remote::Loading { .. }));
+}
+
+#[test]
+fn messages_count_unread_and_a_mark_changes_the_row() {
+    let mut app = loaded();
+    let unread = messages().iter().filter(|m| !m.read).count();
+    assert!(unread > 0);
+    let shown = screen(&app, 120, 40);
+    assert!(
+        shown.contains(&format!("Messages {unread} unread · 1 open")),
+        "{shown}"
+    );
+    to_tab(&mut app, ConsoleTab::Messages);
+    let first = app.console.messages.current().unwrap().clone();
+    let effects = press(&mut app, KeyCode::Char('m'));
+    let [Effect::ConsoleAct { req, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    let mut read = first.clone();
+    read.read = !first.read;
+    app::update(
+        &mut app,
+        Msg::ConsoleActed {
+            req: *req,
+            result: Ok(ConsoleOutcome::Marked(Box::new(read))),
+        },
+    );
+    assert_eq!(app.console.messages.current().unwrap().read, !first.read);
+    let now =
+        messages().iter().filter(|m| !m.read).count() as isize + if first.read { 1 } else { -1 };
+    assert!(screen(&app, 120, 40).contains(&format!("Messages {now} unread")));
+}
+
+#[test]
+fn the_filter_narrows_the_list_and_esc_clears_it() {
+    let mut app = loaded();
+    to_tab(&mut app, ConsoleTab::Grants);
+    let all = app.console.grants.shown().len();
+    press(&mut app, KeyCode::Char('/'));
+    assert!(app.typing());
+    for c in "c644".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    assert_eq!(app.console.grants.shown().len(), 1);
+    assert_eq!(
+        app.console.grants.current().unwrap().grant_id,
+        "c644a5da13f379db"
+    );
+    snap("console_filter", &app);
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.typing());
+    assert_eq!(app.console.grants.shown().len(), all);
+}
+
+// ---- snapshots of every tab ----
+
+#[test]
+fn snapshot_every_console_tab() {
+    let mut app = loaded();
+    for (tab, name) in [
+        (ConsoleTab::Clients, "console_clients"),
+        (ConsoleTab::Credentials, "console_credentials"),
+        (ConsoleTab::Messages, "console_messages"),
+        (ConsoleTab::Grants, "console_grants"),
+        (ConsoleTab::Files, "console_files"),
+    ] {
+        to_tab(&mut app, tab);
+        snap(name, &app);
+    }
+}
+
+#[test]
+fn snapshot_loading_failed_and_confirm() {
+    let (mut app, reqs) = opened();
+    snap("console_loading", &app);
+    let req = reqs
+        .iter()
+        .find(|(t, _)| *t == ConsoleTab::Clients)
+        .unwrap()
+        .1;
+    app::update(
+        &mut app,
+        Msg::ConsolePage {
+            req,
+            tab: ConsoleTab::Clients,
+            zone: None,
+            result: Err(
+                "WG1-02 §5: http://127.0.0.1:9/cds-api/v1/clients: connection refused".into(),
+            ),
+        },
+    );
+    snap("console_failed", &app);
+    let mut app = loaded();
+    to_tab(&mut app, ConsoleTab::Credentials);
+    press(&mut app, KeyCode::Char('x'));
+    snap("console_confirm", &app);
+}
+
+// ---- the real loop and executor against the demo utility ----
+
+/// A profile registered with the demo answers through the engine, into `home` and `vault`.
+async fn register(
+    base: &str,
+    home: &Path,
+    vault: &cds_wizard::vault::memory::MemoryStore,
+    name: &str,
+) -> cds_wizard::profiles::Index {
+    use cds_wizard::onboarding::discovery::{self, DiscoveryLimits};
+    use cds_wizard::onboarding::register::{self, Engine};
+    use cds_wizard::onboarding::{answers, plan};
+    let http = cds_wizard::http::HttpClient::new(Default::default()).unwrap();
+    let d = discovery::discover(&http, base, &DiscoveryLimits::default(), None)
+        .await
+        .unwrap();
+    let meta = d.oauth_metadata().unwrap();
+    let answers =
+        answers::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/answers-demo.toml"))
+            .unwrap();
+    let plan = plan::plan(
+        meta,
+        &answers.selection(),
+        &|p| plan::read_capped(p, plan::MAX_FILE_BYTES),
+        jiff::Timestamp::now(),
+    )
+    .unwrap_or_else(|p| panic!("{p:?}"));
+    let mut index = cds_wizard::profiles::Index::load(home).unwrap();
+    let mut engine = Engine {
+        http: &http,
+        vault,
+        index: &mut index,
+    };
+    register::register(
+        &mut engine,
+        meta,
+        Some(&d.metadata_url),
+        &plan,
+        name,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    index
+}
+
+/// Every client secret of the profile, by account, as the keyring holds them.
+fn secrets(
+    index: &cds_wizard::profiles::Index,
+    name: &str,
+    vault: &dyn cds_wizard::vault::SecretStore,
+) -> Vec<(String, String)> {
+    use cds_wizard::vault::SecretKind;
+    let p = index.profile(name).unwrap();
+    p.stored_accounts()
+        .into_iter()
+        .filter(|(_, kind, _)| *kind == SecretKind::ClientSecret)
+        .map(|(_, _, account)| {
+            let s = vault.get(&account).unwrap().expect("stored");
+            (account, s.expose().to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_console_rotates_a_secret_by_keystrokes() {
+    use cds_wizard::demo::{DemoOptions, DemoServer};
+    use cds_wizard::tui::{Executor, Start, run_loop};
+    use cds_wizard::vault::SecretStore;
+    use crossterm::event::Event;
+    use futures::channel::mpsc;
+
+    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let vault = Arc::new(cds_wizard::vault::memory::MemoryStore::default());
+    let name = "console-rotate";
+    let index = register(&server.base_url, home.path(), &vault, name).await;
+    let before = secrets(&index, name, &*vault);
+    assert!(!before.is_empty());
+
+    let (tx, rx) = mpsc::unbounded();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let http = cds_wizard::http::HttpClient::new(Default::default()).unwrap();
+    let mut executor = Executor::new(http)
+        .with_vault(vault.clone() as Arc<dyn SecretStore>)
+        .with_index(index);
+    let watched = vault.clone();
+    let accounts = before.clone();
+    let feeder = tokio::spawn(async move {
+        let send = |code: KeyCode, mods: KeyModifiers| {
+            tx.unbounded_send(Ok(Event::Key(KeyEvent::new(code, mods))))
+                .unwrap();
+        };
+        // The first pages of every tab arrive from loopback in well under this.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        send(KeyCode::Right, KeyModifiers::NONE); // Credentials
+        send(KeyCode::Char('r'), KeyModifiers::NONE);
+        send(KeyCode::Char('y'), KeyModifiers::NONE);
+        // Until a secret in the keyring changed (or 20 s), then a little for the reload.
+        for _ in 0..200 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let changed = accounts.iter().any(|(a, s)| {
+                watched.get(a).ok().flatten().map(|x| x.expose().to_owned()) != Some(s.clone())
+            });
+            if changed {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        send(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    });
+    tokio::time::timeout(
+        Duration::from_secs(40),
+        run_loop(
+            &mut terminal,
+            rx,
+            Start::Console(name.to_owned()),
+            &mut executor,
+            Theme::plain(),
+        ),
+    )
+    .await
+    .expect("the loop ends on Ctrl-C")
+    .unwrap();
+    feeder.await.unwrap();
+    let screen = terminal.backend().to_string();
+    server.stop().await;
+    // Exactly one client's secret changed in the keyring.
+    let index = cds_wizard::profiles::Index::load(home.path()).unwrap();
+    let after = secrets(&index, name, &*vault);
+    let changed: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b.1 != a.1)
+        .collect();
+    assert_eq!(changed.len(), 1, "{screen}");
+    assert!(screen.contains("New credential"), "{screen}");
+    assert!(screen.contains("Expired the old credential"), "{screen}");
+    assert!(screen.contains("in the keyring (current)"), "{screen}");
+}
