@@ -31,5 +31,6 @@ mod transcript_replay;
 mod transcript_report;
 mod tui;
 mod tui_console;
+mod tui_console_loop;
 mod tui_loop;
 mod vault;

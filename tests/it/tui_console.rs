@@ -1,12 +1,10 @@
 //! The Console of a stored profile (issue 11): its update logic driven by messages (paging as
 //! the cursor reaches the end, a confirmation before anything destructive, stale results
-//! dropped), every tab drawn at 80x24 and 120x40 from the specs' own example objects, and the
-//! real event loop and executor against the demo utility over HTTP: a profile registered
-//! through the engine, its credential rotated by keystrokes, the keyring checked.
+//! dropped), every tab drawn at 80x24 and 120x40 from the specs' own example objects. The real
+//! loop against the demo utility is in `tui_console_loop`.
 
 use std::path::Path;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use cds_wizard::app::screens::authorize::{ClientRow, ProfileView};
 use cds_wizard::app::screens::console::listing::{Acting, Cursor, More};
@@ -342,11 +340,16 @@ fn destructive_actions_ask_first() {
     };
     assert!(!e.message.contains('\u{1b}'), "sanitized");
     assert!(screen(&app, 80, 24).contains("500 Internal Server Error"));
+}
 
-    // Expire and close ask too; marking read and downloading do not.
-    press(&mut app, KeyCode::Char('x'));
+#[test]
+fn expire_and_close_ask_too_marking_and_downloading_do_not() {
+    let mut app = loaded();
+    to_tab(&mut app, ConsoleTab::Credentials);
+    assert!(press(&mut app, KeyCode::Char('x')).is_empty());
     assert_eq!(app.overlay, Some(Overlay::Confirm(Question::Console)));
-    press(&mut app, KeyCode::Esc);
+    assert!(press(&mut app, KeyCode::Esc).is_empty());
+    assert_eq!(app.overlay, None);
     to_tab(&mut app, ConsoleTab::Grants);
     assert!(press(&mut app, KeyCode::Char('c')).is_empty());
     let effects = press(&mut app, KeyCode::Enter);
@@ -553,145 +556,4 @@ fn snapshot_loading_failed_and_confirm() {
     to_tab(&mut app, ConsoleTab::Credentials);
     press(&mut app, KeyCode::Char('x'));
     snap("console_confirm", &app);
-}
-
-// ---- the real loop and executor against the demo utility ----
-
-/// A profile registered with the demo answers through the engine, into `home` and `vault`.
-async fn register(
-    base: &str,
-    home: &Path,
-    vault: &cds_wizard::vault::memory::MemoryStore,
-    name: &str,
-) -> cds_wizard::profiles::Index {
-    use cds_wizard::onboarding::discovery::{self, DiscoveryLimits};
-    use cds_wizard::onboarding::register::{self, Engine};
-    use cds_wizard::onboarding::{answers, plan};
-    let http = cds_wizard::http::HttpClient::new(Default::default()).unwrap();
-    let d = discovery::discover(&http, base, &DiscoveryLimits::default(), None)
-        .await
-        .unwrap();
-    let meta = d.oauth_metadata().unwrap();
-    let answers =
-        answers::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/answers-demo.toml"))
-            .unwrap();
-    let plan = plan::plan(
-        meta,
-        &answers.selection(),
-        &|p| plan::read_capped(p, plan::MAX_FILE_BYTES),
-        jiff::Timestamp::now(),
-    )
-    .unwrap_or_else(|p| panic!("{p:?}"));
-    let mut index = cds_wizard::profiles::Index::load(home).unwrap();
-    let mut engine = Engine {
-        http: &http,
-        vault,
-        index: &mut index,
-    };
-    register::register(
-        &mut engine,
-        meta,
-        Some(&d.metadata_url),
-        &plan,
-        name,
-        &|_| {},
-    )
-    .await
-    .unwrap();
-    index
-}
-
-/// Every client secret of the profile, by account, as the keyring holds them.
-fn secrets(
-    index: &cds_wizard::profiles::Index,
-    name: &str,
-    vault: &dyn cds_wizard::vault::SecretStore,
-) -> Vec<(String, String)> {
-    use cds_wizard::vault::SecretKind;
-    let p = index.profile(name).unwrap();
-    p.stored_accounts()
-        .into_iter()
-        .filter(|(_, kind, _)| *kind == SecretKind::ClientSecret)
-        .map(|(_, _, account)| {
-            let s = vault.get(&account).unwrap().expect("stored");
-            (account, s.expose().to_owned())
-        })
-        .collect()
-}
-
-#[tokio::test]
-async fn the_console_rotates_a_secret_by_keystrokes() {
-    use cds_wizard::demo::{DemoOptions, DemoServer};
-    use cds_wizard::tui::{Executor, Start, run_loop};
-    use cds_wizard::vault::SecretStore;
-    use crossterm::event::Event;
-    use futures::channel::mpsc;
-
-    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
-    let home = tempfile::tempdir().unwrap();
-    let vault = Arc::new(cds_wizard::vault::memory::MemoryStore::default());
-    let name = "console-rotate";
-    let index = register(&server.base_url, home.path(), &vault, name).await;
-    let before = secrets(&index, name, &*vault);
-    assert!(!before.is_empty());
-
-    let (tx, rx) = mpsc::unbounded();
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    let http = cds_wizard::http::HttpClient::new(Default::default()).unwrap();
-    let mut executor = Executor::new(http)
-        .with_vault(vault.clone() as Arc<dyn SecretStore>)
-        .with_index(index);
-    let watched = vault.clone();
-    let accounts = before.clone();
-    let feeder = tokio::spawn(async move {
-        let send = |code: KeyCode, mods: KeyModifiers| {
-            tx.unbounded_send(Ok(Event::Key(KeyEvent::new(code, mods))))
-                .unwrap();
-        };
-        // The first pages of every tab arrive from loopback in well under this.
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        send(KeyCode::Right, KeyModifiers::NONE); // Credentials
-        send(KeyCode::Char('r'), KeyModifiers::NONE);
-        send(KeyCode::Char('y'), KeyModifiers::NONE);
-        // Until a secret in the keyring changed (or 20 s), then a little for the reload.
-        for _ in 0..200 {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-            let changed = accounts.iter().any(|(a, s)| {
-                watched.get(a).ok().flatten().map(|x| x.expose().to_owned()) != Some(s.clone())
-            });
-            if changed {
-                break;
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        send(KeyCode::Char('c'), KeyModifiers::CONTROL);
-    });
-    tokio::time::timeout(
-        Duration::from_secs(40),
-        run_loop(
-            &mut terminal,
-            rx,
-            Start::Console(name.to_owned()),
-            &mut executor,
-            Theme::plain(),
-        ),
-    )
-    .await
-    .expect("the loop ends on Ctrl-C")
-    .unwrap();
-    feeder.await.unwrap();
-    let screen = terminal.backend().to_string();
-    server.stop().await;
-    // Exactly one client's secret changed in the keyring.
-    let index = cds_wizard::profiles::Index::load(home.path()).unwrap();
-    let after = secrets(&index, name, &*vault);
-    let changed: Vec<_> = before
-        .iter()
-        .zip(&after)
-        .filter(|(b, a)| b.1 != a.1)
-        .collect();
-    assert_eq!(changed.len(), 1, "{screen}");
-    assert!(screen.contains("New credential"), "{screen}");
-    assert!(screen.contains("Expired the old credential"), "{screen}");
-    assert!(screen.contains("in the keyring (current)"), "{screen}");
 }
