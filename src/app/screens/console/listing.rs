@@ -3,6 +3,7 @@
 //! pane's scroll and the tab's status line. Pages load lazily: the next one when the cursor
 //! reaches the end of what is loaded.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use url::Url;
@@ -116,7 +117,12 @@ impl<T: Item> TabList<T> {
                 More::Loading { req: r, cursor } if *r == req => {
                     l.more = match result {
                         Ok((items, c)) => {
-                            l.items.extend(items);
+                            // Once each: an item can move between lists while paging (a
+                            // message marked read leaves the unread list for the read one).
+                            let seen: HashSet<String> =
+                                l.items.iter().map(|i| i.key().to_owned()).collect();
+                            l.items
+                                .extend(items.into_iter().filter(|i| !seen.contains(i.key())));
                             next(c)
                         }
                         Err(e) => More::Failed {
