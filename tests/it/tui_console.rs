@@ -557,3 +557,69 @@ fn snapshot_loading_failed_and_confirm() {
     press(&mut app, KeyCode::Char('x'));
     snap("console_confirm", &app);
 }
+
+#[test]
+fn a_message_that_moved_lists_while_paging_is_listed_once() {
+    let (mut app, reqs) = opened();
+    let req = reqs
+        .iter()
+        .find(|(t, _)| *t == ConsoleTab::Messages)
+        .unwrap()
+        .1;
+    let unread: Vec<Message> = messages().into_iter().take(2).collect();
+    let read_list = Cursor { part: 1, url: None };
+    let l = Loaded::Messages {
+        items: unread.clone(),
+        outstanding: None,
+    };
+    page(
+        &mut app,
+        req,
+        ConsoleTab::Messages,
+        l,
+        Some(read_list.clone()),
+    );
+    to_tab(&mut app, ConsoleTab::Messages);
+    let effects = press(&mut app, KeyCode::End);
+    let [Effect::ConsoleLoad { req, cursor, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(cursor, &read_list, "the read list after the unread one");
+    // The first message was marked read meanwhile: the read list has it too.
+    let mut moved = unread[0].clone();
+    moved.read = true;
+    let l = Loaded::Messages {
+        items: vec![moved, messages().remove(2)],
+        outstanding: None,
+    };
+    page(&mut app, *req, ConsoleTab::Messages, l, None);
+    let ids: Vec<&str> = app
+        .console
+        .messages
+        .items()
+        .iter()
+        .map(|m| m.message_id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+}
+
+#[test]
+fn shift_tab_from_the_authorization_returns_to_the_console() {
+    let mut app = loaded();
+    press(&mut app, KeyCode::Char('a'));
+    assert_eq!(app.step, Step::Authorize);
+    let effects = press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.step, Step::Console);
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::ConsoleLoad {
+                tab: ConsoleTab::Grants,
+                ..
+            }]
+        ),
+        "the grants load again: {effects:?}"
+    );
+    let shown = screen(&app, 80, 24);
+    assert!(shown.contains("Messages 1 unread"), "{shown}");
+}

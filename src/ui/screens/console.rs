@@ -59,7 +59,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
         Constraint::Length(status_h),
     ])
     .areas(inner);
-    tab_row::render(frame, row, &labels(c), tabs::index(tab), theme, hits);
+    // The open requests' count goes when the row is too narrow for it.
+    let mut names = labels(c, true);
+    if names.iter().map(|l| l.chars().count() + 1).sum::<usize>() > usize::from(row.width) + 1 {
+        names = labels(c, false);
+    }
+    tab_row::render(frame, row, &names, tabs::index(tab), theme, hits);
     let tz = c.zone.as_deref();
     match tab {
         ConsoleTab::Clients => {
@@ -129,12 +134,13 @@ fn count<T: Item>(l: &TabList<T>) -> String {
     }
 }
 
-fn labels(c: &ConsoleState) -> Vec<String> {
+/// The tabs' names with their counts (Messages: unread, and open requests when `open`).
+fn labels(c: &ConsoleState, open: bool) -> Vec<String> {
     let [cl, cr, me, gr, fi] = strings::CONSOLE_TABS;
     let (unread, more) = c.unread();
     let open = match c.outstanding {
-        Some((n, more)) => format!(" · {n}{} open", if more { "+" } else { "" }),
-        None => String::new(),
+        Some((n, more)) if open => format!(" · {n}{} open", if more { "+" } else { "" }),
+        _ => String::new(),
     };
     let messages = match &c.messages.list {
         Remote::Ready(_) => format!("{me} {unread}{} unread{open}", if more { "+" } else { "" }),

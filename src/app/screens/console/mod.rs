@@ -567,6 +567,24 @@ impl Screen for Console {
     }
 }
 
+/// Whether the Authorize screen was opened from the Console (Shift-Tab returns there) and
+/// waits for nothing.
+pub(crate) fn authorizing(app: &App) -> bool {
+    app.authorize.running().is_none()
+        && !app.console.name.is_empty()
+        && app
+            .authorize
+            .profile
+            .as_ref()
+            .is_some_and(|p| p.name == app.console.name)
+}
+
+/// Back from the authorization to the Console; its Grants load again (a new one may be there).
+pub(crate) fn back(app: &mut App) -> Vec<Effect> {
+    app.step = Step::Console;
+    vec![load(app, ConsoleTab::Grants)]
+}
+
 /// The profile's customer authorization (the screen stored profiles used to open at).
 fn authorize(app: &mut App) {
     let Some(p) = app.console.profile.clone() else {
