@@ -9,7 +9,8 @@ use std::time::Instant;
 use url::Url;
 
 use super::items::Item;
-use crate::app::widgets::list::moved;
+use crate::app::keymap::Action;
+use crate::app::widgets::list::{moved, scroll};
 use crate::app::widgets::text_input::TextInput;
 use crate::app::{ErrorView, Remote, ReqId};
 
@@ -218,6 +219,70 @@ impl<T: Item> TabList<T> {
     pub fn refilter(&mut self) {
         self.cursor = self.cursor.min(self.shown().len().saturating_sub(1));
         self.detail_scroll = 0;
+    }
+}
+
+/// The operations every tab's list has, whatever it holds.
+pub(super) trait ListOps {
+    fn move_by(&mut self, delta: isize);
+    fn set_cursor(&mut self, n: usize);
+    fn wants_more(&self) -> Option<Cursor>;
+    fn asked(&mut self, req: ReqId, cursor: Cursor);
+    fn begin(&mut self, req: ReqId, now: std::time::Instant);
+    fn idle(&self) -> bool;
+    fn searching(&self) -> bool;
+    fn set_searching(&mut self, on: bool);
+    fn filter(&mut self, action: Action, text: Option<&str>);
+    fn scroll(&mut self, delta: isize);
+    fn set_acting(&mut self, acting: Acting);
+}
+
+impl<T: Item> ListOps for TabList<T> {
+    fn move_by(&mut self, delta: isize) {
+        TabList::move_by(self, delta);
+    }
+    fn set_cursor(&mut self, n: usize) {
+        if n < self.shown().len() {
+            self.cursor = n;
+            self.detail_scroll = 0;
+        }
+    }
+    fn wants_more(&self) -> Option<Cursor> {
+        TabList::wants_more(self)
+    }
+    fn asked(&mut self, req: ReqId, cursor: Cursor) {
+        TabList::asked(self, req, cursor);
+    }
+    fn begin(&mut self, req: ReqId, now: std::time::Instant) {
+        TabList::begin(self, req, now);
+    }
+    fn idle(&self) -> bool {
+        matches!(self.list, Remote::Idle)
+    }
+    fn searching(&self) -> bool {
+        self.searching
+    }
+    fn set_searching(&mut self, on: bool) {
+        self.searching = on;
+    }
+    fn filter(&mut self, action: Action, text: Option<&str>) {
+        match text {
+            Some(t) => self.query.insert(t),
+            None if action == Action::CancelSearch => {
+                self.query.update(Action::ClearLine);
+                self.searching = false;
+            }
+            None => {
+                self.query.update(action);
+            }
+        }
+        self.refilter();
+    }
+    fn scroll(&mut self, delta: isize) {
+        scroll(&mut self.detail_scroll, delta);
+    }
+    fn set_acting(&mut self, acting: Acting) {
+        self.acting = Some(acting);
     }
 }
 

@@ -16,7 +16,7 @@ use super::authorize::{AuthorizeState, ProfileView};
 use super::home::back_home;
 use crate::app::keymap::{self, Action, BINDINGS, Context};
 use crate::app::widgets::confirm::Question;
-use crate::app::widgets::list::{PAGE, movement, scroll};
+use crate::app::widgets::list::{PAGE, movement};
 use crate::app::widgets::tabs::{self, Tab};
 use crate::app::{App, Effect, ErrorView, Overlay, Remote, ReqId, Step};
 use crate::cds::{ClientObject, Credential, Grant, Message};
@@ -24,7 +24,7 @@ use crate::onboarding::manage::credentials::{CredentialState, Rotation};
 use crate::onboarding::manage::files::{Downloaded, SharedFile};
 use crate::onboarding::manage::grants::GrantChange;
 use items::Item;
-use listing::{Acting, Cursor, TabList};
+use listing::{Acting, Cursor, ListOps, TabList};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConsoleTab {
@@ -188,70 +188,6 @@ impl ConsoleState {
             _ => false,
         };
         (n, more)
-    }
-}
-
-/// The operations every tab's list has, whatever it holds.
-trait ListOps {
-    fn move_by(&mut self, delta: isize);
-    fn set_cursor(&mut self, n: usize);
-    fn wants_more(&self) -> Option<Cursor>;
-    fn asked(&mut self, req: ReqId, cursor: Cursor);
-    fn begin(&mut self, req: ReqId, now: std::time::Instant);
-    fn idle(&self) -> bool;
-    fn searching(&self) -> bool;
-    fn set_searching(&mut self, on: bool);
-    fn filter(&mut self, action: Action, text: Option<&str>);
-    fn scroll(&mut self, delta: isize);
-    fn set_acting(&mut self, acting: Acting);
-}
-
-impl<T: Item> ListOps for TabList<T> {
-    fn move_by(&mut self, delta: isize) {
-        TabList::move_by(self, delta);
-    }
-    fn set_cursor(&mut self, n: usize) {
-        if n < self.shown().len() {
-            self.cursor = n;
-            self.detail_scroll = 0;
-        }
-    }
-    fn wants_more(&self) -> Option<Cursor> {
-        TabList::wants_more(self)
-    }
-    fn asked(&mut self, req: ReqId, cursor: Cursor) {
-        TabList::asked(self, req, cursor);
-    }
-    fn begin(&mut self, req: ReqId, now: std::time::Instant) {
-        TabList::begin(self, req, now);
-    }
-    fn idle(&self) -> bool {
-        matches!(self.list, Remote::Idle)
-    }
-    fn searching(&self) -> bool {
-        self.searching
-    }
-    fn set_searching(&mut self, on: bool) {
-        self.searching = on;
-    }
-    fn filter(&mut self, action: Action, text: Option<&str>) {
-        match text {
-            Some(t) => self.query.insert(t),
-            None if action == Action::CancelSearch => {
-                self.query.update(Action::ClearLine);
-                self.searching = false;
-            }
-            None => {
-                self.query.update(action);
-            }
-        }
-        self.refilter();
-    }
-    fn scroll(&mut self, delta: isize) {
-        scroll(&mut self.detail_scroll, delta);
-    }
-    fn set_acting(&mut self, acting: Acting) {
-        self.acting = Some(acting);
     }
 }
 
