@@ -149,3 +149,129 @@ async fn the_console_rotates_a_secret_by_keystrokes() {
     assert!(screen.contains("Expired the old credential"), "{screen}");
     assert!(screen.contains("in the keyring (current)"), "{screen}");
 }
+
+/// No escape, C1 control, bidi override, bell or NUL on the screen at either size.
+fn assert_clean(app: &cds_wizard::app::App) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| {
+                cds_wizard::ui::draw(f, app, &Theme::plain());
+            })
+            .unwrap();
+        let screen = terminal.backend().to_string();
+        for bad in ['\u{1b}', '\u{9b}', '\u{202e}', '\u{7}', '\0'] {
+            assert!(
+                !screen.contains(bad),
+                "{bad:?} reached the screen:\n{screen}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn hostile_server_text_never_reaches_the_console_raw() {
+    use cds_wizard::app::screens::console::listing::Cursor;
+    use cds_wizard::app::screens::console::{ConsoleTab, Loaded};
+    use cds_wizard::app::{self, App, Effect, Msg};
+    use cds_wizard::demo::{DemoOptions, DemoServer};
+    use cds_wizard::onboarding::engine::Engine;
+    use cds_wizard::onboarding::manage::{Session, clients, credentials, grants, messages};
+
+    let server = DemoServer::start(
+        0,
+        DemoOptions {
+            hostile_strings: true,
+            ..DemoOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let vault = cds_wizard::vault::memory::MemoryStore::default();
+    let name = "console-hostile";
+    let mut index = register(&server.base_url, home.path(), &vault, name).await;
+    let http = cds_wizard::http::HttpClient::new(Default::default()).unwrap();
+    let engine = Engine {
+        http: &http,
+        vault: &vault,
+        index: &mut index,
+    };
+    let mut s = Session::open(engine, name).unwrap();
+    // Real pages from the engine, as the executor fetches them.
+    let c = clients::list_page(&mut s, &Default::default(), None)
+        .await
+        .unwrap();
+    let k = credentials::list_page(&mut s, &Default::default(), None)
+        .await
+        .unwrap();
+    let list = messages::MessageList::Unread;
+    let m = messages::list_page(&mut s, list, &Default::default(), None)
+        .await
+        .unwrap();
+    let g = grants::list_page(&mut s, &Default::default(), None)
+        .await
+        .unwrap();
+    server.stop().await;
+    assert!(
+        c.items.iter().any(|c| c.display_name().contains('\u{1b}'))
+            || m.items
+                .iter()
+                .any(|m| m.name.contains('\u{1b}') || m.description.contains('\u{1b}')),
+        "the hostile demo really serves escapes"
+    );
+    let (mut app, effects) = App::console(name, std::time::Instant::now());
+    let mut pages = vec![
+        (ConsoleTab::Clients, Loaded::Clients(c.items)),
+        (ConsoleTab::Credentials, Loaded::Credentials(k.items)),
+        (
+            ConsoleTab::Messages,
+            Loaded::Messages {
+                items: m.items,
+                outstanding: None,
+            },
+        ),
+        (ConsoleTab::Grants, Loaded::Grants(g.items)),
+        (ConsoleTab::Files, Loaded::Files(Vec::new())),
+    ];
+    for e in effects {
+        let Effect::ConsoleLoad { req, tab, .. } = e else {
+            continue;
+        };
+        let at = pages.iter().position(|(t, _)| *t == tab).unwrap();
+        let (_, loaded) = pages.remove(at);
+        let next = Some(Cursor::first());
+        let result = Ok((loaded, next));
+        let zone = Some("America/Los_Angeles".to_owned());
+        app::update(
+            &mut app,
+            Msg::ConsolePage {
+                req,
+                tab,
+                zone,
+                result,
+            },
+        );
+    }
+    let press = |app: &mut App, k: KeyCode| {
+        app::update(app, Msg::Key(KeyEvent::new(k, KeyModifiers::NONE)));
+    };
+    // Every tab, every row's details, and the confirmation dialogs.
+    for _ in 0..5 {
+        for _ in 0..6 {
+            assert_clean(&app);
+            press(&mut app, KeyCode::Down);
+        }
+        for k in ['r', 'x', 'c'] {
+            press(&mut app, KeyCode::Char(k));
+            assert_clean(&app);
+            if app.overlay.is_some() {
+                press(&mut app, KeyCode::Esc);
+            }
+        }
+        assert!(app.overlay.is_none());
+        let tab = app.console.tab();
+        press(&mut app, KeyCode::Right);
+        assert_ne!(app.console.tab(), tab, "on to the next tab");
+    }
+}

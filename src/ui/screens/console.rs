@@ -288,8 +288,25 @@ fn status_lines(c: &ConsoleState, tab: ConsoleTab, theme: &Theme) -> Vec<Line<'s
 
 /// The confirmation dialog's question for the pending console action.
 pub fn question(app: &App) -> String {
-    let profile = &app.console.name;
-    match &app.console.pending {
+    use crate::text::sanitize;
+    let profile = sanitize(&app.console.name);
+    match &app.console.pending.as_ref().map(|a| match a {
+        // Ids come from the server: drawn sanitized.
+        ConsoleAction::Rotate {
+            client_id,
+            credential_id,
+        } => ConsoleAction::Rotate {
+            client_id: sanitize(client_id),
+            credential_id: sanitize(credential_id),
+        },
+        ConsoleAction::Expire { credential_id } => ConsoleAction::Expire {
+            credential_id: sanitize(credential_id),
+        },
+        ConsoleAction::CloseGrant { grant_id } => ConsoleAction::CloseGrant {
+            grant_id: sanitize(grant_id),
+        },
+        other => other.clone(),
+    }) {
         Some(ConsoleAction::Rotate {
             client_id,
             credential_id,
