@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use cds_wizard::app::screens::console::{ConsoleTab, Loaded};
 use cds_wizard::ui::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -169,11 +170,9 @@ fn assert_clean(app: &cds_wizard::app::App) {
     }
 }
 
-#[tokio::test]
-async fn hostile_server_text_never_reaches_the_console_raw() {
-    use cds_wizard::app::screens::console::listing::Cursor;
-    use cds_wizard::app::screens::console::{ConsoleTab, Loaded};
-    use cds_wizard::app::{self, App, Effect, Msg};
+/// The first page of every tab of a profile registered at the hostile demo, fetched by the
+/// engine as the executor does.
+async fn hostile_pages() -> Vec<(ConsoleTab, Loaded)> {
     use cds_wizard::demo::{DemoOptions, DemoServer};
     use cds_wizard::onboarding::engine::Engine;
     use cds_wizard::onboarding::manage::{Session, clients, credentials, grants, messages};
@@ -189,16 +188,14 @@ async fn hostile_server_text_never_reaches_the_console_raw() {
     .unwrap();
     let home = tempfile::tempdir().unwrap();
     let vault = cds_wizard::vault::memory::MemoryStore::default();
-    let name = "console-hostile";
-    let mut index = register(&server.base_url, home.path(), &vault, name).await;
+    let mut index = register(&server.base_url, home.path(), &vault, HOSTILE).await;
     let http = cds_wizard::http::HttpClient::new(Default::default()).unwrap();
     let engine = Engine {
         http: &http,
         vault: &vault,
         index: &mut index,
     };
-    let mut s = Session::open(engine, name).unwrap();
-    // Real pages from the engine, as the executor fetches them.
+    let mut s = Session::open(engine, HOSTILE).unwrap();
     let c = clients::list_page(&mut s, &Default::default(), None)
         .await
         .unwrap();
@@ -220,8 +217,7 @@ async fn hostile_server_text_never_reaches_the_console_raw() {
                 .any(|m| m.name.contains('\u{1b}') || m.description.contains('\u{1b}')),
         "the hostile demo really serves escapes"
     );
-    let (mut app, effects) = App::console(name, std::time::Instant::now());
-    let mut pages = vec![
+    vec![
         (ConsoleTab::Clients, Loaded::Clients(c.items)),
         (ConsoleTab::Credentials, Loaded::Credentials(k.items)),
         (
@@ -233,7 +229,18 @@ async fn hostile_server_text_never_reaches_the_console_raw() {
         ),
         (ConsoleTab::Grants, Loaded::Grants(g.items)),
         (ConsoleTab::Files, Loaded::Files(Vec::new())),
-    ];
+    ]
+}
+
+const HOSTILE: &str = "console-hostile";
+
+#[tokio::test]
+async fn hostile_server_text_never_reaches_the_console_raw() {
+    use cds_wizard::app::screens::console::listing::Cursor;
+    use cds_wizard::app::{self, App, Effect, Msg};
+
+    let mut pages = hostile_pages().await;
+    let (mut app, effects) = App::console(HOSTILE, std::time::Instant::now());
     for e in effects {
         let Effect::ConsoleLoad { req, tab, .. } = e else {
             continue;
