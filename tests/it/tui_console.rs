@@ -623,3 +623,51 @@ fn shift_tab_from_the_authorization_returns_to_the_console() {
     let shown = screen(&app, 80, 24);
     assert!(shown.contains("Messages 1 unread"), "{shown}");
 }
+
+#[test]
+fn the_console_keys_come_from_the_one_table_without_clashes() {
+    use cds_wizard::app::keymap::{self, BINDINGS, Context};
+    let tabs = [
+        Context::ConsoleClients,
+        Context::ConsoleCredentials,
+        Context::ConsoleMessages,
+        Context::ConsoleGrants,
+        Context::ConsoleFiles,
+    ];
+    for cx in tabs.iter().chain([&Context::Console]) {
+        let hints = keymap::hints(*cx);
+        assert!(!hints.is_empty(), "{cx:?}");
+        for h in hints {
+            assert!(!h.keys.is_empty() && !h.help.is_empty(), "{h:?}");
+        }
+    }
+    // The console's shared keys are read first: no tab may bind one of them to something else.
+    for b in BINDINGS.iter().filter(|b| tabs.contains(&b.context)) {
+        for spec in b.keys {
+            let key = KeyEvent::new(spec.code, spec.mods);
+            let shared = BINDINGS
+                .iter()
+                .filter(|s| s.context == Context::Console)
+                .any(|s| keymap::lookup(Context::Console, &key) == Some(s.action));
+            assert!(
+                !shared,
+                "{:?} of {:?} is also a console key",
+                b.label, b.context
+            );
+        }
+    }
+    // The footer of each tab names its own action first.
+    let mut app = loaded();
+    for (tab, first) in [
+        (ConsoleTab::Clients, "Enter show"),
+        (ConsoleTab::Credentials, "r rotate · x expire"),
+        (ConsoleTab::Messages, "m read/unread"),
+        (ConsoleTab::Grants, "c close"),
+        (ConsoleTab::Files, "d download"),
+    ] {
+        to_tab(&mut app, tab);
+        let shown = screen(&app, 80, 24);
+        let footer = shown.lines().last().unwrap_or_default();
+        assert!(footer.starts_with(&format!("\"{first}")), "{footer}");
+    }
+}
