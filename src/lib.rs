@@ -64,12 +64,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(a) => commands::replay::run(a).await,
         Command::Report(a) => commands::report::run(a).await,
         Command::Catalog(a) => commands::catalog::run(a).await,
+        Command::Clients(a) => commands::clients::run(a).await,
+        Command::Credentials(a) => commands::credentials::run(a).await,
+        Command::Messages(a) => commands::messages::run(a).await,
+        Command::Grants(a) => commands::grants::run(a).await,
+        Command::Files(a) => commands::files::run(a).await,
+        Command::Status(a) => commands::status::run(a).await,
     }
 }
 
 /// The interactive wizard at `url`.
 async fn tui_at(url: &str) -> anyhow::Result<ExitCode> {
-    tui::run(tui::Start::Url(url.to_owned())).await?;
+    // `cds-wizard PROFILE`: a stored profile's name (not an address) opens its Console.
+    let stored = !url.contains("://")
+        && profiles::Index::load_default().is_ok_and(|ix| ix.profile(url).is_some());
+    let start = if stored {
+        tui::Start::Console(url.to_owned())
+    } else {
+        tui::Start::Url(url.to_owned())
+    };
+    tui::run(start).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -315,3 +315,86 @@ fn the_whole_wizard_registers_authorizes_and_leaves_credentials_in_the_keyring()
         let _ = cds_wizard::vault::SecretStore::delete(&store, &account);
     }
 }
+
+/// `cds-wizard PROFILE` opens the stored profile's Console; a credential is rotated by
+/// keystrokes (Credentials tab, `r`, confirmed), and the kernel keyring holds the new secret.
+#[test]
+fn a_stored_profile_opens_its_console_and_rotates_a_secret_by_keystrokes() {
+    use cds_wizard::vault::{SecretKind, SecretStore};
+    let base = common::demo_url();
+    let home = tempfile::tempdir().unwrap();
+    let profile = format!("console-pty-{}", std::process::id());
+    let answers = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/answers-demo.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"))
+        .args([
+            "register",
+            base,
+            "--answers",
+            answers,
+            "--profile",
+            &profile,
+        ])
+        .env("CDS_WIZARD_HOME", home.path())
+        .env("CDS_WIZARD_KEYRING", "keyutils")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = cds_wizard::vault::keyring::build("keyutils").unwrap();
+    let secrets = |home: &std::path::Path| -> Vec<(String, String)> {
+        let index = cds_wizard::profiles::Index::load(home).unwrap();
+        let p = index.profile(&profile).expect("profile stored");
+        p.stored_accounts()
+            .into_iter()
+            .filter(|(_, kind, _)| *kind == SecretKind::ClientSecret)
+            .map(|(_, _, account)| {
+                let s = store.get(&account).unwrap().expect("in the keyring");
+                (account, s.expose().to_owned())
+            })
+            .collect()
+    };
+    let before = secrets(home.path());
+
+    let mut w = Wizard::start(
+        30,
+        120,
+        &[&profile],
+        &[
+            ("CDS_WIZARD_HOME", home.path().as_os_str()),
+            ("CDS_WIZARD_KEYRING", "keyutils".as_ref()),
+        ],
+    );
+    w.screen.wait_for(&format!("Console · {profile}"));
+    w.screen.wait_for("CLIENT ID");
+    w.press(b"\x1b[C"); // → Credentials
+    let listed = w.screen.wait_for("in the keyring (current)");
+    assert!(listed.contains("CREDENTIAL ID"), "{listed}");
+    w.press(b"r");
+    w.screen.wait_for("Rotate the secret of client");
+    w.press(b"y");
+    let done = w.screen.wait_for("Expired the old credential");
+    assert!(done.contains("New credential"), "{done}");
+    w.press(b"\x03");
+    assert!(w.wait_exit().success());
+
+    let after = secrets(home.path());
+    let changed: Vec<_> = before
+        .iter()
+        .zip(&after)
+        .filter(|(b, a)| b.0 == a.0 && b.1 != a.1)
+        .collect();
+    assert_eq!(changed.len(), 1, "exactly one client secret rotated");
+    let raw = String::from_utf8_lossy(&w.raw.lock().unwrap()).into_owned();
+    let refs: Vec<&str> = before
+        .iter()
+        .chain(&after)
+        .map(|(_, s)| s.as_str())
+        .collect();
+    common::secrets::assert_no_secret_in_text("the terminal output", &raw, &refs);
+    for (account, _) in &after {
+        let _ = store.delete(account);
+    }
+}

@@ -20,6 +20,7 @@ use crate::onboarding::register::{RegisterEvent, RegisterOutcome};
 use crate::secret::Secret;
 use keymap::{Action, Context};
 use screens::authorize::{AuthorizeState, OutcomeView, ProfileView};
+use screens::console::{self as console_screen, ConsoleState};
 use screens::discover::{DiscoverState, Discovered};
 use screens::done::DoneState;
 use screens::home::HomeState;
@@ -130,6 +131,25 @@ pub enum Msg {
     },
     /// A line for the status bar (a browser that did not open, a copied URL).
     Info(String),
+    /// A page of a console tab (`result` carries where the next page is).
+    ConsolePage {
+        req: ReqId,
+        tab: console_screen::ConsoleTab,
+        /// The profile's time zone, for the times shown.
+        zone: Option<String>,
+        result: Result<
+            (
+                console_screen::Loaded,
+                Option<console_screen::listing::Cursor>,
+            ),
+            String,
+        >,
+    },
+    /// A console action finished.
+    ConsoleActed {
+        req: ReqId,
+        result: Result<console_screen::ConsoleOutcome, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +200,20 @@ pub enum Effect {
         account: String,
     },
     Quit,
+    /// One page of a console tab of `profile` (CDS-WG1-02 §5–§9), answered by
+    /// `Msg::ConsolePage`.
+    ConsoleLoad {
+        req: ReqId,
+        profile: String,
+        tab: console_screen::ConsoleTab,
+        cursor: console_screen::listing::Cursor,
+    },
+    /// A console action on `profile`, answered by `Msg::ConsoleActed`.
+    ConsoleAct {
+        req: ReqId,
+        profile: String,
+        action: console_screen::ConsoleAction,
+    },
 }
 
 /// The wizard's steps, in order; `Home` comes before them when no URL was given.
@@ -194,6 +228,8 @@ pub enum Step {
     Submit,
     Authorize,
     Done,
+    /// A stored profile's Console (not a step of the indicator).
+    Console,
 }
 
 impl Step {
@@ -261,6 +297,8 @@ pub struct App {
     pub notice: Option<Notice>,
     pub size: (u16, u16),
     next_req: ReqId,
+    /// The Console of a stored profile.
+    pub console: ConsoleState,
 }
 
 impl App {
@@ -288,6 +326,7 @@ impl App {
             notice: None,
             size: (80, 24),
             next_req: 1,
+            console: ConsoleState::default(),
         }
     }
 
@@ -306,6 +345,15 @@ impl App {
         app.home.visited = true;
         app.home.profiles = Remote::Loading { req: 0, since: now };
         (app, vec![Effect::LoadProfiles])
+    }
+
+    /// The Console of the stored profile `name` (`cds-wizard PROFILE`).
+    pub fn console(name: &str, now: Instant) -> (App, Vec<Effect>) {
+        let mut app = App::blank(String::new(), Step::Console, now);
+        app.home.profiles = Remote::Loading { req: 0, since: now };
+        let mut effects = console_screen::open(&mut app, name, None);
+        effects.push(Effect::LoadProfiles);
+        (app, effects)
     }
 
     pub(crate) fn req(&mut self) -> ReqId {
@@ -467,6 +515,13 @@ fn route(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::AuthorizeCompleting { req } => authorize::completing(app, req),
         Msg::AuthorizeDone { req, result } => authorize::finished(app, req, result),
         Msg::Revealed { account, result } => done::revealed(app, account, result),
+        Msg::ConsolePage {
+            req,
+            tab,
+            zone,
+            result,
+        } => return console_screen::page(app, req, tab, zone, result),
+        Msg::ConsoleActed { req, result } => return console_screen::acted(app, req, result),
         _ => {}
     }
     Vec::new()
@@ -508,6 +563,7 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         app.overlay = None;
         return match (answer, question) {
             (Answer::Yes, Question::Quit) => vec![Effect::Quit],
+            (Answer::Yes, Question::Console) => console_screen::confirmed(app),
             (Answer::No, _) => Vec::new(),
         };
     }

@@ -28,6 +28,7 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
             hostile_strings: args.hostile_strings,
             state_file: args.state.clone(),
             require_par: args.require_par,
+            grant_review: args.grant_review,
             scale: Scale {
                 scopes: args.scale_scopes as usize,
                 coverage: args.scale_coverage as usize,

@@ -2,16 +2,23 @@
 
 pub mod authorize;
 pub mod catalog;
+pub mod clients;
 pub mod completions;
+pub mod console;
+pub mod credentials;
 pub mod demo_server;
 pub mod discover;
+pub mod files;
 pub mod forget;
+pub mod grants;
 pub mod man;
+pub mod messages;
 pub mod profiles;
 pub mod register;
 pub mod replay;
 pub mod report;
 pub mod scopes;
+pub mod status;
 pub mod token;
 pub mod transcript;
 pub mod validate;

@@ -5,6 +5,7 @@
 //! side.
 
 pub mod accounts;
+mod answers;
 pub mod api;
 pub mod documents;
 pub mod faults;
@@ -61,6 +62,9 @@ pub struct DemoOptions {
     pub require_par: bool,
     /// Generated scopes and coverage entries added to the documents (scale.rs); none by default.
     pub scale: scale::Scale,
+    /// Review Grant scope and authorization details reductions asynchronously: answer
+    /// `202 Accepted` with the Grant `pending`, settled after `review_delay` (WG1-02 §8.6).
+    pub grant_review: bool,
 }
 
 /// Shared state of one running demo server.
@@ -142,6 +146,9 @@ pub fn router(state: Arc<DemoState>) -> Router {
         .route("/oauth/revoke", post(oauth::introspect::revoke))
         .route(store::objects::RECEIPT_PATH, get(pages::forms::receipt))
         .route("/forms/payment/{id}", get(pages::forms::payment_form))
+        .route("/forms/complete/{id}", post(pages::forms::complete))
+        .route("/forms/return/{id}", get(pages::forms::return_form))
+        .route("/forms/receipt/{id}", get(pages::forms::payment_receipt))
         .route("/forms/online/{id}", get(pages::forms::online_form))
         .route("/forms/pdf/{file}", get(pages::forms::pdf_form))
         .route("/api/clients", get(api::clients::list_clients))
@@ -292,6 +299,8 @@ impl DemoServer {
         let saver = match state_file {
             Some(path) => {
                 *state.registry.lock_quiet() = persist::load(&path, &state.base_url)?;
+                // Reviews that were running when the demo stopped run again.
+                answers::resume(&state);
                 Some(persist::Saver::start(state.clone(), path).await?)
             }
             None => None,

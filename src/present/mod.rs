@@ -5,6 +5,7 @@
 
 pub mod catalog;
 pub mod discovery;
+pub mod manage;
 pub mod profile;
 pub mod register;
 pub mod scope;

@@ -134,6 +134,17 @@ impl Executor {
             Effect::OpenBrowser(url) => self.open_browser(url),
             Effect::Copy(text) => self.copy(&text),
             Effect::Reveal { account } => self.reveal(account),
+            Effect::ConsoleLoad {
+                req,
+                profile,
+                tab,
+                cursor,
+            } => self.console_load(req, profile, tab, cursor),
+            Effect::ConsoleAct {
+                req,
+                profile,
+                action,
+            } => self.console_act(req, profile, action),
         }
         true
     }
@@ -279,6 +290,49 @@ impl Executor {
             }
             .await;
             let _ = tx.send(Msg::Revealed { account, result }).await;
+        });
+    }
+
+    /// Uses `index` instead of loading the default one (tests).
+    pub fn with_index(self, index: Index) -> Self {
+        Executor {
+            index: Arc::new(Mutex::new(Some(index))),
+            ..self
+        }
+    }
+
+    /// One page of a console tab.
+    fn console_load(
+        &self,
+        req: ReqId,
+        profile: String,
+        tab: crate::app::screens::console::ConsoleTab,
+        cursor: crate::app::screens::console::listing::Cursor,
+    ) {
+        let (tx, shared) = (self.tx.clone(), self.shared());
+        tokio::spawn(async move {
+            let (zone, result) = super::console::load(&shared, &profile, tab, cursor).await;
+            let msg = Msg::ConsolePage {
+                req,
+                tab,
+                zone,
+                result,
+            };
+            let _ = tx.send(msg).await;
+        });
+    }
+
+    /// One console action (rotate, expire, mark read, close, download, show).
+    fn console_act(
+        &self,
+        req: ReqId,
+        profile: String,
+        action: crate::app::screens::console::ConsoleAction,
+    ) {
+        let (tx, shared) = (self.tx.clone(), self.shared());
+        tokio::spawn(async move {
+            let result = super::console::act(&shared, &profile, action).await;
+            let _ = tx.send(Msg::ConsoleActed { req, result }).await;
         });
     }
 

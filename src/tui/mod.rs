@@ -2,6 +2,7 @@
 //! runs the event loop and executes the app's effects in background tasks that answer with
 //! messages. All decisions are in `app::update`; all drawing is in `ui`.
 
+mod console;
 mod event_loop;
 mod executor;
 mod files;
@@ -29,6 +30,8 @@ pub enum Start {
     Home,
     /// Discovery of this utility.
     Url(String),
+    /// The Console of this stored profile.
+    Console(String),
 }
 
 /// Opens the wizard on the real terminal; returns when the user quits.
@@ -41,6 +44,10 @@ pub async fn run(start: Start) -> anyhow::Result<()> {
                 crate::text::sanitize(url)
             ),
             Start::Home => "the interactive wizard needs a terminal; see `cds-wizard --help` for the headless commands".to_owned(),
+            Start::Console(p) => format!(
+                "the interactive wizard needs a terminal; for a summary use `cds-wizard status {}`",
+                crate::text::sanitize(p)
+            ),
         });
     }
     // Attached to the run's transcript recorder when `--har FILE` asked for one.

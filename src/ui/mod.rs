@@ -79,7 +79,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Hits {
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    if app.step == Step::Home {
+    if matches!(app.step, Step::Home | Step::Console) {
         frame.render_widget(
             Paragraph::new(Line::styled(strings::APP_NAME, theme.title())),
             top,
@@ -97,6 +97,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Hits {
         Step::Submit => screens::submit::render(frame, body, app, theme),
         Step::Authorize => screens::authorize::render(frame, body, app, theme, &mut hits),
         Step::Done => screens::done::render(frame, body, app, theme, &mut hits),
+        Step::Console => screens::console::render(frame, body, app, theme, &mut hits),
     }
     footer(frame, bottom, app, theme);
     match app.overlay {
@@ -205,6 +206,15 @@ fn step_contexts(step: Step) -> &'static [Context] {
         Step::Submit => &[Context::Submit],
         Step::Authorize => &[Context::Authorize, Context::Waiting, Context::Edit],
         Step::Done => &[Context::Done],
+        Step::Console => &[
+            Context::Console,
+            Context::ConsoleClients,
+            Context::ConsoleCredentials,
+            Context::ConsoleMessages,
+            Context::ConsoleGrants,
+            Context::ConsoleFiles,
+            Context::Search,
+        ],
     }
 }
 

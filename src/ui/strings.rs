@@ -16,6 +16,7 @@ pub fn step_name(step: Step) -> &'static str {
         Step::Submit => "Submit",
         Step::Authorize => "Authorize",
         Step::Done => "Done",
+        Step::Console => "Console",
     }
 }
 
@@ -55,6 +56,7 @@ pub const NO_SCOPE: &str = "No scope selected.";
 pub fn confirm_title(q: Question) -> &'static str {
     match q {
         Question::Quit => "Quit?",
+        Question::Console => "Sure?",
     }
 }
 
@@ -62,6 +64,7 @@ pub fn confirm_title(q: Question) -> &'static str {
 pub fn confirm_question(app: &crate::app::App, q: Question) -> String {
     match q {
         Question::Quit => confirm_quit(app),
+        Question::Console => crate::ui::screens::console::question(app),
     }
 }
 
@@ -216,3 +219,13 @@ pub fn next_commands(profile: &str) -> Vec<(String, &'static str)> {
         ),
     ]
 }
+
+// ---- the Console of a stored profile (issue 11) ----
+
+pub const CONSOLE_TITLE: &str = "Console";
+pub const CONSOLE_TABS: [&str; 5] = ["Clients", "Credentials", "Messages", "Grants", "Files"];
+pub const CONSOLE_EMPTY: &str = "Nothing here yet.";
+pub const CONSOLE_NO_MATCH: &str = "Nothing matches the filter.";
+pub const CONSOLE_MORE: &str = "more on the server: move down to load them";
+pub const CONSOLE_LOADING_MORE: &str = "loading the next page…";
+pub const CONSOLE_NOTHING_SELECTED: &str = "Nothing selected.";

@@ -31,5 +31,7 @@ mod transcript_redact;
 mod transcript_replay;
 mod transcript_report;
 mod tui;
+mod tui_console;
+mod tui_console_loop;
 mod tui_loop;
 mod vault;

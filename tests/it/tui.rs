@@ -890,8 +890,14 @@ fn home_offers_a_url_the_demo_and_stored_profiles() {
     app::update(&mut app, key(KeyCode::Enter));
     assert_eq!(
         app.step,
+        Step::Console,
+        "a stored profile opens at its Console"
+    );
+    app::update(&mut app, key(KeyCode::Char('a')));
+    assert_eq!(
+        app.step,
         Step::Authorize,
-        "a stored profile opens at authorization"
+        "the Console's `a` opens the customer authorization"
     );
 }
 

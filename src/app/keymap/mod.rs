@@ -25,6 +25,14 @@ pub enum Context {
     Done,
     Confirm,
     Help,
+    /// A stored profile's Console, on every tab (tabs, filter, authorize, reload).
+    Console,
+    /// The Console's tabs, each with its own actions.
+    ConsoleClients,
+    ConsoleCredentials,
+    ConsoleMessages,
+    ConsoleGrants,
+    ConsoleFiles,
 }
 
 impl Context {
@@ -44,6 +52,12 @@ impl Context {
             Context::Done => "Done",
             Context::Confirm => "Confirmation",
             Context::Help => "Help",
+            Context::Console => "Console",
+            Context::ConsoleClients => "Console · Clients",
+            Context::ConsoleCredentials => "Console · Credentials",
+            Context::ConsoleMessages => "Console · Messages",
+            Context::ConsoleGrants => "Console · Grants",
+            Context::ConsoleFiles => "Console · Files",
         }
     }
     /// Whether unbound keys fall through to the global bindings.
@@ -98,6 +112,15 @@ pub enum Action {
     StartPaste,
     CancelWait,
     Reveal,
+    /// The console: the current tab from its first page again.
+    Reload,
+    /// The console: the profile's customer authorization.
+    OpenAuthorize,
+    Rotate,
+    Expire,
+    MarkRead,
+    CloseGrant,
+    Download,
 }
 
 #[derive(Debug, Clone, Copy)]

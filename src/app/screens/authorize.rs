@@ -198,6 +198,7 @@ impl Screen for Authorize {
             Action::Activate => return activate(app),
             Action::Next => finish(app),
             Action::Retry if app.authorize.running().is_none() => return resume(app),
+            Action::Back if super::console::authorizing(app) => return super::console::back(app),
             Action::Back if app.home.visited && app.authorize.running().is_none() => back_home(app),
             Action::CancelWait => {
                 if let Some(req) = app.authorize.running() {

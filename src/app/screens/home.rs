@@ -148,6 +148,11 @@ fn activate(app: &mut App) -> Vec<Effect> {
             let Some(p) = profiles.get(i).cloned() else {
                 return Vec::new();
             };
+            // A complete profile opens at its Console; an unfinished one where it resumes.
+            if p.unfinished.is_none() {
+                let name = p.name.clone();
+                return super::console::open(app, &name, Some(p));
+            }
             app.authorize = AuthorizeState {
                 profile: Some(p),
                 ..AuthorizeState::default()
@@ -174,6 +179,7 @@ pub(crate) fn profiles_loaded(app: &mut App, result: Result<Vec<ProfileView>, St
     if app.step == Step::Registration {
         super::registration::revalidate(app);
     }
+    super::console::profiles_loaded(app);
 }
 
 /// The demo utility started (or did not): on to its discovery.

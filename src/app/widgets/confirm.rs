@@ -8,6 +8,8 @@ use crate::app::keymap::Action;
 pub enum Question {
     /// Leave the wizard (what was entered and not registered is lost).
     Quit,
+    /// A console action that cannot be undone (`ConsoleState::pending` says which).
+    Console,
 }
 
 /// How the user answered.

@@ -182,14 +182,33 @@ pub async fn patch_grant(
     if let Err(e) = apply(&mut grant, &modification, catalog, client.as_ref()) {
         return e.into_response();
     }
+    let mut status = StatusCode::OK;
     if grant != store.grants[index].item {
         grant.modified = now;
         if grant.status == GrantStatus::Closed {
             store.revoke_grant_tokens(&grant.grant_id);
         }
+        // The demo's `grant_review` option: a reduction is reviewed asynchronously (§8.6: 202,
+        // `pending`, and the enabled scope already what remains).
+        let reviewed = s.options.grant_review
+            && matches!(grant.status, GrantStatus::Active | GrantStatus::Partial);
+        if reviewed {
+            grant.status = GrantStatus::Pending;
+            grant.eta = now
+                .checked_add(
+                    jiff::SignedDuration::try_from(s.registry.options.review_delay)
+                        .unwrap_or_default(),
+                )
+                .ok();
+            status = StatusCode::ACCEPTED;
+        }
         store.grants[index].item = grant.clone();
+        if reviewed {
+            drop(store);
+            crate::demo::answers::schedule_grant_review(s.clone(), grant.grant_id.clone());
+        }
     }
-    json_with_status(StatusCode::OK, &grant)
+    json_with_status(status, &grant)
 }
 
 /// The PATCH body as §8.6 fields. Unknown fields are ignored (§8.6); a modifiable field that is

@@ -152,25 +152,37 @@ impl DemoOptions {
 #[derive(Debug, Default)]
 pub struct Injector {
     latency: Duration,
-    rules: Vec<(FaultRule, AtomicU64)>,
+    rules: std::sync::RwLock<Vec<(FaultRule, AtomicU64)>>,
 }
 
 impl Injector {
     pub fn new(options: &DemoOptions) -> Self {
         Self {
             latency: options.latency,
-            rules: options
-                .faults
-                .iter()
-                .map(|r| (r.clone(), AtomicU64::new(0)))
-                .collect(),
+            rules: std::sync::RwLock::new(
+                options
+                    .faults
+                    .iter()
+                    .map(|r| (r.clone(), AtomicU64::new(0)))
+                    .collect(),
+            ),
         }
+    }
+
+    /// Adds a rule to a running server, tried after the others (tests that fail one step of
+    /// a longer exchange arm it just before that step).
+    pub fn arm(&self, rule: FaultRule) {
+        self.rules
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((rule, AtomicU64::new(0)));
     }
 
     /// The first rule matching `path` that has uses left, taking one use (thread-safe: two
     /// concurrent requests never both take the last use).
-    fn take(&self, path: &str) -> Option<&FaultRule> {
-        self.rules.iter().find_map(|(rule, used)| {
+    fn take(&self, path: &str) -> Option<FaultRule> {
+        let rules = self.rules.read().unwrap_or_else(|e| e.into_inner());
+        rules.iter().find_map(|(rule, used)| {
             if !rule.path.matches(path) {
                 return None;
             }
@@ -182,7 +194,7 @@ impl Injector {
                     })
                     .is_ok(),
             };
-            ok.then_some(rule)
+            ok.then(|| rule.clone())
         })
     }
 }

@@ -9,7 +9,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::cds::messages::MessageType;
+use crate::cds::Message;
+use crate::cds::messages::{MessageStatus, MessageType};
 
 use crate::demo::DemoState;
 
@@ -65,24 +66,45 @@ pub async fn receipt(Query(q): Query<ReceiptQuery>) -> Response {
     r
 }
 
-/// `GET /forms/payment/{message_id}`: the checkout page a `payment_request` links to.
-pub async fn payment_form(State(s): State<Arc<DemoState>>, Path(id): Path<String>) -> Response {
-    let found = s
-        .registry
+/// The open request `id` of a type the demo's pages complete, if there is one.
+fn request(s: &DemoState, id: &str, kind: MessageType) -> Option<Message> {
+    s.registry
         .lock()
         .messages
         .iter()
-        .find(|m| m.item.message_id == id && m.item.message_type == MessageType::PaymentRequest)
-        .map(|m| m.item.clone());
-    match found {
+        .find(|m| m.item.message_id == id && m.item.message_type == kind)
+        .map(|m| m.item.clone())
+}
+
+/// A button that completes request `id` (`POST /forms/complete/{id}`), or the request's state
+/// when it is no longer open.
+fn complete_button(m: &Message, label: &str) -> String {
+    if m.status == MessageStatus::Open {
+        format!(
+            "<form method=\"post\" action=\"/forms/complete/{}\"><button type=\"submit\">{}</button></form>",
+            escape(&m.message_id),
+            escape(label)
+        )
+    } else {
+        format!(
+            "<p>This request is <strong>{}</strong>.</p>",
+            escape(m.status.as_str())
+        )
+    }
+}
+
+/// `GET /forms/payment/{message_id}`: the checkout page a `payment_request` links to.
+pub async fn payment_form(State(s): State<Arc<DemoState>>, Path(id): Path<String>) -> Response {
+    match request(&s, &id, MessageType::PaymentRequest) {
         Some(m) => page(
             "Setup payment",
             &format!(
                 "<p>{}</p><p>Amount due: <strong>{} {}</strong></p><p>This demo utility takes \
-                 no payments; a real utility's checkout form would be here.</p>",
+                 no real payments: paying here marks the request paid.</p>{}",
                 escape(&m.description),
                 escape(&m.amount.map(|a| a.to_string()).unwrap_or_default()),
                 escape(m.currency.as_deref().unwrap_or("")),
+                complete_button(&m, "Pay now"),
             ),
         )
         .into_response(),
@@ -90,8 +112,41 @@ pub async fn payment_form(State(s): State<Arc<DemoState>>, Path(id): Path<String
     }
 }
 
-/// `GET /forms/online/{field_id}`: the online form of an email, SSO or online-form requirement.
+/// `GET /forms/receipt/{message_id}`: the receipt a completed payment's update links (§6.3).
+pub async fn payment_receipt(State(s): State<Arc<DemoState>>, Path(id): Path<String>) -> Response {
+    match request(&s, &id, MessageType::PaymentRequest)
+        .filter(|m| m.status == MessageStatus::Complete)
+    {
+        Some(m) => page(
+            "Payment receipt",
+            &format!(
+                "<p>Received {} {} for: {}</p><p>Receipt number <code>{}</code>.</p>",
+                escape(&m.amount.map(|a| a.to_string()).unwrap_or_default()),
+                escape(m.currency.as_deref().unwrap_or("")),
+                escape(&m.name),
+                escape(&m.message_id),
+            ),
+        )
+        .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such receipt\n").into_response(),
+    }
+}
+
+/// `GET /forms/online/{message_id}`: the online form an `online_form_request` links to (an
+/// email, SSO or online-form requirement). Older links name the registration field instead.
 pub async fn online_form(State(s): State<Arc<DemoState>>, Path(id): Path<String>) -> Response {
+    if let Some(m) = request(&s, &id, MessageType::OnlineFormRequest) {
+        return page(
+            &format!("Online form: {}", m.name),
+            &format!(
+                "<p>{}</p><p>This demo utility asks nothing more: submitting marks the form \
+                 completed.</p>{}",
+                escape(&m.description),
+                complete_button(&m, "Submit the form"),
+            ),
+        )
+        .into_response();
+    }
     let field = s
         .registry
         .catalog(&s.documents)
@@ -108,6 +163,40 @@ pub async fn online_form(State(s): State<Arc<DemoState>>, Path(id): Path<String>
         )
         .into_response(),
         None => (StatusCode::NOT_FOUND, "no such form\n").into_response(),
+    }
+}
+
+/// `GET /forms/return/{message_id}`: where a signed PDF form is returned.
+pub async fn return_form(State(s): State<Arc<DemoState>>, Path(id): Path<String>) -> Response {
+    match request(&s, &id, MessageType::PdfFormRequest) {
+        Some(m) => page(
+            "Return a signed form",
+            &format!(
+                "<p>{}</p><p>This demo utility keeps no files: returning marks the form \
+                 received; it is approved after a short review.</p>{}",
+                escape(&m.name),
+                complete_button(&m, "Return the signed form"),
+            ),
+        )
+        .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such form request\n").into_response(),
+    }
+}
+
+/// `POST /forms/complete/{message_id}`: the user paid, submitted or returned the form of an
+/// open request; the request moves on and a `request_update` says so (WG1-02 §6.2).
+pub async fn complete(State(s): State<Arc<DemoState>>, Path(id): Path<String>) -> Response {
+    match crate::demo::answers::complete_by_link(&s, &id) {
+        Some(status) => page(
+            "Thank you",
+            &format!(
+                "<p>The request is now <strong>{}</strong>; the application sees the update in \
+                 its messages.</p>",
+                escape(status.as_str())
+            ),
+        )
+        .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such open request\n").into_response(),
     }
 }
 

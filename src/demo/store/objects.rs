@@ -117,6 +117,8 @@ pub(crate) struct MessageSpec {
 /// A Server-created Message (§6.1: unread, no creator). `related` may name `{message_id}`.
 pub(crate) fn build_message(base: &str, now: Timestamp, spec: MessageSpec) -> Message {
     let message_id = random_hex(8);
+    // A Message may name its own page (`{message_id}`), like `related`.
+    let description = spec.description.replace("{message_id}", &message_id);
     let related = spec.related.map(|(uri, t)| {
         (
             Url::parse(&uri.replace("{message_id}", &message_id)).expect("absolute URL"),
@@ -134,7 +136,7 @@ pub(crate) fn build_message(base: &str, now: Timestamp, spec: MessageSpec) -> Me
         modified: now,
         status: spec.status,
         name: spec.name,
-        description: spec.description,
+        description,
         updates_requested: None,
         grants_requested: None,
         attachments: None,

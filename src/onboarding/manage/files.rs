@@ -125,7 +125,7 @@ pub async fn list(
             }
         }
     }
-    out.sort_by(|a, b| b.file.modified.cmp(&a.file.modified));
+    out.sort_by_key(|f| std::cmp::Reverse(f.file.modified));
     Ok(out)
 }
 

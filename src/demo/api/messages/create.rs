@@ -189,6 +189,12 @@ fn create_message_inner(
         }
         Some(ProductionAnswer::AlreadyPending) | None => {}
     }
+    if matches!(
+        message.message_type,
+        MessageType::SupportRequest | MessageType::GrantRequest
+    ) {
+        crate::demo::answers::schedule_answer(s.clone(), message.message_id.clone());
+    }
     Ok(json_with_status(StatusCode::CREATED, &message))
 }
 

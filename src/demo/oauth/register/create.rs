@@ -322,7 +322,8 @@ fn requirement_message(
         name: format!("{title}: {}", field.id),
         description: field.description.clone(),
         related: Some((
-            format!("{base}/forms/online/{}", field.id),
+            // Keyed by the Message, so completing the form completes this request.
+            format!("{base}/forms/online/{{message_id}}"),
             MessageRelatedType::OnlineForm,
         )),
         previous_uri: None,
@@ -352,7 +353,8 @@ fn requirement_message(
             status: MessageStatus::Open,
             name: format!("Complete and return a PDF form: {}", field.id),
             description: format!(
-                "{} Reply to this message with a client_submission that attaches the signed PDF.",
+                "{} Download the form from the link, sign it, and return it at \
+                 {base}/forms/return/{{message_id}}",
                 field.description
             ),
             related: Some((
