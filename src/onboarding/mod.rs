@@ -12,6 +12,7 @@ pub mod callback;
 pub mod compare;
 pub mod discovery;
 pub mod engine;
+pub mod issuer_binding;
 pub mod manage;
 pub mod outcome;
 pub mod plan;

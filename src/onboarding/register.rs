@@ -43,6 +43,8 @@ pub enum RegisterError {
         description: String,
     },
     #[error(transparent)]
+    Issuer(#[from] super::issuer_binding::IssuerError),
+    #[error(transparent)]
     Http(#[from] HttpError),
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -114,6 +116,8 @@ pub async fn register(
     }
     // Validate the name before anything is sent (an invalid one would strand the secret).
     let mut profile = new_profile(engine, meta, metadata_url, plan, profile_name)?;
+    // The issuer the profile keeps (and checks `iss` against) is one the utility vouches for.
+    super::issuer_binding::confirm(engine.http, meta, metadata_url).await?;
 
     progress(RegisterEvent::Started {
         step: RegistrationStep::Registered,

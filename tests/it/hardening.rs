@@ -63,9 +63,18 @@ async fn register_against(
         vault,
         index: &mut index,
     };
-    register::register(&mut engine, &meta, None, &plan, "hostile", &|_| {})
-        .await
-        .map(|_| ())
+    // The fixture's issuer is its own origin: the utility the registration starts from.
+    let utility = url::Url::parse(&base).unwrap();
+    register::register(
+        &mut engine,
+        &meta,
+        Some(&utility),
+        &plan,
+        "hostile",
+        &|_| {},
+    )
+    .await
+    .map(|_| ())
 }
 
 #[tokio::test]
@@ -189,4 +198,91 @@ async fn a_keyring_failure_after_the_answer_keeps_the_client_for_resume() {
     assert!(!matches!(e, RegisterError::NoProfile(_)), "{e}");
     let p = engine.index.profile("hostile").unwrap();
     assert!(p.is_complete(RegistrationStep::AdminSecretStored));
+}
+
+/// An authorization server whose registration endpoint counts what reaches it, and whose own
+/// RFC 8414 location serves `well_known` (404 when `None`).
+async fn counted_issuer(
+    well_known: Option<Value>,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = std::sync::Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let mut app = Router::new().route(
+        "/oauth/register",
+        post(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { axum::http::StatusCode::CREATED }
+        }),
+    );
+    if let Some(doc) = well_known {
+        let doc = serde_json::from_str::<Value>(&doc.to_string().replace("BASE", &base)).unwrap();
+        app = app.route(
+            "/.well-known/oauth-authorization-server",
+            axum::routing::get(move || async move { axum::Json(doc) }),
+        );
+    }
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (base, hits)
+}
+
+/// Issue 9 point 3: an issuer on another host than the utility registers only when its own
+/// RFC 8414 metadata confirms it and agrees on the endpoints; otherwise nothing is sent.
+#[tokio::test]
+async fn an_issuer_on_another_host_must_be_confirmed_by_its_own_metadata() {
+    use std::sync::atomic::Ordering;
+    let utility =
+        url::Url::parse("https://utility.example/.well-known/cds-server-metadata.json").unwrap();
+    let run = |base: String| {
+        let utility = utility.clone();
+        async move {
+            let (meta, plan) = planned(&base);
+            let home = tempfile::tempdir().unwrap();
+            let vault = MemoryStore::default();
+            let http = http();
+            let mut index = Index::load(home.path()).unwrap();
+            let mut engine = Engine {
+                http: &http,
+                vault: &vault,
+                index: &mut index,
+            };
+            register::register(
+                &mut engine,
+                &meta,
+                Some(&utility),
+                &plan,
+                "elsewhere",
+                &|_| {},
+            )
+            .await
+            .map(|_| ())
+        }
+    };
+
+    // No RFC 8414 document at the issuer: refused, naming the issuer and where to serve it.
+    let (base, hits) = counted_issuer(None).await;
+    let e = run(base.clone()).await.unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, RegisterError::Issuer(_)), "{msg}");
+    assert!(msg.contains("on another host than the utility"), "{msg}");
+    assert!(
+        msg.contains(&format!("{base}/.well-known/oauth-authorization-server")),
+        "{msg}"
+    );
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+
+    // The issuer's own document names another token endpoint: refused, naming the field.
+    let (base, hits) = counted_issuer(Some(json!({
+        "issuer": "BASE/",
+        "registration_endpoint": "BASE/oauth/register",
+        "token_endpoint": "BASE/elsewhere/token",
+        "authorization_endpoint": "BASE/oauth/authorize",
+        "response_types_supported": ["code"],
+    })))
+    .await;
+    let msg = run(base).await.unwrap_err().to_string();
+    assert!(msg.contains("disagree on `token_endpoint`"), "{msg}");
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
 }
