@@ -18,6 +18,7 @@ mod hardening;
 mod layers;
 mod manage_clients;
 mod manage_credentials;
+mod manage_grants;
 mod manage_messages;
 mod manage_support;
 mod no_secrets_in_files;
