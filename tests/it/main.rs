@@ -16,6 +16,7 @@ mod discovery;
 mod eddie_schema;
 mod hardening;
 mod layers;
+mod manage_cli;
 mod manage_clients;
 mod manage_credentials;
 mod manage_grants;
