@@ -10,6 +10,14 @@ use serde_json::Value;
 use crate::common::secrets::assert_no_secret_in_text;
 use crate::manage_support::{Fixture, demo_answers, options};
 
+/// The demo with reviews that do not finish during a test (the client list stays as
+/// registered).
+fn slow_reviews() -> cds_wizard::demo::DemoOptions {
+    let mut o = options();
+    o.registry.review_delay = std::time::Duration::from_secs(600);
+    o
+}
+
 struct Run {
     code: i32,
     stdout: String,
@@ -68,7 +76,7 @@ fn json(text: &str) -> Value {
 
 #[tokio::test]
 async fn clients_credentials_messages_and_status() {
-    let f = Fixture::new("cli", options(), Some(demo_answers())).await;
+    let f = Fixture::new("cli", slow_reviews(), Some(demo_answers())).await;
     let code = f.code_client();
     let admin = f.admin();
 
@@ -206,7 +214,7 @@ async fn clients_credentials_messages_and_status() {
 
 #[tokio::test]
 async fn grants_and_files() {
-    let f = Fixture::new("clif", options(), None).await;
+    let f = Fixture::new("clif", slow_reviews(), None).await;
     let dir = tempfile::tempdir().unwrap();
 
     let grants = json(&ok(&f, &["grants", "--json"], 0).await);
