@@ -21,6 +21,8 @@ async fn clients_page_filter_get_and_modify() {
         4,
         "admin, grant admin, outages and code-flow clients"
     );
+    // The registration's internal review settles first, so the listing holds still.
+    tokio::time::sleep(REVIEW * 3).await;
     let mut s = f.session();
 
     // Lazy paging: two a page, the cursor leads on, previous leads back; the pages together
