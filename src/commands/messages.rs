@@ -33,40 +33,7 @@ pub async fn run(args: &MessagesArgs) -> anyhow::Result<ExitCode> {
             outstanding,
             unread,
             read,
-        } => {
-            let which = if *outstanding {
-                Some(MessageList::Outstanding)
-            } else if *unread {
-                Some(MessageList::Unread)
-            } else if *read {
-                Some(MessageList::Read)
-            } else {
-                None
-            };
-            match which {
-                Some(list) => {
-                    let found = messages::collect(&mut s, list, &MessageFilter::default()).await?;
-                    if json {
-                        console::json(&found);
-                    } else {
-                        println!("{}", words::MESSAGE_HEAD);
-                        console::lines(found.iter().map(words::message_row));
-                    }
-                }
-                None => {
-                    let all = messages::all(&mut s, &MessageFilter::default()).await?;
-                    let threads = messages::threads(&all);
-                    if json {
-                        console::json(&threads);
-                    } else {
-                        if threads.is_empty() {
-                            println!("No messages.");
-                        }
-                        console::lines(threads.iter().flat_map(|t| words::thread(t, tz)));
-                    }
-                }
-            }
-        }
+        } => list(&mut s, [*outstanding, *unread, *read], json, tz).await?,
         MessagesAction::Show { message_id } => {
             let m = messages::get(&mut s, message_id).await?;
             if json {
@@ -98,6 +65,48 @@ pub async fn run(args: &MessagesArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `messages list`: one of the three lists, or every Message as threads.
+async fn list(
+    s: &mut crate::onboarding::manage::Session<'_>,
+    [outstanding, unread, read]: [bool; 3],
+    json: bool,
+    tz: Option<&str>,
+) -> anyhow::Result<()> {
+    let which = if outstanding {
+        Some(MessageList::Outstanding)
+    } else if unread {
+        Some(MessageList::Unread)
+    } else if read {
+        Some(MessageList::Read)
+    } else {
+        None
+    };
+    match which {
+        Some(list) => {
+            let found = messages::collect(s, list, &MessageFilter::default()).await?;
+            if json {
+                console::json(&found);
+            } else {
+                println!("{}", words::MESSAGE_HEAD);
+                console::lines(found.iter().map(words::message_row));
+            }
+        }
+        None => {
+            let all = messages::all(s, &MessageFilter::default()).await?;
+            let threads = messages::threads(&all);
+            if json {
+                console::json(&threads);
+            } else {
+                if threads.is_empty() {
+                    println!("No messages.");
+                }
+                console::lines(threads.iter().flat_map(|t| words::thread(t, tz)));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The command line's Message, checked by the engine before it is sent.

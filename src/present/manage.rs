@@ -515,27 +515,7 @@ pub fn status(s: &StatusSummary, tz: Option<&str>) -> Vec<String> {
         }
     }
     out.push(String::new());
-    out.push(format!(
-        "Outstanding requests: {}  (unread messages: {})",
-        s.outstanding.len(),
-        s.unread
-    ));
-    for r in &s.outstanding {
-        let cost = match (&r.amount, &r.currency) {
-            (Some(a), Some(c)) => format!(" — {}", super::scope::cost(a, c)),
-            _ => String::new(),
-        };
-        out.push(format!(
-            "  [{}] {}{} ({})",
-            sanitize(r.status.as_str()),
-            sanitize_line(&r.name, 70),
-            cost,
-            sanitize(&r.message_id)
-        ));
-        if let Some(l) = &r.link {
-            out.push(format!("      {}", sanitize(l.as_str())));
-        }
-    }
+    requests(s, &mut out);
     out.push(String::new());
     let by: Vec<String> = s
         .grants
@@ -584,4 +564,29 @@ pub fn status(s: &StatusSummary, tz: Option<&str>) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The outstanding requests part of [`status`].
+fn requests(s: &StatusSummary, out: &mut Vec<String>) {
+    out.push(format!(
+        "Outstanding requests: {}  (unread messages: {})",
+        s.outstanding.len(),
+        s.unread
+    ));
+    for r in &s.outstanding {
+        let cost = match (&r.amount, &r.currency) {
+            (Some(a), Some(c)) => format!(" — {}", super::scope::cost(a, c)),
+            _ => String::new(),
+        };
+        out.push(format!(
+            "  [{}] {}{} ({})",
+            sanitize(r.status.as_str()),
+            sanitize_line(&r.name, 70),
+            cost,
+            sanitize(&r.message_id)
+        ));
+        if let Some(l) = &r.link {
+            out.push(format!("      {}", sanitize(l.as_str())));
+        }
+    }
 }

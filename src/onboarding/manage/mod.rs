@@ -19,4 +19,4 @@ pub mod status;
 
 pub use error::ManageError;
 pub use page::Page;
-pub use session::{Api, Session};
+pub use session::{Api, Session, Workspace};

@@ -133,40 +133,7 @@ async fn install(
     let unchanged =
         || format!("Nothing changed in the keyring: {main} still holds the old (current) secret.");
 
-    // 1. create
-    let api = s.endpoint(Api::Credentials).await?;
-    let body = json!({ "client_id": client_id });
-    let v = match s
-        .call(Method::POST, &api, Some(&body), &Auth::Admin, "§7.5")
-        .await
-    {
-        Ok((_, v)) => v,
-        Err(e) => return Err(stop("create", e, unchanged())),
-    };
-    // 2. store: before anything else is read from the answer.
-    let Some(secret) = v
-        .get("client_secret")
-        .and_then(Value::as_str)
-        .map(Secret::new)
-    else {
-        let left = abandon(s, &v, None).await;
-        return Err(stop(
-            "create",
-            "the answer holds no client_secret (§7.1)",
-            format!("{} {left}", unchanged()),
-        ));
-    };
-    if let Err(e) = s.engine.vault.set(&staging, &secret) {
-        let left = abandon(s, &v, None).await;
-        return Err(stop("store", e, format!("{} {left}", unchanged())));
-    }
-    let credential: Credential = match decode(&api, "§7.5", &v) {
-        Ok(c) => c,
-        Err(e) => {
-            let left = abandon(s, &v, Some(&staging)).await;
-            return Err(stop("create", e, format!("{} {left}", unchanged())));
-        }
-    };
+    let (v, secret, credential) = create_and_store(s, client_id, &staging, &unchanged()).await?;
     // 3. prove
     let (proof, proven_by) = match prove(s, &entry, &secret).await {
         Ok(r) => r,
@@ -204,6 +171,45 @@ async fn install(
         warning,
     };
     Ok((r, old))
+}
+
+/// Steps 1 and 2: the new Credential, its secret in the staging entry before anything else is
+/// read from the answer. Returns the answer as sent, the secret and the decoded Credential.
+async fn create_and_store(
+    s: &mut Session<'_>,
+    client_id: &str,
+    staging: &str,
+    unchanged: &str,
+) -> Result<(Value, Secret, Credential), ManageError> {
+    let api = s.endpoint(Api::Credentials).await?;
+    let body = json!({ "client_id": client_id });
+    let v = match s
+        .call(Method::POST, &api, Some(&body), &Auth::Admin, "§7.5")
+        .await
+    {
+        Ok((_, v)) => v,
+        Err(e) => return Err(stop("create", e, unchanged.to_owned())),
+    };
+    let Some(secret) = v
+        .get("client_secret")
+        .and_then(Value::as_str)
+        .map(Secret::new)
+    else {
+        let left = abandon(s, &v, None).await;
+        let why = "the answer holds no client_secret (§7.1)";
+        return Err(stop("create", why, format!("{unchanged} {left}")));
+    };
+    if let Err(e) = s.engine.vault.set(staging, &secret) {
+        let left = abandon(s, &v, None).await;
+        return Err(stop("store", e, format!("{unchanged} {left}")));
+    }
+    match decode::<Credential>(&api, "§7.5", &v) {
+        Ok(c) => Ok((v, secret, c)),
+        Err(e) => {
+            let left = abandon(s, &v, Some(staging)).await;
+            Err(stop("create", e, format!("{unchanged} {left}")))
+        }
+    }
 }
 
 /// Abandons a new Credential that will not be used: expired on the server (best effort) and

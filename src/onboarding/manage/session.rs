@@ -66,6 +66,26 @@ pub(crate) enum Auth {
     GrantAdmin(String),
 }
 
+/// The owned parts a [`Session`] borrows, for a background task that must own its working set
+/// (the wizard's executor): build one per task, then call [`Workspace::session`].
+pub struct Workspace {
+    pub http: crate::http::HttpClient,
+    pub vault: Box<dyn crate::vault::SecretStore>,
+    pub index: crate::profiles::Index,
+    pub profile: String,
+}
+
+impl Workspace {
+    pub fn session(&mut self) -> Result<Session<'_>, ManageError> {
+        let engine = Engine {
+            http: &self.http,
+            vault: self.vault.as_ref(),
+            index: &mut self.index,
+        };
+        Session::open(engine, &self.profile)
+    }
+}
+
 /// One profile's console session. Borrowing the engine: open one per task.
 pub struct Session<'a> {
     pub(crate) engine: Engine<'a>,

@@ -1,0 +1,353 @@
+//! The console engine's Messages API (CDS-WG1-02 §6) against the demo over HTTP: the three
+//! lists paged on their own, marking read, the Message types a client sends (and those
+//! refused before sending), threads whose latest `request_update` wins (§6.2), requests
+//! completed through the demo's pages, production access after the simulated review, and a
+//! review that survives a restart of the demo.
+
+use std::time::Duration;
+
+use cds_wizard::cds::ClientStatus;
+use cds_wizard::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
+use cds_wizard::demo::{DemoOptions, DemoServer};
+use cds_wizard::onboarding::manage::ManageError;
+use cds_wizard::onboarding::manage::clients::{self, ClientFilter};
+use cds_wizard::onboarding::manage::messages::{
+    self, MessageFilter, MessageList, Outgoing, Thread, threads,
+};
+use cds_wizard::onboarding::manage::{Page, Session};
+
+use crate::manage_support::{Fixture, REVIEW, demo_answers, options};
+
+async fn thread_of(s: &mut Session<'_>, message_id: &str) -> Thread {
+    let all = messages::all(s, &MessageFilter::default()).await.unwrap();
+    threads(&all)
+        .into_iter()
+        .find(|t| t.root.message_id == message_id)
+        .expect("the thread")
+}
+
+#[tokio::test]
+async fn lists_read_send_threads_and_completion_by_link() {
+    let mut f = Fixture::new("mm", options(), Some(demo_answers())).await;
+    let code = f.code_client();
+    let base = f.server.base_url.clone();
+    // The registration's internal review settles first, so the lists hold still.
+    tokio::time::sleep(REVIEW * 3).await;
+    let mut s = f.session();
+
+    // Outstanding: the open requests, 2 a page, each page through `outstanding_next`.
+    let mut page: Page<_> = messages::list_page(
+        &mut s,
+        MessageList::Outstanding,
+        &MessageFilter::default(),
+        None,
+    )
+    .await
+    .unwrap();
+    let mut seen = page.items.len();
+    let mut pages = 1;
+    while let Some(next) = page.next.clone() {
+        page = messages::list_page(
+            &mut s,
+            MessageList::Outstanding,
+            &MessageFilter::default(),
+            Some(&next),
+        )
+        .await
+        .unwrap();
+        seen += page.items.len();
+        pages += 1;
+    }
+    let outstanding =
+        messages::collect(&mut s, MessageList::Outstanding, &MessageFilter::default())
+            .await
+            .unwrap();
+    assert_eq!(seen, outstanding.len());
+    assert!(pages >= 3, "{pages} pages");
+    let unread = messages::collect(&mut s, MessageList::Unread, &MessageFilter::default())
+        .await
+        .unwrap();
+    assert!(
+        outstanding
+            .iter()
+            .all(|o| unread.iter().any(|u| u.message_id == o.message_id)),
+        "nothing read yet"
+    );
+
+    // Mark read: from unread to read.
+    let first = &unread[0].message_id;
+    let m = messages::mark_read(&mut s, first, true).await.unwrap();
+    assert!(m.read);
+    let read = messages::collect(&mut s, MessageList::Read, &MessageFilter::default())
+        .await
+        .unwrap();
+    assert!(read.iter().any(|m| m.message_id == *first));
+
+    // Pay the fee through the payment page's link: the request completes, a request_update
+    // with the receipt answers it.
+    let pay = outstanding
+        .iter()
+        .find(|m| m.message_type == MessageType::PaymentRequest)
+        .unwrap();
+    let link = pay.related_uri.clone().unwrap();
+    let web = reqwest::Client::new();
+    let page_html = web
+        .get(link.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page_html.contains("Pay now"), "{page_html}");
+    let r = web
+        .post(format!("{base}/forms/complete/{}", pay.message_id))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let t = thread_of(&mut s, &pay.message_id).await;
+    assert_eq!(t.status, MessageStatus::Complete);
+    let update = t
+        .replies
+        .iter()
+        .find(|m| m.message_type == MessageType::RequestUpdate)
+        .unwrap();
+    assert_eq!(
+        update.related_type,
+        Some(MessageRelatedType::PaymentReceipt)
+    );
+    let receipt = web
+        .get(update.related_uri.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert!(receipt.status().is_success());
+    // Completing twice is refused (nothing open any more).
+    let again = web
+        .post(format!("{base}/forms/complete/{}", pay.message_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 404);
+
+    // An online form, through the link in the message.
+    let form = outstanding
+        .iter()
+        .find(|m| m.message_type == MessageType::OnlineFormRequest)
+        .unwrap();
+    let html = web
+        .get(form.related_uri.clone().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("/forms/complete/{}", form.message_id)),
+        "{html}"
+    );
+    web.post(format!("{base}/forms/complete/{}", form.message_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        thread_of(&mut s, &form.message_id).await.status,
+        MessageStatus::Complete
+    );
+
+    // A returned PDF form: pending, then approved after the review.
+    let pdf = outstanding
+        .iter()
+        .find(|m| m.message_type == MessageType::PdfFormRequest)
+        .unwrap();
+    assert!(
+        pdf.description
+            .contains(&format!("/forms/return/{}", pdf.message_id))
+    );
+    web.post(format!("{base}/forms/complete/{}", pdf.message_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        thread_of(&mut s, &pdf.message_id).await.status,
+        MessageStatus::Pending
+    );
+
+    // A support request and a grant request are answered by request_updates.
+    let support = messages::send(
+        &mut s,
+        &Outgoing {
+            kind: Some(MessageType::SupportRequest),
+            subject: "Token endpoint question".into(),
+            body: "Which auth methods does the sandbox accept?".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(support.status, MessageStatus::Pending);
+    assert_eq!(support.creator.as_deref(), Some(f_admin(&s).as_str()));
+    let grant = messages::send(
+        &mut s,
+        &Outgoing {
+            kind: Some(MessageType::GrantRequest),
+            grants: vec![cds_wizard::cds::messages::ClientGrantRequest {
+                scope: "dge_public_outages".into(),
+                authorization_details: vec![],
+                extra: Default::default(),
+            }],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    // A reply in the support thread.
+    let reply = messages::send(
+        &mut s,
+        &Outgoing {
+            kind: Some(MessageType::PrivateMessage),
+            subject: "More detail".into(),
+            body: "We use client_secret_basic.".into(),
+            in_reply_to: Some(support.message_id.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.previous_uri.as_ref(), Some(&support.uri));
+    tokio::time::sleep(REVIEW * 3).await;
+    let t = thread_of(&mut s, &support.message_id).await;
+    assert_eq!(
+        t.status,
+        MessageStatus::Complete,
+        "the latest request_update wins"
+    );
+    assert_eq!(t.replies.len(), 2, "the reply and the update");
+    assert_eq!(
+        thread_of(&mut s, &grant.message_id).await.status,
+        MessageStatus::Rejected
+    );
+    assert_eq!(
+        thread_of(&mut s, &pdf.message_id).await.status,
+        MessageStatus::Complete
+    );
+
+    // Refused before sending.
+    for bad in [
+        Outgoing {
+            kind: Some(MessageType::Notification),
+            subject: "x".into(),
+            body: "y".into(),
+            ..Default::default()
+        },
+        Outgoing {
+            kind: Some(MessageType::SupportRequest),
+            ..Default::default()
+        },
+        Outgoing {
+            kind: Some(MessageType::ClientSubmission),
+            answers: vec![("a".into(), "b".into())],
+            ..Default::default()
+        },
+        Outgoing {
+            kind: Some(MessageType::ClientSubmission),
+            in_reply_to: Some(support.message_id.clone()),
+            answers: vec![("a".into(), "b".into())],
+            ..Default::default()
+        },
+        Outgoing {
+            kind: Some(MessageType::GrantRequest),
+            ..Default::default()
+        },
+        Outgoing {
+            kind: Some(MessageType::ProductionRequest),
+            ..Default::default()
+        },
+    ] {
+        let e = messages::send(&mut s, &bad).await.unwrap_err();
+        assert!(matches!(e, ManageError::Refused(_)), "{e}");
+    }
+
+    // A production request for the sandbox code-flow client: answered after the review with
+    // the production Client object linked (§6.3).
+    let prod = messages::send(
+        &mut s,
+        &Outgoing {
+            kind: Some(MessageType::ProductionRequest),
+            client_id: Some(code.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(prod.status, MessageStatus::Pending);
+    tokio::time::sleep(REVIEW * 3).await;
+    let t = thread_of(&mut s, &prod.message_id).await;
+    assert_eq!(t.status, MessageStatus::Complete, "{t:?}");
+    let linked = messages::get(&mut s, &prod.message_id).await.unwrap();
+    assert_eq!(linked.related_type, Some(MessageRelatedType::Client));
+    let after = clients::list(&mut s, &ClientFilter::default())
+        .await
+        .unwrap();
+    let production = after
+        .iter()
+        .find(|c| Some(&c.cds_client_uri) == linked.related_uri.as_ref())
+        .expect("the linked Client object");
+    assert_eq!(production.cds_status, ClientStatus::Production);
+    assert!(production.response_types.iter().any(|r| r == "code"));
+    drop(s);
+    f.stop().await;
+}
+
+fn f_admin(s: &Session<'_>) -> String {
+    s.profile().admin_client_id.clone().unwrap()
+}
+
+/// The registration's internal review is still running when the demo stops; started again
+/// on the same port and state file, the review finishes.
+#[tokio::test]
+async fn a_review_in_progress_resumes_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("demo-state.json");
+    let mut opts = options();
+    opts.registry.review_delay = Duration::from_secs(3600);
+    opts.state_file = Some(state.clone());
+    let mut f = Fixture::new("mrs", opts, Some(demo_answers())).await;
+    let port = f.server.addr.port();
+    let review = {
+        let mut s = f.session();
+        let out = messages::collect(&mut s, MessageList::Outstanding, &MessageFilter::default())
+            .await
+            .unwrap();
+        out.into_iter()
+            .find(|m| m.message_type == MessageType::ProductionRequest)
+            .expect("the internal review")
+    };
+    let Fixture { server, .. } = &mut f;
+    let old = std::mem::replace(
+        server,
+        // Placeholder replaced below; start on a free port first to free `port` after stop.
+        DemoServer::start(0, DemoOptions::default()).await.unwrap(),
+    );
+    old.stop().await;
+    let mut again = options();
+    again.state_file = Some(state);
+    let restarted = DemoServer::start(port, again)
+        .await
+        .expect("restart on the same port");
+    let placeholder = std::mem::replace(&mut f.server, restarted);
+    placeholder.stop().await;
+    tokio::time::sleep(REVIEW * 4).await;
+    let mut s = f.session();
+    let t = thread_of(&mut s, &review.message_id).await;
+    assert_eq!(t.status, MessageStatus::Complete, "{t:?}");
+    let prod = clients::list(&mut s, &ClientFilter::default())
+        .await
+        .unwrap();
+    assert!(prod.iter().any(|c| c.cds_status == ClientStatus::Production
+        && c.response_types.iter().any(|r| r == "code")));
+    drop(s);
+    f.stop().await;
+}
