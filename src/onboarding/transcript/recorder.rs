@@ -17,7 +17,7 @@ use crate::http::{ExchangeObserver, RawExchange};
 /// Exchanges kept in memory for [`Recorder::snapshot`].
 pub const KEPT: usize = 1_000;
 /// Bytes of a response body kept in memory per exchange (the file keeps all of it).
-pub const KEPT_BODY: usize = 256 * 1024;
+pub const KEPT_BODY: usize = 64 * 1024;
 /// Exchanges a subscriber may have unread before new ones are dropped for it.
 pub const SUBSCRIBER_QUEUE: usize = 256;
 
