@@ -88,7 +88,7 @@ impl Replay {
         }
         let mut rest = String::new();
         let mut out = self.child.stdout.take().unwrap();
-        let _ = tokio::time::timeout(Duration::from_secs(10), out.read_to_string(&mut rest)).await;
+        let _ = tokio::time::timeout(Duration::from_secs(30), out.read_to_string(&mut rest)).await;
         let status = self.child.wait().await.unwrap();
         assert!(status.success(), "replay ends cleanly on Ctrl-C: {rest}");
         rest

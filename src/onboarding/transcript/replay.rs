@@ -122,7 +122,13 @@ impl ReplayServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        // Connections still open (a client reading slowly) get a moment, not a veto.
+        if tokio::time::timeout(std::time::Duration::from_secs(2), &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+        }
         self.unrecorded()
     }
 }
