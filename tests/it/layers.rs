@@ -33,7 +33,6 @@ const ENGINE_RESULTS: &[&str] = &[
     "onboarding::outcome",
     "onboarding::authorize::Outcome",
     "onboarding::compare",
-    "onboarding::transcript::Exchange",
 ];
 
 /// The table. `lib.rs` and `main.rs` wire everything together and are not listed.

@@ -23,7 +23,6 @@ mod plan;
 mod profiles;
 mod spec_examples;
 mod transcript_har;
-mod transcript_inspector;
 mod transcript_onboarding;
 mod transcript_redact;
 mod transcript_replay;
