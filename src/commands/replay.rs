@@ -10,6 +10,8 @@ use crate::onboarding::transcript::replay::ReplayServer;
 use crate::text::sanitize;
 
 pub async fn run(args: &ReplayArgs) -> anyhow::Result<ExitCode> {
+    // Listening for Ctrl-C before the banner: a script may interrupt as soon as it reads it.
+    let interrupted = interrupt()?;
     let recording = Recording::load(&args.file)?;
     let exchanges = recording.entries.len();
     let server = ReplayServer::start(recording, args.port, args.timing)
@@ -38,7 +40,7 @@ pub async fn run(args: &ReplayArgs) -> anyhow::Result<ExitCode> {
         out.write_all(banner.as_bytes())?;
         out.flush()?;
     }
-    tokio::signal::ctrl_c().await?;
+    interrupted.await;
     let missing = server.stop().await;
     let mut out = std::io::stdout().lock();
     if missing.is_empty() {
@@ -56,4 +58,20 @@ pub async fn run(args: &ReplayArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A future that completes on Ctrl-C (SIGINT), listening from the moment this returns.
+#[cfg(unix)]
+fn interrupt() -> anyhow::Result<impl Future<Output = ()>> {
+    let mut sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+    Ok(async move {
+        sig.recv().await;
+    })
+}
+
+#[cfg(not(unix))]
+fn interrupt() -> anyhow::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
 }

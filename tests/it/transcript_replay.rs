@@ -88,7 +88,7 @@ impl Replay {
         }
         let mut rest = String::new();
         let mut out = self.child.stdout.take().unwrap();
-        let _ = tokio::time::timeout(Duration::from_secs(10), out.read_to_string(&mut rest)).await;
+        let _ = tokio::time::timeout(Duration::from_secs(30), out.read_to_string(&mut rest)).await;
         let status = self.child.wait().await.unwrap();
         assert!(status.success(), "replay ends cleanly on Ctrl-C: {rest}");
         rest
@@ -111,6 +111,9 @@ async fn check(opts: impl Fn() -> DemoOptions) {
             "discover",
             &base,
             "--json",
+            // Generous: a loaded machine must not turn a slow fault into a timeout.
+            "--timeout",
+            "120",
             "--har",
             d_har.to_str().unwrap(),
         ],
@@ -125,6 +128,8 @@ async fn check(opts: impl Fn() -> DemoOptions) {
             "validate",
             &vbase,
             "--json",
+            "--timeout",
+            "120",
             "--har",
             v_har.to_str().unwrap(),
         ],
@@ -134,7 +139,7 @@ async fn check(opts: impl Fn() -> DemoOptions) {
 
     // discover against `cds-wizard replay`.
     let r = replay(&d_har, &[]).await;
-    let replayed = run(&home, &["discover", &r.base, "--json"]).await;
+    let replayed = run(&home, &["discover", &r.base, "--json", "--timeout", "120"]).await;
     assert_eq!(
         replayed.code, live_d.code,
         "{}\n{}",
@@ -161,7 +166,14 @@ async fn check(opts: impl Fn() -> DemoOptions) {
     // validate with no server: the recording read offline.
     let offline = run(
         &home,
-        &["validate", "--har", v_har.to_str().unwrap(), "--json"],
+        &[
+            "validate",
+            "--har",
+            v_har.to_str().unwrap(),
+            "--json",
+            "--timeout",
+            "120",
+        ],
     )
     .await;
     assert_eq!(

@@ -17,7 +17,7 @@ use crate::http::{ExchangeObserver, RawExchange};
 /// Exchanges kept in memory for [`Recorder::snapshot`].
 pub const KEPT: usize = 1_000;
 /// Bytes of a response body kept in memory per exchange (the file keeps all of it).
-pub const KEPT_BODY: usize = 256 * 1024;
+pub const KEPT_BODY: usize = 64 * 1024;
 /// Exchanges a subscriber may have unread before new ones are dropped for it.
 pub const SUBSCRIBER_QUEUE: usize = 256;
 
@@ -134,11 +134,19 @@ impl ExchangeObserver for Recorder {
         };
         let mut ex = Exchange::from_raw(id, raw, &redactor);
         let mut s = self.lock();
-        if let Some(w) = &mut s.file
-            && let Err(e) = w.append(&ex.to_entry())
-        {
-            s.file_error = Some(e.to_string());
-            s.file = None;
+        if let Some(w) = &mut s.file {
+            // The body moves into the entry and back: a large response is never copied again.
+            let body = std::mem::take(&mut ex.response_body);
+            let mut entry = ex.to_entry();
+            if ex.status.is_some() {
+                entry.response.content.text = Some(body);
+            }
+            let written = w.append(&entry);
+            ex.response_body = entry.response.content.text.take().unwrap_or_default();
+            if let Err(e) = written {
+                s.file_error = Some(e.to_string());
+                s.file = None;
+            }
         }
         if ex.response_body.len() > KEPT_BODY {
             let mut cut = KEPT_BODY;

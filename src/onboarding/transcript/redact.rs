@@ -401,19 +401,22 @@ fn credential_words(text: &str) -> Cow<'_, str> {
     let Some(re) = RE.as_ref() else {
         return Cow::Borrowed(text);
     };
-    if !re.is_match(text) {
-        return Cow::Borrowed(text);
-    }
-    re.replace_all(text, |c: &regex::Captures<'_>| {
-        let (prefix, scheme, value) = (&c[1], &c[2], &c[3]);
-        let credential = if scheme.eq_ignore_ascii_case("basic") {
+    let credential = |scheme: &str, value: &str| {
+        if scheme.eq_ignore_ascii_case("basic") {
             [&STANDARD, &STANDARD_NO_PAD]
                 .iter()
                 .any(|e| e.decode(value).is_ok_and(|d| d.contains(&b':')))
         } else {
             value.len() >= 16 && value.bytes().any(|b| b.is_ascii_digit())
-        };
-        if credential {
+        }
+    };
+    // Prose ("Bearer authentication") is common in documents: copy only for a real credential.
+    if !re.captures_iter(text).any(|c| credential(&c[2], &c[3])) {
+        return Cow::Borrowed(text);
+    }
+    re.replace_all(text, |c: &regex::Captures<'_>| {
+        let prefix = &c[1];
+        if credential(&c[2], &c[3]) {
             format!("{prefix}{}", marker("inline"))
         } else {
             c[0].to_owned()

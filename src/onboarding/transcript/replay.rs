@@ -122,7 +122,13 @@ impl ReplayServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        // Connections still open (a client reading slowly) get a moment, not a veto.
+        if tokio::time::timeout(std::time::Duration::from_secs(2), &mut self.task)
+            .await
+            .is_err()
+        {
+            self.task.abort();
+        }
         self.unrecorded()
     }
 }
@@ -175,7 +181,19 @@ async fn answer(State(st): State<Arc<ReplayState>>, req: Request) -> Response {
     if st.timing {
         tokio::time::sleep(entry.time).await;
     }
+    if entry.status.is_none() && stalled(entry) {
+        // The recorded server never answered in time: neither does the replay (the client
+        // gives up at its own timeout, as it did).
+        std::future::pending::<()>().await;
+    }
     respond(&st.out, entry)
+}
+
+/// The recorded exchange ended in the client's timeout.
+fn stalled(e: &Recorded) -> bool {
+    e.error
+        .as_deref()
+        .is_some_and(|m| m.contains("no complete answer within"))
 }
 
 /// The recorded URL a request to this server stands for: `/_origin/N/…` for the Nth origin,
@@ -210,6 +228,7 @@ fn not_recorded(method: &str, url: &str) -> Response {
 
 /// The recorded answer, with recorded origins rewritten to this server.
 fn respond(out: &Rewriter, e: &Recorded) -> Response {
+    let stalled = stalled(e);
     let Some(status) = e.status else {
         let body = json!({
             "error": "recorded_failure",
@@ -225,8 +244,15 @@ fn respond(out: &Rewriter, e: &Recorded) -> Response {
     } else {
         e.body.clone()
     };
-    let broke = e.error.is_some() && !e.cut;
-    let body = if e.cut || broke {
+    let broke = e.error.is_some() && !e.cut && !stalled;
+    let body = if stalled {
+        // Part of the body, then silence until the client's timeout, as recorded.
+        let rest = futures::stream::pending::<Result<Bytes, std::io::Error>>();
+        Body::from_stream(futures::StreamExt::chain(
+            futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from(body))]),
+            rest,
+        ))
+    } else if e.cut || broke {
         let padding = e.cut.then(|| {
             let declared = e
                 .headers
