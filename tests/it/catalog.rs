@@ -614,3 +614,41 @@ async fn the_common_questions_are_answered_offline_as_json() {
     assert_eq!(show["input_url"], fleet_urls[0]);
     assert!(show["scopes"].as_array().unwrap().len() >= 4);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_server_fleet_prints_listening_and_serves_its_list() {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"))
+        .args(["demo-server", "--fleet", "3", "--seed", "9", "--epoch", "2"])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn demo-server --fleet");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("LISTENING in time")
+        .unwrap()
+        .unwrap();
+    let base = first.strip_prefix("LISTENING ").expect(&first).to_owned();
+    let fetched = client()
+        .get(&url::Url::parse(&format!("{base}/fleet.txt")).unwrap())
+        .await
+        .unwrap();
+    let list = String::from_utf8(fetched.body).unwrap();
+    assert!(
+        list.starts_with("# cds-wizard demo fleet: 3 utilities, seed 9, epoch 2\n"),
+        "{list}"
+    );
+    let urls = crawl::parse_url_list(&list);
+    assert_eq!(urls.len(), 3);
+    for (i, u) in urls.iter().enumerate() {
+        assert_eq!(
+            u,
+            &format!("{base}/u/u{i:04}/.well-known/cds-server-metadata.json")
+        );
+        assert!(get(u).await["name"].is_string());
+    }
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+}
