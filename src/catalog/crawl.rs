@@ -92,34 +92,32 @@ fn host_key(url: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The raw documents of a discovery worth keeping.
-fn raw_documents(d: &Discovery) -> Vec<RawDocument> {
-    let mut docs = vec![RawDocument {
-        kind: "server_metadata",
-        url: d.metadata_url.to_string(),
-        json: d.server.raw.clone(),
-    }];
+/// The raw documents of a discovery worth keeping, compressed.
+fn raw_documents(d: &Discovery) -> std::io::Result<Vec<RawDocument>> {
+    let mut docs = vec![RawDocument::new(
+        "server_metadata",
+        d.metadata_url.to_string(),
+        &d.server.raw,
+    )?];
     if let Some(o) = &d.oauth {
-        docs.push(RawDocument {
-            kind: "oauth_metadata",
-            url: o.url.to_string(),
-            json: o.raw.clone(),
-        });
+        docs.push(RawDocument::new(
+            "oauth_metadata",
+            o.url.to_string(),
+            &o.raw,
+        )?);
     }
     if let Some(c) = &d.coverage {
-        docs.push(RawDocument {
-            kind: "coverage",
-            url: d
-                .server
-                .parsed
-                .as_ref()
-                .and_then(|s| s.coverage.as_ref())
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            json: serde_json::to_value(&c.entries).unwrap_or_default(),
-        });
+        let url = d
+            .server
+            .parsed
+            .as_ref()
+            .and_then(|s| s.coverage.as_ref())
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let entries = serde_json::to_value(&c.entries).unwrap_or_default();
+        docs.push(RawDocument::new("coverage", url, &entries)?);
     }
-    docs
+    Ok(docs)
 }
 
 /// Discovers one utility and turns the outcome into a record.
@@ -146,7 +144,10 @@ async fn crawl_one(
     });
     let started = Instant::now();
     let outcome = match discovery::discover(&client, &url, &limits, Some(progress)).await {
-        Ok(d) => Ok((UtilitySnapshot::from_discovery(&url, &d), raw_documents(&d))),
+        Ok(d) => match raw_documents(&d) {
+            Ok(docs) => Ok((UtilitySnapshot::from_discovery(&url, &d), docs)),
+            Err(e) => Err(format!("compressing its documents: {e}")),
+        },
         Err(e) => Err(e.to_string()),
     };
     UtilityRecord {

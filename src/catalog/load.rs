@@ -41,35 +41,8 @@ pub fn load(conn: &Connection, id: i64) -> rusqlite::Result<Option<UtilitySnapsh
         )
         .optional()?;
     let Some(mut s) = head else { return Ok(None) };
-    let mut st = conn.prepare_cached(
-        "SELECT url, depth, name, error FROM related_entities WHERE utility_id = ?1 ORDER BY rowid",
-    )?;
-    s.related = st
-        .query_map([id], |r| {
-            Ok(RelatedRow {
-                url: r.get(0)?,
-                depth: r.get(1)?,
-                name: r.get(2)?,
-                error: r.get(3)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut st = conn.prepare_cached(
-        "SELECT coverage_id, name, entity_name, country, type, commodity_types
-         FROM coverage_entries WHERE utility_id = ?1 ORDER BY rowid",
-    )?;
-    s.coverage = st
-        .query_map([id], |r| {
-            Ok(CoverageRow {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                entity_name: r.get(2)?,
-                country: r.get(3)?,
-                coverage_type: r.get(4)?,
-                commodity_types: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    s.related = load_related(conn, id)?;
+    s.coverage = load_coverage(conn, id)?;
     s.scopes = load_scopes(conn, id)?;
     s.grant_types = strings(
         conn,
@@ -195,4 +168,37 @@ fn load_fields(conn: &Connection, id: i64, scope: &str) -> rusqlite::Result<Vec<
             .collect::<Result<_, _>>()?;
     }
     Ok(fields)
+}
+
+fn load_related(conn: &Connection, id: i64) -> rusqlite::Result<Vec<RelatedRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT url, depth, name, error FROM related_entities WHERE utility_id = ?1 ORDER BY rowid",
+    )?;
+    st.query_map([id], |r| {
+        Ok(RelatedRow {
+            url: r.get(0)?,
+            depth: r.get(1)?,
+            name: r.get(2)?,
+            error: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+fn load_coverage(conn: &Connection, id: i64) -> rusqlite::Result<Vec<CoverageRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT coverage_id, name, entity_name, country, type, commodity_types
+         FROM coverage_entries WHERE utility_id = ?1 ORDER BY rowid",
+    )?;
+    st.query_map([id], |r| {
+        Ok(CoverageRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            entity_name: r.get(2)?,
+            country: r.get(3)?,
+            coverage_type: r.get(4)?,
+            commodity_types: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
+        })
+    })?
+    .collect()
 }

@@ -150,6 +150,52 @@ fn draft_of(d: &Discovery) -> crate::cds::drafts::Draft {
     }
 }
 
+/// The scope catalog (WG1-02 §3.4–§3.8) as rows.
+fn scope_rows(d: &Discovery) -> Vec<ScopeRow> {
+    d.catalog()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| ScopeRow {
+            requirements: s
+                .registration_requirements
+                .iter()
+                .map(|r| r.id.clone())
+                .collect(),
+            optional: s
+                .registration_optional
+                .iter()
+                .map(|r| r.id.clone())
+                .collect(),
+            coverages: s.coverages.iter().map(|c| c.id.clone()).collect(),
+            fields: s
+                .authorization_details_fields
+                .into_iter()
+                .map(|f| {
+                    let (maximum_months, maximum_infinite) = reach(&f.format, f.maximum.as_ref());
+                    FieldRow {
+                        id: f.id,
+                        name: f.name,
+                        format: f.format,
+                        required: f.required,
+                        default: f.default,
+                        minimum: f.minimum,
+                        maximum: f.maximum,
+                        maximum_months,
+                        maximum_infinite,
+                        choices: f.choices.into_iter().map(|c| c.id).collect(),
+                    }
+                })
+                .collect(),
+            id: s.id,
+            scope_type: s.scope_type,
+            name: s.name,
+            description: s.description,
+            grant_types: s.grant_types,
+            auth_methods: s.auth_methods,
+        })
+        .collect()
+}
+
 impl UtilitySnapshot {
     /// The snapshot of one successful discovery of `input`.
     pub fn from_discovery(input: &str, d: &Discovery) -> Self {
@@ -180,50 +226,7 @@ impl UtilitySnapshot {
                 commodity_types: e.commodity_types.iter().map(wire).collect(),
             })
             .collect();
-        let scopes = d
-            .catalog()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|s| ScopeRow {
-                requirements: s
-                    .registration_requirements
-                    .iter()
-                    .map(|r| r.id.clone())
-                    .collect(),
-                optional: s
-                    .registration_optional
-                    .iter()
-                    .map(|r| r.id.clone())
-                    .collect(),
-                coverages: s.coverages.iter().map(|c| c.id.clone()).collect(),
-                fields: s
-                    .authorization_details_fields
-                    .into_iter()
-                    .map(|f| {
-                        let (maximum_months, maximum_infinite) =
-                            reach(&f.format, f.maximum.as_ref());
-                        FieldRow {
-                            id: f.id,
-                            name: f.name,
-                            format: f.format,
-                            required: f.required,
-                            default: f.default,
-                            minimum: f.minimum,
-                            maximum: f.maximum,
-                            maximum_months,
-                            maximum_infinite,
-                            choices: f.choices.into_iter().map(|c| c.id).collect(),
-                        }
-                    })
-                    .collect(),
-                id: s.id,
-                scope_type: s.scope_type,
-                name: s.name,
-                description: s.description,
-                grant_types: s.grant_types,
-                auth_methods: s.auth_methods,
-            })
-            .collect();
+        let scopes = scope_rows(d);
         let registration_fields = oauth
             .iter()
             .flat_map(|m| m.cds_registration_fields.values())

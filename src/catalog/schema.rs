@@ -108,6 +108,20 @@ CREATE TABLE documents (
     bytes INTEGER NOT NULL,           -- uncompressed size
     gzip BLOB NOT NULL                -- the JSON, gzip-compressed
 );
+-- Every child table is read by its utility (and scope): `catalog show`, diff, the queries'
+-- per-scope counts and ON DELETE CASCADE all need these.
+CREATE INDEX related_entities_utility ON related_entities(utility_id);
+CREATE INDEX coverage_entries_utility ON coverage_entries(utility_id);
+CREATE INDEX scope_coverages_scope ON scope_coverages(utility_id, scope_id);
+CREATE INDEX scope_grant_types_scope ON scope_grant_types(utility_id, scope_id);
+CREATE INDEX scope_auth_methods_scope ON scope_auth_methods(utility_id, scope_id);
+CREATE INDEX fields_scope ON fields(utility_id, scope_id);
+CREATE INDEX field_choices_field ON field_choices(utility_id, scope_id, field_id);
+CREATE INDEX registration_fields_utility ON registration_fields(utility_id);
+CREATE INDEX scope_requirements_scope ON scope_requirements(utility_id, scope_id);
+CREATE INDEX findings_utility ON findings(utility_id);
+CREATE INDEX documents_utility ON documents(utility_id);
+CREATE INDEX utilities_latest ON utilities(input_url, status, id);
 -- The newest successful snapshot of each utility.
 CREATE VIEW latest AS
     SELECT u.* FROM utilities u

@@ -38,12 +38,27 @@ pub fn default_path() -> anyhow::Result<PathBuf> {
     Ok(crate::profiles::store::home()?.join(DEFAULT_FILE))
 }
 
-/// A raw document kept compressed beside the rows.
+/// A raw document kept compressed beside the rows (compressed by the crawl's tasks, in
+/// parallel, so the one writer only inserts).
 #[derive(Debug, Clone)]
 pub struct RawDocument {
     pub kind: &'static str,
     pub url: String,
-    pub json: Value,
+    /// Uncompressed size.
+    pub bytes: usize,
+    pub gzip: Vec<u8>,
+}
+
+impl RawDocument {
+    pub fn new(kind: &'static str, url: String, json: &Value) -> std::io::Result<Self> {
+        let text = serde_json::to_vec(json).unwrap_or_default();
+        Ok(Self {
+            kind,
+            url,
+            bytes: text.len(),
+            gzip: gzip(&text)?,
+        })
+    }
 }
 
 /// What a crawl learned of one utility.
@@ -66,7 +81,8 @@ fn now() -> String {
 }
 
 pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Fast compression: JSON compresses well at any level, and a crawl must keep up.
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     e.write_all(bytes)?;
     e.finish()
 }
@@ -358,8 +374,7 @@ fn write_documents(tx: &Transaction, id: i64, docs: &[RawDocument]) -> Result<()
         "INSERT INTO documents (utility_id, kind, url, bytes, gzip) VALUES (?1,?2,?3,?4,?5)",
     )?;
     for d in docs {
-        let text = serde_json::to_vec(&d.json).unwrap_or_default();
-        st.execute(params![id, d.kind, d.url, text.len(), gzip(&text)?])?;
+        st.execute(params![id, d.kind, d.url, d.bytes, d.gzip])?;
     }
     Ok(())
 }

@@ -17,11 +17,11 @@ use serde_json::Value;
 
 use crate::common::run_cli;
 
-fn client() -> HttpClient {
+pub(crate) fn client() -> HttpClient {
     HttpClient::new(HttpPolicy::default()).expect("client")
 }
 
-async fn fleet(size: usize, seed: u64, slow_ms: u64, latency_ms: u64) -> FleetServer {
+pub(crate) async fn fleet(size: usize, seed: u64, slow_ms: u64, latency_ms: u64) -> FleetServer {
     FleetServer::start(
         0,
         FleetOptions {
@@ -59,7 +59,7 @@ async fn crawl_into(catalog: &mut Catalog, urls: Vec<String>, label: &str) -> Cr
     .expect("crawl")
 }
 
-async fn get(url: &str) -> Value {
+pub(crate) async fn get(url: &str) -> Value {
     let u = url::Url::parse(url).expect("url");
     client().get_json(&u).await.expect("served document").1
 }
@@ -85,6 +85,94 @@ fn utility_id(c: &Catalog, input: &str, crawl_id: i64) -> Option<i64> {
         .ok()
 }
 
+/// Utility `i`'s stored snapshot against the documents the fleet serves.
+async fn check_utility(c: &Catalog, f: &FleetServer, i: usize, crawl_id: i64) {
+    let url = f.fleet.metadata_url(i);
+    let (status, error, draft_col, errors): (String, Option<String>, Option<String>, i64) = c
+        .conn()
+        .query_row(
+            "SELECT status, error, draft, errors FROM utilities WHERE input_url = ?1",
+            [&url],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    if behaviour(i) == Behaviour::Failing {
+        assert_eq!(status, "failed");
+        assert!(error.unwrap_or_default().contains("503"), "utility {i}");
+        return;
+    }
+    assert_eq!(status, "ok", "utility {i}: {error:?}");
+    let expected_draft = match draft(i) {
+        FleetDraft::Cds2026 => "cds-2026",
+        FleetDraft::Cdsc2025 => "cdsc-2025",
+        FleetDraft::Cdsc2023 => "cdsc-2023",
+    };
+    assert_eq!(draft_col.as_deref(), Some(expected_draft), "utility {i}");
+    assert_eq!(
+        errors > 0,
+        behaviour(i) == Behaviour::NonConformant,
+        "utility {i}"
+    );
+
+    let snap = c.load(utility_id(c, &url, crawl_id).unwrap()).unwrap();
+    let server = get(&url).await;
+    let oauth = get(server["oauth_metadata"].as_str().unwrap()).await;
+    assert_eq!(snap.name, server["name"].as_str().unwrap());
+    assert_eq!(snap.time_zone.as_deref(), oauth["cds_timezone"].as_str());
+    let served_scopes: Vec<&String> = oauth["cds_scope_descriptions"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    let stored_scopes: Vec<&String> = snap.scopes.iter().map(|s| &s.id).collect();
+    assert_eq!(stored_scopes, served_scopes, "utility {i}");
+    let fee = &oauth["cds_registration_fields"]["bill_access_setup_fee"];
+    let stored_fee = snap
+        .registration_fields
+        .iter()
+        .find(|f| f.id == "bill_access_setup_fee")
+        .unwrap();
+    assert_eq!(
+        stored_fee.amount.as_deref(),
+        Some(fee["amount"].to_string().as_str())
+    );
+    assert_eq!(stored_fee.currency.as_deref(), fee["currency"].as_str());
+    let served_reach = oauth["cds_scope_descriptions"]["dge_usage_electric"]
+        ["authorization_details_fields_supported"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "segment_start")
+        .unwrap()["maximum"]
+        .clone();
+    let usage = snap
+        .scopes
+        .iter()
+        .find(|s| s.id == "dge_usage_electric")
+        .unwrap();
+    let seg = usage
+        .fields
+        .iter()
+        .find(|f| f.id == "segment_start")
+        .unwrap();
+    assert_eq!(seg.maximum.as_ref(), Some(&served_reach));
+    assert_eq!(
+        snap.coverage.len(),
+        served_coverage(server["coverage"].as_str().unwrap()).await
+    );
+    // The raw documents are kept, compressed, and decompress to the documents read.
+    let gz: Vec<u8> = c
+        .conn()
+        .query_row(
+            "SELECT gzip FROM documents WHERE utility_id = ?1 AND kind = 'server_metadata'",
+            [utility_id(c, &url, crawl_id).unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let raw: Value = serde_json::from_slice(&store::gunzip(&gz).unwrap()).unwrap();
+    assert_eq!(raw["name"], server["name"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_crawled_fleet_is_stored_as_served() {
     let f = fleet(12, 5, 150, 0).await;
@@ -95,90 +183,7 @@ async fn a_crawled_fleet_is_stored_as_served() {
     assert!(s.requests >= 11 * 4 && s.bytes > 0, "{s:?}");
 
     for i in 0..12 {
-        let url = f.fleet.metadata_url(i);
-        let (status, error, draft_col, errors): (String, Option<String>, Option<String>, i64) = c
-            .conn()
-            .query_row(
-                "SELECT status, error, draft, errors FROM utilities WHERE input_url = ?1",
-                [&url],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .unwrap();
-        if behaviour(i) == Behaviour::Failing {
-            assert_eq!(status, "failed");
-            assert!(error.unwrap_or_default().contains("503"), "utility {i}");
-            continue;
-        }
-        assert_eq!(status, "ok", "utility {i}: {error:?}");
-        let expected_draft = match draft(i) {
-            FleetDraft::Cds2026 => "cds-2026",
-            FleetDraft::Cdsc2025 => "cdsc-2025",
-            FleetDraft::Cdsc2023 => "cdsc-2023",
-        };
-        assert_eq!(draft_col.as_deref(), Some(expected_draft), "utility {i}");
-        assert_eq!(
-            errors > 0,
-            behaviour(i) == Behaviour::NonConformant,
-            "utility {i}"
-        );
-
-        let snap = c.load(utility_id(&c, &url, s.crawl_id).unwrap()).unwrap();
-        let server = get(&url).await;
-        let oauth = get(server["oauth_metadata"].as_str().unwrap()).await;
-        assert_eq!(snap.name, server["name"].as_str().unwrap());
-        assert_eq!(snap.time_zone.as_deref(), oauth["cds_timezone"].as_str());
-        let served_scopes: Vec<&String> = oauth["cds_scope_descriptions"]
-            .as_object()
-            .unwrap()
-            .keys()
-            .collect();
-        let stored_scopes: Vec<&String> = snap.scopes.iter().map(|s| &s.id).collect();
-        assert_eq!(stored_scopes, served_scopes, "utility {i}");
-        let fee = &oauth["cds_registration_fields"]["bill_access_setup_fee"];
-        let stored_fee = snap
-            .registration_fields
-            .iter()
-            .find(|f| f.id == "bill_access_setup_fee")
-            .unwrap();
-        assert_eq!(
-            stored_fee.amount.as_deref(),
-            Some(fee["amount"].to_string().as_str())
-        );
-        assert_eq!(stored_fee.currency.as_deref(), fee["currency"].as_str());
-        let served_reach = oauth["cds_scope_descriptions"]["dge_usage_electric"]
-            ["authorization_details_fields_supported"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["id"] == "segment_start")
-            .unwrap()["maximum"]
-            .clone();
-        let usage = snap
-            .scopes
-            .iter()
-            .find(|s| s.id == "dge_usage_electric")
-            .unwrap();
-        let seg = usage
-            .fields
-            .iter()
-            .find(|f| f.id == "segment_start")
-            .unwrap();
-        assert_eq!(seg.maximum.as_ref(), Some(&served_reach));
-        assert_eq!(
-            snap.coverage.len(),
-            served_coverage(server["coverage"].as_str().unwrap()).await
-        );
-        // The raw documents are kept, compressed, and decompress to the documents read.
-        let gz: Vec<u8> = c
-            .conn()
-            .query_row(
-                "SELECT gzip FROM documents WHERE utility_id = ?1 AND kind = 'server_metadata'",
-                [utility_id(&c, &url, s.crawl_id).unwrap()],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let raw: Value = serde_json::from_slice(&store::gunzip(&gz).unwrap()).unwrap();
-        assert_eq!(raw["name"], server["name"]);
+        check_utility(&c, &f, i, s.crawl_id).await;
     }
     // The example question, in SQL: cds_usage scopes whose segment_start reaches back
     // at least 24 months.
@@ -298,6 +303,50 @@ fn json_text(v: &Value) -> String {
     }
 }
 
+/// `table` of `a` (at `pa`) exported as CSV and as JSON Lines reads back as the same rows.
+async fn check_export(a: &Catalog, pa: &Path, dir: &Path, table: &str) {
+    let expected = rows_as_text(a, table);
+    assert!(!expected.is_empty(), "{table}");
+    let (csv_path, jsonl_path) = (
+        dir.join(format!("{table}.csv")),
+        dir.join(format!("{table}.jsonl")),
+    );
+    let db = pa.display().to_string();
+    for (format, out) in [("csv", &csv_path), ("jsonl", &jsonl_path)] {
+        let (db, out, table) = (db.clone(), out.display().to_string(), table.to_owned());
+        let (code, _, err) = tokio::task::spawn_blocking(move || {
+            run_cli(&[
+                "catalog", "export", "--db", &db, "--format", format, "--table", &table, "-o", &out,
+            ])
+        })
+        .await
+        .unwrap();
+        assert_eq!(code, 0, "{err}");
+    }
+    let mut r = csv::Reader::from_path(&csv_path).unwrap();
+    let headers = r.headers().unwrap().clone();
+    let from_csv: Vec<HashMap<String, String>> = r
+        .records()
+        .map(|rec| {
+            headers
+                .iter()
+                .map(str::to_owned)
+                .zip(rec.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
+        .collect();
+    assert_eq!(from_csv, expected, "{table} as CSV");
+    let from_jsonl: Vec<HashMap<String, String>> = std::fs::read_to_string(&jsonl_path)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let o: serde_json::Map<String, Value> = serde_json::from_str(l).unwrap();
+            o.iter().map(|(k, v)| (k.clone(), json_text(v))).collect()
+        })
+        .collect();
+    assert_eq!(from_jsonl, expected, "{table} as JSON Lines");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exports_round_trip_and_shards_merge() {
     let f = fleet(10, 21, 20, 0).await;
@@ -315,47 +364,7 @@ async fn exports_round_trip_and_shards_merge() {
     crawl_into(&mut b, right.to_vec(), "shard b").await;
 
     for table in ["scopes", "fields", "registration_fields", "utilities"] {
-        let expected = rows_as_text(&a, table);
-        assert!(!expected.is_empty(), "{table}");
-        let (csv_path, jsonl_path) = (
-            dir.path().join(format!("{table}.csv")),
-            dir.path().join(format!("{table}.jsonl")),
-        );
-        let db = pa.display().to_string();
-        for (format, out) in [("csv", &csv_path), ("jsonl", &jsonl_path)] {
-            let (db, out, table) = (db.clone(), out.display().to_string(), table.to_owned());
-            let (code, _, err) = tokio::task::spawn_blocking(move || {
-                run_cli(&[
-                    "catalog", "export", "--db", &db, "--format", format, "--table", &table, "-o",
-                    &out,
-                ])
-            })
-            .await
-            .unwrap();
-            assert_eq!(code, 0, "{err}");
-        }
-        let mut r = csv::Reader::from_path(&csv_path).unwrap();
-        let headers = r.headers().unwrap().clone();
-        let from_csv: Vec<HashMap<String, String>> = r
-            .records()
-            .map(|rec| {
-                headers
-                    .iter()
-                    .map(str::to_owned)
-                    .zip(rec.unwrap().iter().map(str::to_owned))
-                    .collect()
-            })
-            .collect();
-        assert_eq!(from_csv, expected, "{table} as CSV");
-        let from_jsonl: Vec<HashMap<String, String>> = std::fs::read_to_string(&jsonl_path)
-            .unwrap()
-            .lines()
-            .map(|l| {
-                let o: serde_json::Map<String, Value> = serde_json::from_str(l).unwrap();
-                o.iter().map(|(k, v)| (k.clone(), json_text(v))).collect()
-            })
-            .collect();
-        assert_eq!(from_jsonl, expected, "{table} as JSON Lines");
+        check_export(&a, &pa, dir.path(), table).await;
     }
 
     drop((a, b));
@@ -391,124 +400,95 @@ async fn exports_round_trip_and_shards_merge() {
     f.stop().await;
 }
 
-/// Every stored utility of `db` is whole: its counted scopes and coverage are all there.
-fn assert_only_whole_utilities(db: &Path) -> usize {
-    let c = Catalog::open(db).unwrap();
-    let check: String = c
-        .conn()
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
-    let mut st = c
-        .conn()
-        .prepare("SELECT id, scopes, coverage_entries FROM utilities WHERE status = 'ok'")
-        .unwrap();
-    let rows: Vec<(i64, usize, usize)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    for (id, scopes, coverage) in &rows {
-        let s = c.load(*id).unwrap();
-        assert!(*scopes > 0);
-        assert_eq!(
-            (s.scopes.len(), s.coverage.len()),
-            (*scopes, *coverage),
-            "utility {id}"
-        );
-        let docs: i64 = c
-            .conn()
-            .query_row(
-                "SELECT COUNT(*) FROM documents WHERE utility_id = ?1",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(docs, 3, "utility {id}");
-    }
-    rows.len()
-}
-
-async fn stored(db: &Path) -> usize {
-    let Ok(c) =
-        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-    else {
-        return 0;
-    };
-    c.query_row(
-        "SELECT COUNT(*) FROM utilities WHERE status = 'ok'",
-        [],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| n as usize)
-    .unwrap_or(0)
-}
-
-/// Starts the binary crawling `list` into `db`, waits until a few utilities are stored.
-async fn crawl_until_some(list: &Path, db: &Path) -> tokio::process::Child {
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"))
-        .args([
-            "catalog",
-            "crawl",
-            "--concurrency",
-            "2",
-            "--per-host",
-            "2",
-            "--from",
-        ])
-        .arg(list)
-        .arg("--db")
-        .arg(db)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn crawl");
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while stored(db).await < 3 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the crawl stored nothing"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    child
+async fn cli_json(args: Vec<String>) -> Value {
+    let (code, out, err) = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_cli(&args)
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_crawl_killed_or_interrupted_keeps_only_whole_utilities() {
-    // 40 utilities, 60 ms a response: the crawl takes several seconds, killed after a few.
-    let f = fleet(40, 3, 100, 60).await;
+async fn the_common_questions_are_answered_offline_as_json() {
+    let f = fleet(8, 42, 20, 0).await;
     let dir = tempfile::tempdir().unwrap();
-    let list = dir.path().join("fleet.txt");
-    std::fs::write(&list, f.fleet.list()).unwrap();
+    let path = dir.path().join("c.sqlite");
+    let mut c = Catalog::open(&path).unwrap();
+    crawl_into(&mut c, urls(&f), "q").await;
+    let fleet_urls: Vec<String> = (0..8).map(|i| f.fleet.metadata_url(i)).collect();
+    f.stop().await; // no network from here on
+    let db = path.display().to_string();
+    let q = |extra: &[&str]| -> Vec<String> {
+        let mut v = vec!["catalog".to_owned()];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v.extend(["--db".to_owned(), db.clone(), "--json".to_owned()]);
+        v
+    };
 
-    let killed = dir.path().join("killed.sqlite");
-    let mut child = crawl_until_some(&list, &killed).await;
-    child.start_kill().unwrap();
-    child.wait().await.unwrap();
-    let n = assert_only_whole_utilities(&killed);
-    assert!((3..40).contains(&n), "{n} stored");
+    let list = cli_json(q(&["list"])).await;
+    let list = list.as_array().unwrap();
+    assert_eq!(
+        list.len(),
+        7,
+        "the newest successful snapshot of each utility"
+    );
+    assert!(
+        list.iter()
+            .all(|u| u["registration_cost"].as_array().unwrap().len() == 1)
+    );
 
-    let interrupted = dir.path().join("interrupted.sqlite");
-    let child = crawl_until_some(&list, &interrupted).await;
-    let pid = child.id().unwrap().to_string();
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().await.unwrap();
-    assert_eq!(out.status.code(), Some(130));
-    let n = assert_only_whole_utilities(&interrupted);
-    assert!((3..40).contains(&n), "{n} stored");
-    let c = Catalog::open(&interrupted).unwrap();
-    let (finished, flag): (Option<String>, bool) = c
-        .conn()
-        .query_row("SELECT finished, interrupted FROM crawls", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
+    let reach = cli_json(q(&[
+        "fields",
+        "--field",
+        "segment_start",
+        "--scope-type",
+        "cds_usage",
+        "--min-months",
+        "24",
+    ]))
+    .await;
+    let expected: BTreeSet<String> = (0..8)
+        .filter(|i| behaviour(*i) != Behaviour::Failing)
+        .filter_map(|i| {
+            let s = c.load(c.find(&fleet_urls[i], None).unwrap()?).unwrap();
+            s.scopes
+                .iter()
+                .filter(|sc| sc.scope_type == "cds_usage")
+                .flat_map(|sc| sc.fields.iter().map(move |fl| (sc, fl)))
+                .find(|(_, fl)| {
+                    fl.id == "segment_start" && fl.maximum_months.is_some_and(|m| m >= 24.0)
+                })
+                .map(|_| s.name.clone())
         })
-        .unwrap();
-    assert!(finished.is_some() && flag);
-    f.stop().await;
+        .collect();
+    let got: BTreeSet<String> = reach
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["utility"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!got.is_empty());
+    assert_eq!(got, expected);
+
+    let scopes = cli_json(q(&["scopes", "--type", "cds_usage"])).await;
+    assert!(
+        scopes
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["type"] == "cds_usage")
+    );
+    let hits = cli_json(q(&["search", "segment_start"])).await;
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == "field")
+    );
+    let show = cli_json(q(&["show", &fleet_urls[0]])).await;
+    assert_eq!(show["input_url"], fleet_urls[0]);
+    assert!(show["scopes"].as_array().unwrap().len() >= 4);
 }

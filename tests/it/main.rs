@@ -6,6 +6,7 @@
 mod common;
 
 mod catalog;
+mod catalog_fleet;
 mod cli;
 mod conformance;
 mod demo_faults;

@@ -91,18 +91,26 @@ impl Fleet {
     }
     fn documents(&self, i: usize) -> Option<Arc<Documents>> {
         let epoch = self.epoch();
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(d) = cache.get(&(i, epoch)) {
-            return Some(d.clone());
+        let cached = |f: &Self| {
+            f.cache
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&(i, epoch))
+                .cloned()
+        };
+        if let Some(d) = cached(self) {
+            return Some(d);
         }
+        // Rendered outside the lock: a thousand utilities' first requests must not queue
+        // behind each other's rendering (two may render the same one; the first kept wins).
         let d = Arc::new(variants::documents(
             self.options.seed,
             i,
             epoch,
             &self.utility_base(i),
         )?);
-        cache.insert((i, epoch), d.clone());
-        Some(d)
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        Some(cache.entry((i, epoch)).or_insert(d).clone())
     }
 }
 
