@@ -23,6 +23,8 @@ use screens::authorize::{AuthorizeState, OutcomeView, ProfileView};
 use screens::discover::{DiscoverState, Discovered};
 use screens::done::DoneState;
 use screens::home::HomeState;
+use screens::inspector;
+use screens::inspector::{InspectorState, RecordingEvent};
 use screens::modifiers::{Files, ModifiersState};
 use screens::registration::RegistrationState;
 use screens::review::ReviewState;
@@ -130,6 +132,10 @@ pub enum Msg {
     },
     /// A line for the status bar (a browser that did not open, a copied URL).
     Info(String),
+    /// An exchange the recorder saw (already redacted), for the Inspector.
+    Exchange(Arc<crate::onboarding::transcript::Exchange>),
+    /// Recording to a file started, stopped or failed.
+    Recording(RecordingEvent),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +186,13 @@ pub enum Effect {
         account: String,
     },
     Quit,
+    /// Records every exchange from now on into a new HAR file named `name` in the current
+    /// directory (`name-2`… when it exists); answers with `Msg::Recording`.
+    StartRecording {
+        name: String,
+    },
+    /// Closes the HAR file being written; answers with `Msg::Recording`.
+    StopRecording,
 }
 
 /// The wizard's steps, in order; `Home` comes before them when no URL was given.
@@ -261,6 +274,8 @@ pub struct App {
     pub notice: Option<Notice>,
     pub size: (u16, u16),
     next_req: ReqId,
+    /// Every exchange of the session, over any step.
+    pub inspector: InspectorState,
 }
 
 impl App {
@@ -288,6 +303,7 @@ impl App {
             notice: None,
             size: (80, 24),
             next_req: 1,
+            inspector: InspectorState::default(),
         }
     }
 
@@ -337,6 +353,7 @@ impl App {
         match self.overlay {
             Some(Overlay::Help) => Context::Help,
             Some(Overlay::Confirm(_)) => Context::Confirm,
+            None if self.inspector.open => Context::Inspector,
             None => screen(self.step).context(self),
         }
     }
@@ -369,7 +386,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key),
         Msg::Key(_) => Vec::new(),
         Msg::Paste(text) => {
-            if app.overlay.is_none() {
+            if app.overlay.is_none() && !app.inspector.open {
                 // One line: a pasted newline must not submit anything.
                 let line = crate::text::sanitize(&text.replace(['\r', '\n'], ""));
                 screen(app.step).type_text(app, line.trim());
@@ -382,7 +399,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 MouseEventKind::ScrollDown => Action::Down,
                 _ => return Vec::new(),
             };
-            if app.overlay.is_none() && !app.typing() {
+            if app.overlay.is_none() && (!app.typing() || app.inspector.open) {
                 act(app, action)
             } else {
                 Vec::new()
@@ -394,6 +411,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 return Vec::new();
             }
             app.notice = None;
+            if app.inspector.open {
+                inspector::click(app, target);
+                return Vec::new();
+            }
             match target {
                 Target::Step(step) => app.go_to(step),
                 Target::Tab(n) => screen(app.step).click_tab(app, n),
@@ -431,6 +452,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Info(text) => {
             app.notice = Some(Notice::Info(crate::text::sanitize(&text)));
+            Vec::new()
+        }
+        Msg::Exchange(exchange) => {
+            inspector::received(app, exchange);
+            Vec::new()
+        }
+        Msg::Recording(event) => {
+            inspector::recording(app, event);
             Vec::new()
         }
         result => route(app, result),
@@ -479,6 +508,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     let ctx = app.context();
     if app.overlay.is_none()
+        && !app.inspector.open
         && let Some(effects) = screen(app.step).key(app, &key)
     {
         return effects;
@@ -516,6 +546,9 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::AskQuit => app.overlay = Some(Overlay::Confirm(Question::Quit)),
         Action::Help => app.overlay = Some(Overlay::Help),
         Action::CloseHelp => app.overlay = None,
+        _ if app.inspector.open => return inspector::update(app, action),
+        Action::Inspector => inspector::toggle(app),
+        Action::ToggleRecording => return inspector::toggle_recording(app),
         Action::Back if app.registered() && app.step >= Step::Submit => {
             app.notice = Some(Notice::Registered);
         }

@@ -62,6 +62,8 @@ const ENGINE_RESULTS: &[&str] = &[
     "catalog::query::ScopeLine",
     "catalog::query::FieldLine",
     "catalog::query::SearchHit",
+    // The Inspector (issue 12): the recorder's redacted exchanges.
+    "onboarding::transcript::Exchange",
 ];
 
 /// The table. `lib.rs` and `main.rs` wire everything together and are not listed.

@@ -25,6 +25,8 @@ pub enum Context {
     Done,
     Confirm,
     Help,
+    /// The Inspector: every HTTP exchange of the session.
+    Inspector,
 }
 
 impl Context {
@@ -44,13 +46,14 @@ impl Context {
             Context::Done => "Done",
             Context::Confirm => "Confirmation",
             Context::Help => "Help",
+            Context::Inspector => "Inspector",
         }
     }
     /// Whether unbound keys fall through to the global bindings.
     fn inherits_global(self) -> bool {
         !matches!(
             self,
-            Context::Search | Context::Edit | Context::Confirm | Context::Help
+            Context::Search | Context::Edit | Context::Confirm | Context::Help | Context::Inspector
         )
     }
 }
@@ -98,6 +101,14 @@ pub enum Action {
     StartPaste,
     CancelWait,
     Reveal,
+    /// Opens (or closes) the Inspector.
+    Inspector,
+    /// Starts or stops recording every exchange to a HAR file.
+    ToggleRecording,
+    /// Shows the selected request as curl in full.
+    ShowCurl,
+    NextExchange,
+    PrevExchange,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -6,6 +6,7 @@ pub mod authorize;
 pub mod discover;
 pub mod done;
 pub mod home;
+pub mod inspector;
 pub mod modifiers;
 pub mod registration;
 pub mod review;

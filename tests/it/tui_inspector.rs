@@ -1,0 +1,286 @@
+//! The wizard's Inspector (issue 12 points 1 and 3): the exchanges of a real discovery of the
+//! in-process demo, recorded over a real `HttpClient`, drawn as a list and in detail (headers,
+//! pretty body, findings about the document, curl) at 80x24 and 120x40; and the event loop
+//! with the real executor, where the Inspector fills while discovery runs.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cds_wizard::app::screens::discover::Discovered;
+use cds_wizard::app::screens::inspector::DetailTab;
+use cds_wizard::app::{self, App, Effect, Msg};
+use cds_wizard::demo::{DemoOptions, DemoServer};
+use cds_wizard::http::{HttpClient, HttpPolicy};
+use cds_wizard::onboarding::discovery::{self, Discovery, DiscoveryLimits};
+use cds_wizard::onboarding::transcript::{Exchange, Recorder};
+use cds_wizard::tui::{Executor, Start, run_loop};
+use cds_wizard::ui::{self, Theme};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::common;
+
+/// The origin the snapshots show: five digits like every ephemeral port, so sizes and
+/// `content-length` stay true after the rewrite.
+const ORIGIN: &str = "http://127.0.0.1:40000";
+
+/// A discovery of `base` through a client that reports to a fresh recorder. Discovery fetches
+/// some documents at once, so the order they end in varies: the snapshots take them by
+/// address, numbered again.
+async fn recorded_discovery(base: &str) -> (Discovery, Vec<Arc<Exchange>>) {
+    let recorder = Recorder::new();
+    let http = HttpClient::new(HttpPolicy::default())
+        .unwrap()
+        .with_observer(recorder.clone());
+    let d = discovery::discover(&http, base, &DiscoveryLimits::default(), None)
+        .await
+        .expect("discovery");
+    let mut exchanges: Vec<Exchange> = recorder.snapshot().iter().map(|e| (**e).clone()).collect();
+    exchanges.sort_by(|a, b| a.url.cmp(&b.url));
+    for (n, e) in exchanges.iter_mut().enumerate() {
+        e.id = n as u64 + 1;
+    }
+    (d, exchanges.into_iter().map(Arc::new).collect())
+}
+
+/// `e` with what changes between runs fixed: the origin, the clock, the timings.
+fn steady(e: &Exchange, base: &str) -> Arc<Exchange> {
+    assert_eq!(base.len(), ORIGIN.len(), "a five-digit port: {base}");
+    let fix = |s: &str| s.replace(base, ORIGIN);
+    let mut e = e.clone();
+    e.url = fix(&e.url);
+    e.response_body = fix(&e.response_body);
+    e.redirect_to = e.redirect_to.as_deref().map(fix);
+    for (k, v) in e.response_headers.iter_mut().chain(&mut e.request_headers) {
+        *v = if k.eq_ignore_ascii_case("date") {
+            "Tue, 01 Dec 2026 15:10:02 GMT".to_owned()
+        } else {
+            fix(v)
+        };
+    }
+    let t0: jiff::Timestamp = "2026-12-01T15:10:02Z".parse().unwrap();
+    e.started = t0 + jiff::SignedDuration::from_millis(e.id as i64 * 40);
+    e.wait = Duration::from_millis(e.id * 3);
+    e.duration = Duration::from_millis(e.id * 3 + 2);
+    Arc::new(e)
+}
+
+/// A wizard whose discovery of `base` finished with `d`, shown at `ORIGIN`, and every
+/// exchange of it received.
+fn wizard(d: &Discovery, exchanges: &[Arc<Exchange>], base: &str) -> App {
+    let (mut app, effects) = App::new(ORIGIN, Instant::now());
+    let Some(Effect::Discover { req, .. }) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    let req = *req;
+    app.wall = "2026-12-01T15:12:00Z".parse().unwrap();
+    let result = Ok(Box::new(Discovered::new(d)));
+    app::update(&mut app, Msg::DiscoveryDone { req, result });
+    if let app::Remote::Ready(v) = &mut app.discover.remote {
+        for f in &mut v.findings {
+            f.document = f.document.as_deref().map(|u| u.replace(base, ORIGIN));
+        }
+    }
+    for e in exchanges {
+        app::update(&mut app, Msg::Exchange(steady(e, base)));
+    }
+    app
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app::update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| {
+            ui::draw(f, app, &Theme::plain());
+        })
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+fn snap(name: &str, app: &mut App) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        app.size = (w, h);
+        let text = screen(app, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), text);
+    }
+}
+
+/// Moves the cursor to the exchange whose address ends with `tail`.
+fn select(app: &mut App, tail: &str) {
+    press(app, KeyCode::Home);
+    for _ in 0..app.inspector.entries.len() {
+        if app
+            .inspector
+            .current()
+            .unwrap()
+            .exchange
+            .url
+            .ends_with(tail)
+        {
+            return;
+        }
+        press(app, KeyCode::Down);
+    }
+    panic!("no exchange ends with {tail}");
+}
+
+#[tokio::test]
+async fn snapshot_inspector_list_and_detail_of_a_demo_discovery() {
+    let base = common::demo_url();
+    let (d, exchanges) = recorded_discovery(base).await;
+    // Every document discovery read is in the list, in the order the exchanges ended.
+    assert_eq!(exchanges.len(), 7, "{exchanges:#?}");
+    let mut app = wizard(&d, &exchanges, base);
+    press(&mut app, KeyCode::Char('i'));
+    assert!(app.inspector.open);
+    snap("inspector_list", &mut app);
+
+    select(&mut app, "/.well-known/oauth-authorization-server");
+    press(&mut app, KeyCode::Enter);
+    snap("inspector_detail_headers", &mut app);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    assert_eq!(
+        app.inspector.detail.as_ref().unwrap().tab,
+        DetailTab::Response
+    );
+    snap("inspector_detail_response", &mut app);
+    // The body is the server's document, pretty-printed: every member on its own line.
+    let body = &app.inspector.detail.as_ref().unwrap().view.response_body;
+    let doc: serde_json::Value = serde_json::from_str(&body.join("\n")).unwrap();
+    assert_eq!(doc["issuer"], ORIGIN);
+    assert!(body.len() > 100, "pretty-printed: {} lines", body.len());
+
+    let effects = press(&mut app, KeyCode::Char('c'));
+    let Some(Effect::Copy(curl)) = effects.first() else {
+        panic!("{effects:?}")
+    };
+    // The redacted request, one argument a line, the way `Exchange::curl` writes it.
+    let want = format!("curl \\\n  '{ORIGIN}/.well-known/oauth-authorization-server' \\\n");
+    assert!(curl.starts_with(&want), "{curl}");
+    assert!(curl.contains("-H 'accept: application/json'"), "{curl}");
+    snap("inspector_detail_curl", &mut app);
+}
+
+#[tokio::test]
+async fn findings_about_a_document_show_beside_its_exchange_and_hostile_text_is_defused() {
+    let base = common::hostile_url();
+    let (d, exchanges) = recorded_discovery(base).await;
+    let documents: Vec<String> = d
+        .findings
+        .iter()
+        .filter_map(|f| f.document.clone())
+        .collect();
+    assert!(!documents.is_empty(), "the hostile server draws findings");
+    let mut app = wizard(&d, &exchanges, base);
+    press(&mut app, KeyCode::F(12));
+    // The exchange of the document the first finding names, and the same count of findings.
+    let first = documents[0].replace(base, ORIGIN);
+    let want = documents
+        .iter()
+        .filter(|u| u.replace(base, ORIGIN) == first)
+        .count();
+    let path = first.strip_prefix(ORIGIN).unwrap().to_owned();
+    select(&mut app, &path);
+    press(&mut app, KeyCode::Enter);
+    let url = app.inspector.detail.as_ref().unwrap().view.url.clone();
+    assert_eq!(url, first);
+    assert_eq!(
+        app::screens::inspector::findings_for(&app, &url).len(),
+        want
+    );
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(
+        app.inspector.detail.as_ref().unwrap().tab,
+        DetailTab::Findings
+    );
+    snap("inspector_detail_findings", &mut app);
+    // Whatever tab and exchange: nothing the server sent acts on the terminal.
+    for _ in 0..exchanges.len() {
+        for _ in 0..5 {
+            for (w, h) in [(80, 24), (120, 40)] {
+                let text = screen(&app, w, h);
+                assert!(!text.contains(['\u{1b}', '\u{202e}', '\u{7}']), "{text}");
+            }
+            press(&mut app, KeyCode::Right);
+        }
+        press(&mut app, KeyCode::Char(']'));
+    }
+}
+
+fn key(code: KeyCode) -> std::io::Result<Event> {
+    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+#[tokio::test]
+async fn the_inspector_fills_live_while_discovery_runs() {
+    // A slow demo: the Inspector is open well before the first answer arrives.
+    let server = DemoServer::start(
+        0,
+        DemoOptions {
+            latency: Duration::from_millis(150),
+            ..DemoOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let recorder = Recorder::new();
+    let http = HttpClient::new(HttpPolicy::default())
+        .unwrap()
+        .with_observer(recorder.clone());
+    let mut executor = Executor::new(http).with_recorder(recorder.clone());
+    let (tx, rx) = futures::channel::mpsc::unbounded();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let watcher = recorder.clone();
+    let feeder = tokio::spawn(async move {
+        tx.unbounded_send(key(KeyCode::Char('i'))).unwrap();
+        let mut seen = 0;
+        for _ in 0..200 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            seen = watcher.snapshot().len();
+            if seen == 7 {
+                break;
+            }
+        }
+        // Let the last exchange reach the loop, then quit.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        tx.unbounded_send(Ok(Event::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL,
+        ))))
+        .unwrap();
+        seen
+    });
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        run_loop(
+            &mut terminal,
+            rx,
+            Start::Url(server.base_url.clone()),
+            &mut executor,
+            Theme::plain(),
+        ),
+    )
+    .await
+    .expect("the loop ends on Ctrl-C")
+    .unwrap();
+    assert_eq!(feeder.await.unwrap(), 7);
+    server.stop().await;
+    let text = terminal.backend().to_string();
+    assert!(text.contains("Inspector · 7 exchanges"), "{text}");
+    for path in [
+        "/.well-known/cds-server-metadata.json",
+        "/.well-known/oauth-authorization-server",
+        "/cds/coverage?page=3",
+    ] {
+        assert!(text.contains(path), "{path} in {text}");
+    }
+    assert!(text.contains(" 200 "), "{text}");
+}
