@@ -168,7 +168,8 @@ fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // While every exchange is recorded to a file, its name stays at the right of the bar.
     let area = match &app.inspector.recording {
         Some(path) => {
-            let text = strings::recording(path);
+            // In the Inspector its title names the file already.
+            let text = strings::recording(if app.inspector.open { "" } else { path });
             let w = (text.chars().count() as u16 + 1).min(area.width / 2);
             let [rest, rec] =
                 Layout::horizontal([Constraint::Min(0), Constraint::Length(w)]).areas(area);
@@ -254,10 +255,13 @@ fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines
     };
     let left_lines = column(&[Context::Global]);
-    let right_lines = if app.inspector.open {
-        column(&[Context::Inspector])
+    let (left_lines, right_lines) = if app.inspector.open {
+        // The Inspector keeps no global key but its own: its keys fill both columns.
+        let mut all = column(&[Context::Inspector]);
+        let right = all.split_off(all.len().div_ceil(2));
+        (all, right)
     } else {
-        column(step_contexts(app.step))
+        (left_lines, column(step_contexts(app.step)))
     };
     let height = left_lines.len().max(right_lines.len()) as u16 + 2;
     let rect = centered(area, area.width.saturating_sub(2).min(130), height);

@@ -219,7 +219,7 @@ pub fn next_commands(profile: &str) -> Vec<(String, &'static str)> {
 
 // The Inspector (issue 12).
 pub const INSPECTOR_TITLE: &str = "Inspector";
-pub const INSPECTOR_COLUMNS: [&str; 6] = ["Time", "Method", "St", "Duration", "Size", "Step"];
+pub const INSPECTOR_COLUMNS: [&str; 6] = ["Time UTC", "Method", "St", "Duration", "Size", "Step"];
 /// The address column's heading: paths on the utility's origin are shown without it.
 pub fn inspector_url_column(origin: &str) -> String {
     if origin.is_empty() {
@@ -244,5 +244,5 @@ pub const NO_DOCUMENT_FINDINGS: &str =
 pub const CURL_NOTE: &str = "# secrets redacted ([redacted:…]); Shift+drag selects text";
 /// The status bar while every exchange is recorded to a file.
 pub fn recording(path: &str) -> String {
-    format!("● REC {path}")
+    format!("● REC {path}").trim_end().to_owned()
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cds_wizard::app::screens::discover::Discovered;
-use cds_wizard::app::screens::inspector::DetailTab;
+use cds_wizard::app::screens::inspector::{DetailTab, RecordingEvent};
 use cds_wizard::app::{self, App, Effect, Msg};
 use cds_wizard::demo::{DemoOptions, DemoServer};
 use cds_wizard::http::{HttpClient, HttpPolicy};
@@ -139,6 +139,32 @@ async fn snapshot_inspector_list_and_detail_of_a_demo_discovery() {
     press(&mut app, KeyCode::Char('i'));
     assert!(app.inspector.open);
     snap("inspector_list", &mut app);
+    // The help over the Inspector lists its keys; closing it returns to the Inspector.
+    press(&mut app, KeyCode::Char('?'));
+    snap("inspector_help", &mut app);
+    press(&mut app, KeyCode::Esc);
+    assert!(app.inspector.open && app.overlay.is_none());
+    // Recording: the file name in the Inspector's title and in the status bar.
+    let effects = press(&mut app, KeyCode::Char('r'));
+    let [Effect::StartRecording { name }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(name, "cds-wizard-20261201-151200Z.har");
+    let started = RecordingEvent::Started(name.clone());
+    app::update(&mut app, Msg::Recording(started));
+    press(&mut app, KeyCode::Home);
+    snap("inspector_list_recording", &mut app);
+    // In the Inspector the title names the file and the status bar marks the recording;
+    // back on a step, the status bar names it.
+    let text = screen(&app, 80, 24);
+    assert_eq!(text.matches(name.as_str()).count(), 1, "{text}");
+    assert!(text.lines().last().unwrap().contains("● REC"), "{text}");
+    press(&mut app, KeyCode::Esc);
+    assert!(!app.inspector.open);
+    let text = screen(&app, 80, 24);
+    let status = text.lines().last().unwrap();
+    assert!(status.contains(&format!("● REC {name}")), "{text}");
+    press(&mut app, KeyCode::F(12));
 
     select(&mut app, "/.well-known/oauth-authorization-server");
     press(&mut app, KeyCode::Enter);

@@ -221,6 +221,7 @@ mod tests {
             Context::Waiting,
             Context::Done,
             Context::Confirm,
+            Context::Inspector,
         ] {
             for h in hints(cx) {
                 assert!(!h.keys.is_empty() && !h.help.is_empty(), "{h:?}");

@@ -568,7 +568,7 @@ pub const BINDINGS: &[Binding] = &[
         "Esc",
         A::Back,
         "back",
-        "Back to the list, then to the wizard",
+        "Back (detail, list, wizard)",
     ),
     b(
         C::Inspector,
@@ -576,7 +576,7 @@ pub const BINDINGS: &[Binding] = &[
         "←/→",
         A::NextTab,
         "tabs",
-        "Next tab of the detail",
+        "Next tab (detail)",
     ),
     b(
         C::Inspector,
@@ -584,7 +584,7 @@ pub const BINDINGS: &[Binding] = &[
         "←",
         A::PrevTab,
         "",
-        "Previous tab of the detail",
+        "Previous tab (detail)",
     ),
     b(
         C::Inspector,
@@ -592,7 +592,7 @@ pub const BINDINGS: &[Binding] = &[
         "c",
         A::ShowCurl,
         "curl",
-        "The request as curl, in full (also to the terminal clipboard)",
+        "Request as curl, in full",
     ),
     b(
         C::Inspector,
@@ -600,7 +600,7 @@ pub const BINDINGS: &[Binding] = &[
         "r",
         A::ToggleRecording,
         "record",
-        "Record every exchange to a new HAR file, or stop",
+        "Record to a HAR file on/off",
     ),
     b(
         C::Inspector,
@@ -608,7 +608,7 @@ pub const BINDINGS: &[Binding] = &[
         "]/[",
         A::NextExchange,
         "next",
-        "Next exchange (in the detail)",
+        "Next exchange (detail)",
     ),
     b(
         C::Inspector,
@@ -616,7 +616,7 @@ pub const BINDINGS: &[Binding] = &[
         "[",
         A::PrevExchange,
         "",
-        "Previous exchange (in the detail)",
+        "Previous exchange (detail)",
     ),
     b(
         C::Inspector,
@@ -637,18 +637,18 @@ pub const BINDINGS: &[Binding] = &[
     b(
         C::Inspector,
         &[k(KeyCode::Up), c('k')],
-        "↑/↓",
+        "↑/k",
         A::Up,
         "",
-        "Move up (scroll, in the detail)",
+        "Up (scrolls the detail)",
     ),
     b(
         C::Inspector,
         &[k(KeyCode::Down), c('j')],
-        "↓",
+        "↓/j",
         A::Down,
         "",
-        "Move down (scroll, in the detail)",
+        "Down (scrolls the detail)",
     ),
     b(
         C::Inspector,
@@ -656,7 +656,7 @@ pub const BINDINGS: &[Binding] = &[
         "Home/g",
         A::Home,
         "",
-        "First exchange (top, in the detail)",
+        "First exchange, or the top",
     ),
     b(
         C::Inspector,
@@ -664,7 +664,7 @@ pub const BINDINGS: &[Binding] = &[
         "End/G",
         A::End,
         "",
-        "Last exchange, and follow new ones",
+        "Last one; follow new ones",
     ),
     b(
         C::Inspector,

@@ -193,6 +193,8 @@ pub struct FindingRow {
     /// The document the finding is about, when it names one (the Inspector matches it to the
     /// exchange that fetched it).
     pub document: Option<String>,
+    /// Where in that document (RFC 6901), empty for the whole of it.
+    pub pointer: String,
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -293,6 +295,7 @@ fn finding_row(f: &Finding) -> FindingRow {
         message: sanitize(&f.message),
         section: sanitize(&f.section),
         document: f.document.as_deref().map(sanitize),
+        pointer: sanitize(&f.pointer),
     }
 }
 

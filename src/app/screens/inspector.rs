@@ -159,7 +159,7 @@ pub fn recording(app: &mut App, event: RecordingEvent) {
     app.notice = Some(match event {
         RecordingEvent::Started(path) => {
             let path = sanitize(&path);
-            let text = format!("Recording every exchange to {path}");
+            let text = format!("Recording to {path}: every exchange from now on");
             s.recording = Some(path);
             Notice::Info(text)
         }
@@ -335,6 +335,7 @@ pub fn detail_rows(app: &App, width: usize) -> usize {
             .map(|f| {
                 rows(f.code.chars().count() + f.section.chars().count() + 12)
                     + rows(f.message.chars().count() + 2)
+                    + usize::from(!f.pointer.is_empty()) * rows(f.pointer.chars().count() + 5)
                     + 1
             })
             .sum::<usize>()

@@ -314,6 +314,9 @@ fn findings(app: &App, d: &DetailState, theme: &Theme) -> Vec<Line<'static>> {
             Span::styled(format!("  {}", f.section), theme.dim()),
         ]));
         lines.push(Line::raw(format!("  {}", f.message)));
+        if !f.pointer.is_empty() {
+            lines.push(Line::styled(format!("  at {}", f.pointer), theme.dim()));
+        }
         lines.push(Line::raw(""));
     }
     lines
