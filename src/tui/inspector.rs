@@ -53,12 +53,13 @@ pub fn watch(recorder: Arc<Recorder>, tx: mpsc::Sender<Msg>) {
 }
 
 /// Starts recording into a new file: `name` in the current directory, or the first of
-/// `name-2`, `name-3`… that does not exist (an existing file is never overwritten).
+/// `name-2`, `name-3`… that does not exist (an existing file is never overwritten). The
+/// session so far is written first, then every exchange as it ends.
 pub fn start(recorder: &Recorder, name: &str) -> RecordingEvent {
     let mut last = None;
     for path in candidates(name).take(TRIES) {
-        match recorder.start_file(&path) {
-            Ok(()) => return RecordingEvent::Started(path.display().to_string()),
+        match recorder.start_file_with_kept(&path) {
+            Ok(_) => return RecordingEvent::Started(path.display().to_string()),
             Err(e @ TranscriptError::Exists(_)) => last = Some(e),
             Err(e) => return RecordingEvent::Failed(e.to_string()),
         }

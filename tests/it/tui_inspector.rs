@@ -310,3 +310,34 @@ async fn the_inspector_fills_live_while_discovery_runs() {
     }
     assert!(text.contains(" 200 "), "{text}");
 }
+
+#[tokio::test]
+async fn a_recording_started_late_holds_the_session_so_far_then_what_follows() {
+    let base = common::demo_url();
+    let recorder = Recorder::new();
+    let http = HttpClient::new(HttpPolicy::default())
+        .unwrap()
+        .with_observer(recorder.clone());
+    discovery::discover(&http, base, &DiscoveryLimits::default(), None)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("late.har");
+    assert_eq!(recorder.start_file_with_kept(&path).unwrap(), 7);
+    // Never over an existing file.
+    assert!(recorder.start_file_with_kept(&path).is_err());
+    let more = url::Url::parse(&format!("{base}/cds/coverage")).unwrap();
+    http.get(&more).await.unwrap();
+    let (written, entries) = recorder.stop_file().unwrap();
+    assert_eq!((written, entries), (path.clone(), 8));
+    let har: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    crate::transcript_har::assert_har_1_2(&har);
+    let urls: Vec<&str> = har["log"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["request"]["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls.len(), 8);
+    assert_eq!(urls[7], format!("{base}/cds/coverage"));
+}

@@ -159,7 +159,7 @@ pub fn recording(app: &mut App, event: RecordingEvent) {
     app.notice = Some(match event {
         RecordingEvent::Started(path) => {
             let path = sanitize(&path);
-            let text = format!("Recording to {path}: every exchange from now on");
+            let text = format!("Recording to {path}: the session so far and what follows");
             s.recording = Some(path);
             Notice::Info(text)
         }
