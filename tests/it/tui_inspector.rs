@@ -341,3 +341,128 @@ async fn a_recording_started_late_holds_the_session_so_far_then_what_follows() {
     assert_eq!(urls.len(), 8);
     assert_eq!(urls[7], format!("{base}/cds/coverage"));
 }
+
+/// What the Inspector draws, on every exchange, every tab, scrolled to the end, at both sizes.
+fn everything_drawn(app: &mut App) -> String {
+    let mut all = String::new();
+    press(app, KeyCode::Home);
+    press(app, KeyCode::Enter);
+    for _ in 0..app.inspector.entries.len() {
+        for _ in 0..5 {
+            for (w, h) in [(80, 24), (120, 40)] {
+                app.size = (w, h);
+                press(app, KeyCode::Home);
+                for _ in 0..20 {
+                    all.push_str(&screen(app, w, h));
+                    press(app, KeyCode::PageDown);
+                }
+            }
+            press(app, KeyCode::Right);
+        }
+        press(app, KeyCode::Char(']'));
+    }
+    all
+}
+
+#[test]
+fn no_secret_reaches_the_inspector() {
+    use base64::Engine as _;
+    use cds_wizard::http::{ExchangeObserver, RawExchange, RawResponse};
+    use cds_wizard::secret::Secret;
+
+    let client_secret = "cs-7f3a9c2e5b1d4068a2c4";
+    let code = "code-5e8b2f1a9d7c4b36";
+    let verifier = "verifier-0a1b2c3d4e5f6a7b8c9d";
+    let access = "at-2b9e7d4c1a8f5e3b6d0c";
+    let refresh = "rt-9c1e4b7a2d5f8e0b3c6a";
+    // A value the keyring holds, showing up where no rule names it.
+    let stored = "kr-4d7a0e3b6c9f2a5d8e1b";
+    let _held = Secret::new(stored);
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("c1:{client_secret}"));
+    let recorder = Recorder::new();
+    let token_url = url::Url::parse("http://127.0.0.1:40000/oauth/token").unwrap();
+    let request = format!(
+        "grant_type=authorization_code&code={code}&code_verifier={verifier}&redirect_uri=http%3A%2F%2F127.0.0.1%3A5555%2Fcallback"
+    );
+    let response = format!(
+        r#"{{"access_token":"{access}","refresh_token":"{refresh}","token_type":"Bearer","expires_in":3600,"note":{{"deep":["{stored}"]}}}}"#
+    );
+    recorder.exchange(&RawExchange {
+        step: Some("token"),
+        started: std::time::SystemTime::now(),
+        method: "POST",
+        url: &token_url,
+        request_headers: vec![
+            ("authorization".into(), format!("Basic {basic}")),
+            (
+                "content-type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ),
+            ("x-trace".into(), stored.into()),
+        ],
+        request_body: Some(request.as_bytes()),
+        response: Some(RawResponse {
+            status: 200,
+            http_version: "HTTP/1.1".into(),
+            headers: vec![
+                ("content-type".into(), "application/json".into()),
+                ("set-cookie".into(), format!("session={access}")),
+            ],
+            body: response.as_bytes(),
+            cut: false,
+        }),
+        wait: Duration::from_millis(3),
+        total: Duration::from_millis(4),
+        error: None,
+        inbound: false,
+    });
+    let callback = url::Url::parse(&format!(
+        "http://127.0.0.1:5555/callback?code={code}&state=s1"
+    ))
+    .unwrap();
+    recorder.exchange(&RawExchange {
+        step: Some("callback"),
+        started: std::time::SystemTime::now(),
+        method: "GET",
+        url: &callback,
+        request_headers: Vec::new(),
+        request_body: None,
+        response: None,
+        wait: Duration::ZERO,
+        total: Duration::ZERO,
+        error: None,
+        inbound: true,
+    });
+    let (mut app, _) = App::new(ORIGIN, Instant::now());
+    for e in recorder.snapshot() {
+        app::update(&mut app, Msg::Exchange(e));
+    }
+    press(&mut app, KeyCode::Char('i'));
+    let mut drawn = everything_drawn(&mut app);
+    // The curl command handed to the clipboard too.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Home);
+    press(&mut app, KeyCode::Enter);
+    for _ in 0..2 {
+        for e in press(&mut app, KeyCode::Char('c')) {
+            if let Effect::Copy(text) = e {
+                drawn.push_str(&text);
+            }
+        }
+        press(&mut app, KeyCode::Char(']'));
+    }
+    assert!(drawn.contains("[redacted:"), "the redactions show");
+    assert!(drawn.contains("grant_type=authorization_code"), "{drawn}");
+    // Every part was drawn: the request body, the response body, the callback, curl.
+    for part in [
+        "\"token_type\": \"Bearer\"",
+        "/callback?code=",
+        "--data-raw 'grant_type",
+    ] {
+        assert!(drawn.contains(part), "{part} in {drawn}");
+    }
+    for s in [client_secret, code, verifier, access, refresh, stored] {
+        assert!(!drawn.contains(s), "{s} drawn");
+    }
+    assert!(!drawn.contains(&basic), "the Basic credentials drawn");
+}
