@@ -305,26 +305,67 @@ pub fn findings_for<'a>(app: &'a App, url: &str) -> Vec<&'a FindingRow> {
 /// address, tabs).
 pub const DETAIL_CHROME: usize = 7;
 
-/// Rows the detail's current tab takes at `width` columns (lines wrapped at the width).
+/// Rows `line` takes wrapped at `width` columns: ratatui's word wrapping without trimming
+/// (`Wrap { trim: false }`, `reflow::WordWrapper`), counted rather than built, one column a
+/// character.
+pub fn wrapped_rows(line: &str, width: usize) -> usize {
+    let max = width.max(1);
+    let (mut rows, mut line_w, mut word_w, mut space_w) = (0, 0, 0, 0);
+    let mut line_empty = true;
+    let mut after_word = false;
+    for c in line.chars() {
+        let space = c.is_whitespace();
+        // A word ended, or the row's only word and spaces fill it: both go on the row.
+        if (after_word && space) || (line_empty && word_w + space_w + 1 > max) {
+            line_w += space_w + word_w;
+            line_empty &= space_w + word_w == 0;
+            (space_w, word_w) = (0, 0);
+        }
+        if line_w >= max || line_w + space_w + word_w >= max {
+            let remaining = max.saturating_sub(line_w);
+            rows += 1;
+            line_w = 0;
+            line_empty = true;
+            // Spaces that still fit end the row rather than start the next.
+            space_w -= space_w.min(remaining);
+            if space && space_w == 0 {
+                continue;
+            }
+        }
+        if space {
+            space_w += 1;
+        } else {
+            word_w += 1;
+        }
+        after_word = !space;
+    }
+    if !line_empty || space_w + word_w > 0 || rows == 0 {
+        rows += 1;
+    }
+    rows
+}
+
+/// Rows the detail's current tab takes at `width` columns (the lines the drawing shows,
+/// wrapped).
 pub fn detail_rows(app: &App, width: usize) -> usize {
     let Some(d) = &app.inspector.detail else {
         return 0;
     };
-    let width = width.max(1);
-    let rows = |chars: usize| chars.div_ceil(width).max(1);
-    let lines = |v: &[String]| v.iter().map(|l| rows(l.chars().count())).sum::<usize>();
+    let rows = |line: &str| wrapped_rows(line, width);
+    let lines = |v: &[String]| v.iter().map(|l| rows(l)).sum::<usize>();
     let v = &d.view;
     match d.tab {
         DetailTab::Headers => {
             let pairs = |h: &[(String, String)]| {
                 h.iter()
-                    .map(|(k, v)| rows(k.chars().count() + v.chars().count() + 4))
+                    .map(|(k, v)| rows(&format!("{k}: {v}")))
                     .sum::<usize>()
+                    .max(1)
             };
             let facts: usize = v
                 .facts
                 .iter()
-                .map(|(_, x)| rows(x.chars().count() + 12))
+                .map(|(label, x)| rows(&format!("{label:<11} {x}")))
                 .sum();
             facts + pairs(&v.request_headers) + pairs(&v.response_headers) + 4
         }
@@ -333,14 +374,17 @@ pub fn detail_rows(app: &App, width: usize) -> usize {
         DetailTab::Findings => findings_for(app, &v.url)
             .iter()
             .map(|f| {
-                rows(f.code.chars().count() + f.section.chars().count() + 12)
-                    + rows(f.message.chars().count() + 2)
-                    + usize::from(!f.pointer.is_empty()) * rows(f.pointer.chars().count() + 5)
+                let head = format!("{} {}  {}", f.severity.as_str(), f.code, f.section);
+                let at = format!("  at {}", f.pointer);
+                rows(&head)
+                    + rows(&format!("  {}", f.message))
+                    + usize::from(!f.pointer.is_empty()) * rows(&at)
                     + 1
             })
             .sum::<usize>()
             .max(1),
-        DetailTab::Curl => lines(&v.curl) + 2,
+        // A note and a blank line above the command.
+        DetailTab::Curl => lines(&v.curl) + 3,
     }
 }
 
@@ -396,6 +440,15 @@ mod tests {
 
     fn selected(app: &App) -> u64 {
         app.inspector.current().map(|e| e.exchange.id).unwrap_or(0)
+    }
+
+    #[test]
+    fn wrapping_is_counted_like_it_is_drawn() {
+        assert_eq!(wrapped_rows("", 10), 1);
+        assert_eq!(wrapped_rows("0123456789", 10), 1);
+        assert_eq!(wrapped_rows("01234 6789 abc", 10), 2);
+        assert_eq!(wrapped_rows("0123456789abcdefghijk", 10), 3);
+        assert_eq!(wrapped_rows("ab 0123456789abcdefghij", 10), 3);
     }
 
     #[test]

@@ -321,3 +321,67 @@ fn findings(app: &App, d: &DetailState, theme: &Theme) -> Vec<Line<'static>> {
     }
     lines
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::app::screens::inspector::wrapped_rows;
+
+    /// The rows a wrapped paragraph of `line` takes when drawn `width` wide.
+    fn drawn_rows(line: &str, width: u16) -> usize {
+        let mut t = Terminal::new(TestBackend::new(width, 40)).unwrap();
+        t.draw(|f| {
+            let p = Paragraph::new(line.to_owned()).wrap(Wrap { trim: false });
+            f.render_widget(p, f.area());
+        })
+        .unwrap();
+        let text = t.backend().to_string();
+        let rows: Vec<&str> = text.lines().collect();
+        rows.iter()
+            .rposition(|r| r.trim_matches(['"', ' ']).chars().count() > 0)
+            .map_or(1, |i| i + 1)
+    }
+
+    #[test]
+    fn the_scroll_limit_counts_rows_as_they_are_drawn() {
+        for line in [
+            "authorization: Basic [redacted:client_credentials]",
+            "  \"pushed_authorization_request_endpoint\": \"http://127.0.0.1:40000/oauth/par\",",
+            "URL         http://127.0.0.1:40000/.well-known/oauth-authorization-server?x=1",
+            "a-very-long-word-without-any-space-at-all-that-must-be-broken-somewhere-in-it",
+            "  `client_admin` (CDSC 2025) read as `cds_client_admin` (document is CDSC 2025)",
+        ] {
+            for width in [20u16, 33, 78] {
+                assert_eq!(
+                    wrapped_rows(line, width as usize),
+                    drawn_rows(line, width),
+                    "{line:?} at {width}"
+                );
+            }
+        }
+        // Words and runs of spaces of every length, at narrow widths.
+        let mut seed = 7u32;
+        for _ in 0..300 {
+            let mut line = String::new();
+            for _ in 0..12 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let word = (seed >> 16) as usize % 14;
+                let spaces = (seed >> 8) as usize % 4;
+                line.push_str(&"x".repeat(word));
+                line.push_str(&" ".repeat(spaces));
+            }
+            // (A row of nothing but spaces at the end cannot be told from no row here.)
+            let line = line.trim_end();
+            for width in [5u16, 9, 16] {
+                assert_eq!(
+                    wrapped_rows(line, width as usize),
+                    drawn_rows(line, width),
+                    "{line:?} at {width}"
+                );
+            }
+        }
+    }
+}
