@@ -454,14 +454,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.notice = Some(Notice::Info(crate::text::sanitize(&text)));
             Vec::new()
         }
-        Msg::Exchange(exchange) => {
-            inspector::received(app, exchange);
-            Vec::new()
-        }
-        Msg::Recording(event) => {
-            inspector::recording(app, event);
-            Vec::new()
-        }
         result => route(app, result),
     }
 }
@@ -496,6 +488,8 @@ fn route(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::AuthorizeCompleting { req } => authorize::completing(app, req),
         Msg::AuthorizeDone { req, result } => authorize::finished(app, req, result),
         Msg::Revealed { account, result } => done::revealed(app, account, result),
+        Msg::Exchange(exchange) => inspector::received(app, exchange),
+        Msg::Recording(event) => inspector::recording(app, event),
         _ => {}
     }
     Vec::new()
