@@ -231,6 +231,8 @@ pub fn inspector_url_column(origin: &str) -> String {
 pub const NOT_RECORDING: &str = " not recording to a file · r records ";
 pub const NO_EXCHANGES: &str = "No exchange yet. Every HTTP request the wizard sends (and the \
      authorization answer it receives) shows here as it happens, secrets redacted.";
+/// Beside an exchange whose document has findings: errors, warnings, notes.
+pub const FINDING_MARKS: [&str; 3] = ["✗", "!", "i"];
 pub const TAB_HEADERS: &str = "Headers";
 pub const TAB_REQUEST: &str = "Request";
 pub const TAB_RESPONSE: &str = "Response";

@@ -205,6 +205,8 @@ async fn findings_about_a_document_show_beside_its_exchange_and_hostile_text_is_
     assert!(!documents.is_empty(), "the hostile server draws findings");
     let mut app = wizard(&d, &exchanges, base);
     press(&mut app, KeyCode::F(12));
+    // The list marks the exchanges whose documents have findings (the worst of them).
+    snap("inspector_list_findings", &mut app);
     // The exchange of the document the first finding names, and the same count of findings.
     let first = documents[0].replace(base, ORIGIN);
     let want = documents

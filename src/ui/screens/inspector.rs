@@ -58,10 +58,11 @@ fn recording_title<'a>(s: &'a InspectorState, theme: &Theme) -> Line<'a> {
     }
 }
 
-/// Column widths: time, method, status, duration, size, step; the address takes the rest.
-const COLUMNS: [usize; 6] = [8, 6, 3, 8, 8, 12];
+/// Column widths: time, method, status, duration, size, step, the mark of findings about the
+/// document; the address takes the rest.
+const COLUMNS: [usize; 7] = [8, 6, 3, 8, 8, 12, 1];
 
-fn columns(width: usize) -> ([usize; 6], usize) {
+fn columns(width: usize) -> ([usize; 7], usize) {
     let mut c = COLUMNS;
     if width < 100 {
         c[5] = 10;
@@ -115,7 +116,25 @@ fn short<'a>(url: &'a str, origin: &str) -> &'a str {
     }
 }
 
-fn row_line(r: &ExchangeRow, url: &str, width: usize, at: bool, theme: &Theme) -> Line<'static> {
+/// The most severe finding discovery made about the document at `url`, as a mark.
+fn mark(app: &App, url: &str, theme: &Theme) -> (&'static str, Style) {
+    let worst = findings_for(app, url).iter().map(|f| f.severity).min();
+    match worst {
+        Some(Severity::Error) => (strings::FINDING_MARKS[0], theme.error()),
+        Some(Severity::Warning) => (strings::FINDING_MARKS[1], theme.warning()),
+        Some(Severity::Info) => (strings::FINDING_MARKS[2], theme.dim()),
+        None => (" ", Style::new()),
+    }
+}
+
+fn row_line(
+    r: &ExchangeRow,
+    url: &str,
+    (mark, mark_style): (&'static str, Style),
+    width: usize,
+    at: bool,
+    theme: &Theme,
+) -> Line<'static> {
     let (c, url_w) = columns(width);
     let status_style = match r.outcome {
         Outcome::Ok => theme.ok(),
@@ -132,6 +151,7 @@ fn row_line(r: &ExchangeRow, url: &str, width: usize, at: bool, theme: &Theme) -
         Span::styled(format!("{} ", fit(&r.duration, c[3], true, false)), base),
         Span::styled(format!("{} ", fit(&r.size, c[4], true, false)), base),
         Span::styled(format!("{} ", fit(&r.step, c[5], false, false)), base),
+        Span::styled(format!("{mark} "), if at { base } else { mark_style }),
         Span::styled(fit(url, url_w, false, true), base),
     ])
 }
@@ -155,6 +175,7 @@ fn list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits
         fit(h[3], c[3], true, false),
         fit(h[4], c[4], true, false),
         fit(h[5], c[5], false, false),
+        fit("", c[6], false, false),
         fit(&strings::inspector_url_column(&origin), url_w, false, false),
     ]
     .join(" ");
@@ -178,7 +199,8 @@ fn list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits
     }
     List::new(s.entries.len(), s.cursor).render(frame, rows, hits, |i, at| {
         let r = &s.entries[i].row;
-        [row_line(r, short(&r.url, &origin), width, at, theme)]
+        let m = mark(app, &r.full_url, theme);
+        [row_line(r, short(&r.url, &origin), m, width, at, theme)]
     });
 }
 
