@@ -125,7 +125,7 @@ pub async fn list(
             }
         }
     }
-    out.sort_by(|a, b| b.file.modified.cmp(&a.file.modified));
+    out.sort_by_key(|b| std::cmp::Reverse(b.file.modified));
     Ok(out)
 }
 

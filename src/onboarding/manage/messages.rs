@@ -100,7 +100,7 @@ pub async fn collect(
 pub async fn all(s: &mut Session<'_>, filter: &MessageFilter) -> Result<Vec<Message>, ManageError> {
     let mut out = collect(s, MessageList::Unread, filter).await?;
     out.extend(collect(s, MessageList::Read, filter).await?);
-    out.sort_by(|a, b| b.modified.cmp(&a.modified));
+    out.sort_by_key(|b| std::cmp::Reverse(b.modified));
     out.dedup_by(|a, b| a.message_id == b.message_id);
     Ok(out)
 }
@@ -389,7 +389,7 @@ pub fn threads(messages: &[Message]) -> Vec<Thread> {
             })
         })
         .collect();
-    out.sort_by(|a, b| b.modified.cmp(&a.modified));
+    out.sort_by_key(|b| std::cmp::Reverse(b.modified));
     out
 }
 
