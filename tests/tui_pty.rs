@@ -398,3 +398,97 @@ fn a_stored_profile_opens_its_console_and_rotates_a_secret_by_keystrokes() {
         let _ = store.delete(account);
     }
 }
+
+/// The Inspector in the real binary (issue 12): the wizard records the session without
+/// `--har`, `i` shows every exchange of discovery, `r` writes a new HAR file (0600) into the
+/// current directory with the session so far and names it, `r` again closes it.
+#[test]
+fn the_inspector_shows_the_session_and_records_it_to_a_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_cds-wizard"));
+    cmd.arg("demo");
+    cmd.cwd(cwd.path());
+    cmd.env("TERM", "xterm-256color");
+    cmd.env("NO_COLOR", "1");
+    cmd.env("CDS_WIZARD_HOME", home.path());
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let parser = Arc::new(Mutex::new(vt100::Parser::new(24, 80, 0)));
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let feed = parser.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            feed.lock().unwrap().process(&buf[..n]);
+        }
+    });
+    let screen = Screen(parser);
+    let mut keys = pair.master.take_writer().unwrap();
+    let mut press = |bytes: &[u8]| {
+        keys.write_all(bytes).unwrap();
+        keys.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(60));
+    };
+    screen.wait_for("Demo Gas & Electric");
+    press(b"i");
+    let list = screen.wait_for("Inspector · 7 exchanges");
+    assert!(
+        list.contains("oauth-authorization-server") && list.contains("/cds/coverage?page=3"),
+        "{list}"
+    );
+    press(b"r");
+    let rec = screen.wait_for("● REC cds-wizard-");
+    let files: Vec<_> = std::fs::read_dir(cwd.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(
+        name.starts_with("cds-wizard-") && name.ends_with(".har"),
+        "{name}"
+    );
+    assert!(rec.contains(&name), "{rec}");
+    let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    // Closed, the status bar still names the file.
+    press(&[0x1b]);
+    let step = screen.wait_for("Utility");
+    assert!(step.contains(&format!("● REC {name}")), "{step}");
+    press(b"i");
+    press(b"r");
+    screen.wait_for("Stopped recording");
+    let har: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
+    assert_eq!(har["log"]["version"], "1.2");
+    // The session so far went into the file when the recording started.
+    let entries = har["log"]["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 7, "{har}");
+    assert_eq!(entries[0]["_step"], "discovery", "{har}");
+    press(&[0x1b]);
+    press(b"q");
+    screen.wait_for("Quit the wizard?");
+    press(b"y");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            assert!(s.success(), "{s:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the wizard did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

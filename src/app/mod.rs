@@ -24,6 +24,8 @@ use screens::console::{self as console_screen, ConsoleState};
 use screens::discover::{DiscoverState, Discovered};
 use screens::done::DoneState;
 use screens::home::HomeState;
+use screens::inspector;
+use screens::inspector::{InspectorState, RecordingEvent};
 use screens::modifiers::{Files, ModifiersState};
 use screens::registration::RegistrationState;
 use screens::review::ReviewState;
@@ -150,6 +152,10 @@ pub enum Msg {
         req: ReqId,
         result: Result<console_screen::ConsoleOutcome, String>,
     },
+    /// An exchange the recorder saw (already redacted), for the Inspector.
+    Exchange(Arc<crate::onboarding::transcript::Exchange>),
+    /// Recording to a file started, stopped or failed.
+    Recording(RecordingEvent),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -214,6 +220,13 @@ pub enum Effect {
         profile: String,
         action: console_screen::ConsoleAction,
     },
+    /// Records every exchange from now on into a new HAR file named `name` in the current
+    /// directory (`name-2`… when it exists); answers with `Msg::Recording`.
+    StartRecording {
+        name: String,
+    },
+    /// Closes the HAR file being written; answers with `Msg::Recording`.
+    StopRecording,
 }
 
 /// The wizard's steps, in order; `Home` comes before them when no URL was given.
@@ -299,6 +312,8 @@ pub struct App {
     next_req: ReqId,
     /// The Console of a stored profile.
     pub console: ConsoleState,
+    /// Every exchange of the session, over any step.
+    pub inspector: InspectorState,
 }
 
 impl App {
@@ -327,6 +342,7 @@ impl App {
             size: (80, 24),
             next_req: 1,
             console: ConsoleState::default(),
+            inspector: InspectorState::default(),
         }
     }
 
@@ -385,6 +401,7 @@ impl App {
         match self.overlay {
             Some(Overlay::Help) => Context::Help,
             Some(Overlay::Confirm(_)) => Context::Confirm,
+            None if self.inspector.open => Context::Inspector,
             None => screen(self.step).context(self),
         }
     }
@@ -417,7 +434,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key),
         Msg::Key(_) => Vec::new(),
         Msg::Paste(text) => {
-            if app.overlay.is_none() {
+            if app.overlay.is_none() && !app.inspector.open {
                 // One line: a pasted newline must not submit anything.
                 let line = crate::text::sanitize(&text.replace(['\r', '\n'], ""));
                 screen(app.step).type_text(app, line.trim());
@@ -430,7 +447,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 MouseEventKind::ScrollDown => Action::Down,
                 _ => return Vec::new(),
             };
-            if app.overlay.is_none() && !app.typing() {
+            if app.overlay.is_none() && (!app.typing() || app.inspector.open) {
                 act(app, action)
             } else {
                 Vec::new()
@@ -442,6 +459,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 return Vec::new();
             }
             app.notice = None;
+            if app.inspector.open {
+                inspector::click(app, target);
+                return Vec::new();
+            }
             match target {
                 Target::Step(step) => app.go_to(step),
                 Target::Tab(n) => screen(app.step).click_tab(app, n),
@@ -522,6 +543,8 @@ fn route(app: &mut App, msg: Msg) -> Vec<Effect> {
             result,
         } => return console_screen::page(app, req, tab, zone, result),
         Msg::ConsoleActed { req, result } => return console_screen::acted(app, req, result),
+        Msg::Exchange(exchange) => inspector::received(app, exchange),
+        Msg::Recording(event) => inspector::recording(app, event),
         _ => {}
     }
     Vec::new()
@@ -534,6 +557,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     let ctx = app.context();
     if app.overlay.is_none()
+        && !app.inspector.open
         && let Some(effects) = screen(app.step).key(app, &key)
     {
         return effects;
@@ -572,6 +596,9 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         Action::AskQuit => app.overlay = Some(Overlay::Confirm(Question::Quit)),
         Action::Help => app.overlay = Some(Overlay::Help),
         Action::CloseHelp => app.overlay = None,
+        _ if app.inspector.open => return inspector::update(app, action),
+        Action::Inspector => inspector::toggle(app),
+        Action::ToggleRecording => return inspector::toggle_recording(app),
         Action::Back if app.registered() && app.step >= Step::Submit => {
             app.notice = Some(Notice::Registered);
         }

@@ -10,6 +10,7 @@ pub mod profile;
 pub mod register;
 pub mod scope;
 pub mod time;
+pub mod transcript;
 
 /// `s` when `n` is not 1 (`1 scope`, `2 scopes`).
 pub fn plural(n: usize) -> &'static str {

@@ -12,11 +12,13 @@ use tokio::task::AbortHandle;
 use super::files::{expand_home, write_new};
 use super::flows::{Fresh, Shared, authorize_flow, loaded, open_vault, register};
 use crate::app::screens::discover::Discovered;
+use crate::app::screens::inspector::RecordingEvent;
 use crate::app::{Effect, Msg, ReqId};
 use crate::demo::{DemoOptions, DemoServer};
 use crate::http::HttpClient;
 use crate::onboarding::discovery::{self, DiscoveryLimits, ProgressSink};
 use crate::onboarding::plan;
+use crate::onboarding::transcript::Recorder;
 use crate::profiles::Index;
 use crate::vault::SecretStore;
 
@@ -40,6 +42,8 @@ pub struct Executor {
     demo: Arc<Mutex<Option<DemoServer>>>,
     /// Whether effects may write to the real terminal (the OSC 52 clipboard).
     terminal: bool,
+    /// The session's recorder, which the Inspector shows and records to a file with.
+    recorder: Option<Arc<Recorder>>,
 }
 
 struct Flow {
@@ -59,6 +63,7 @@ impl Executor {
             flows: HashMap::new(),
             demo: Arc::new(Mutex::new(None)),
             terminal: false,
+            recorder: None,
         }
     }
 
@@ -76,6 +81,16 @@ impl Executor {
         let _ = cell.set(vault);
         Executor {
             vault: Arc::new(cell),
+            ..self
+        }
+    }
+
+    /// Shows `recorder`'s exchanges in the Inspector as they happen (the client given to
+    /// [`Executor::new`] must report to it) and records to a file with it.
+    pub fn with_recorder(self, recorder: Arc<Recorder>) -> Self {
+        super::inspector::watch(recorder.clone(), self.tx.clone());
+        Executor {
+            recorder: Some(recorder),
             ..self
         }
     }
@@ -145,6 +160,8 @@ impl Executor {
                 profile,
                 action,
             } => self.console_act(req, profile, action),
+            Effect::StartRecording { name } => self.recording(Some(name)),
+            Effect::StopRecording => self.recording(None),
         }
         true
     }
@@ -333,6 +350,23 @@ impl Executor {
         tokio::spawn(async move {
             let result = super::console::act(&shared, &profile, action).await;
             let _ = tx.send(Msg::ConsoleActed { req, result }).await;
+        });
+    }
+
+    /// Starts recording to a new file named after `name`, or stops (`None`).
+    fn recording(&self, name: Option<String>) {
+        let (tx, recorder) = (self.tx.clone(), self.recorder.clone());
+        tokio::spawn(async move {
+            let event = match recorder {
+                None => RecordingEvent::Failed("this wizard has no recorder".to_owned()),
+                Some(r) => tokio::task::spawn_blocking(move || match name {
+                    Some(n) => super::inspector::start(&r, &n),
+                    None => super::inspector::stop(&r),
+                })
+                .await
+                .unwrap_or_else(|e| RecordingEvent::Failed(e.to_string())),
+            };
+            let _ = tx.send(Msg::Recording(event)).await;
         });
     }
 

@@ -7,6 +7,7 @@ mod event_loop;
 mod executor;
 mod files;
 mod flows;
+mod inspector;
 mod terminal;
 
 use std::io;
@@ -17,6 +18,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
 use crate::http::{HttpClient, HttpPolicy};
+use crate::onboarding::transcript;
 use crate::ui::Theme;
 
 pub use event_loop::run_loop;
@@ -50,8 +52,15 @@ pub async fn run(start: Start) -> anyhow::Result<()> {
             ),
         });
     }
-    // Attached to the run's transcript recorder when `--har FILE` asked for one.
-    let http = crate::onboarding::transcript::observed(HttpClient::new(HttpPolicy {
+    // The run's recorder (`--har FILE`), or one in memory only: the Inspector always has the
+    // exchanges, and can start writing them to a file later. Installed before the client is
+    // built so the client reports to it.
+    let recorder = transcript::session().unwrap_or_else(|| {
+        let r = transcript::Recorder::new();
+        transcript::install(r.clone());
+        r
+    });
+    let http = transcript::observed(HttpClient::new(HttpPolicy {
         timeout: Duration::from_secs(30),
         ..HttpPolicy::default()
     })?);
@@ -59,7 +68,7 @@ pub async fn run(start: Start) -> anyhow::Result<()> {
     // Not `terminal.clear()`: it asks the terminal where the cursor is, and a terminal that
     // does not answer stalls start-up; the guard clears the fresh alternate screen instead.
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    let mut executor = Executor::new(http).on_terminal();
+    let mut executor = Executor::new(http).with_recorder(recorder).on_terminal();
     let result = run_loop(
         &mut terminal,
         EventStream::new(),

@@ -99,6 +99,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Hits {
         Step::Done => screens::done::render(frame, body, app, theme, &mut hits),
         Step::Console => screens::console::render(frame, body, app, theme, &mut hits),
     }
+    if app.inspector.open {
+        // Drawn over the step, which keeps its state; nothing under it can be clicked.
+        hits.0.clear();
+        hits.1.clear();
+        screens::inspector::render(frame, body, app, theme, &mut hits);
+    }
     footer(frame, bottom, app, theme);
     match app.overlay {
         Some(Overlay::Help) => help(frame, frame.area(), app, theme),
@@ -160,6 +166,22 @@ fn step_indicator(frame: &mut Frame, area: Rect, current: Step, theme: &Theme, h
 }
 
 fn footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    // While every exchange is recorded to a file, its name stays at the right of the bar.
+    let area = match &app.inspector.recording {
+        Some(path) => {
+            // In the Inspector its title names the file already.
+            let text = strings::recording(if app.inspector.open { "" } else { path });
+            let w = (text.chars().count() as u16 + 1).min(area.width / 2);
+            let [rest, rec] =
+                Layout::horizontal([Constraint::Min(0), Constraint::Length(w)]).areas(area);
+            frame.render_widget(
+                Paragraph::new(Line::styled(text, theme.error())).right_aligned(),
+                rec,
+            );
+            rest
+        }
+        None => area,
+    };
     if let Some(n) = &app.notice {
         let style = match n {
             crate::app::Notice::Info(_) => theme.ok(),
@@ -243,7 +265,14 @@ fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines
     };
     let left_lines = column(&[Context::Global]);
-    let right_lines = column(step_contexts(app.step));
+    let (left_lines, right_lines) = if app.inspector.open {
+        // The Inspector keeps no global key but its own: its keys fill both columns.
+        let mut all = column(&[Context::Inspector]);
+        let right = all.split_off(all.len().div_ceil(2));
+        (all, right)
+    } else {
+        (left_lines, column(step_contexts(app.step)))
+    };
     let height = left_lines.len().max(right_lines.len()) as u16 + 2;
     let rect = centered(area, area.width.saturating_sub(2).min(130), height);
     frame.render_widget(Clear, rect);

@@ -229,3 +229,34 @@ pub const CONSOLE_NO_MATCH: &str = "Nothing matches the filter.";
 pub const CONSOLE_MORE: &str = "more on the server: move down to load them";
 pub const CONSOLE_LOADING_MORE: &str = "loading the next page…";
 pub const CONSOLE_NOTHING_SELECTED: &str = "Nothing selected.";
+// The Inspector (issue 12).
+pub const INSPECTOR_TITLE: &str = "Inspector";
+pub const INSPECTOR_COLUMNS: [&str; 6] = ["Time UTC", "Method", "St", "Duration", "Size", "Step"];
+/// The address column's heading: paths on the utility's origin are shown without it.
+pub fn inspector_url_column(origin: &str) -> String {
+    if origin.is_empty() {
+        "URL".to_owned()
+    } else {
+        format!("URL (paths on {origin})")
+    }
+}
+pub const NOT_RECORDING: &str = " not recording to a file · r records ";
+pub const NO_EXCHANGES: &str = "No exchange yet. Every HTTP request the wizard sends (and the \
+     authorization answer it receives) shows here as it happens, secrets redacted.";
+/// Beside an exchange whose document has findings: errors, warnings, notes.
+pub const FINDING_MARKS: [&str; 3] = ["✗", "!", "i"];
+pub const TAB_HEADERS: &str = "Headers";
+pub const TAB_REQUEST: &str = "Request";
+pub const TAB_RESPONSE: &str = "Response";
+pub const TAB_CURL: &str = "curl";
+pub const REQUEST_HEADERS: &str = "Request headers";
+pub const RESPONSE_HEADERS: &str = "Response headers";
+pub const NO_REQUEST_BODY: &str = "No request body.";
+pub const NO_RESPONSE_BODY: &str = "No response body.";
+pub const NO_DOCUMENT_FINDINGS: &str =
+    "No conformance finding names this document (findings come from discovery).";
+pub const CURL_NOTE: &str = "# secrets redacted ([redacted:…]); Shift+drag selects text";
+/// The status bar while every exchange is recorded to a file.
+pub fn recording(path: &str) -> String {
+    format!("● REC {path}").trim_end().to_owned()
+}

@@ -22,6 +22,7 @@ struct Layer {
 /// Engine result types the wizard's state machine holds (data, never the functions that fetch
 /// them): `app/` and `present/` may name these, not the rest of `onboarding`.
 const ENGINE_RESULTS: &[&str] = &[
+    "onboarding::transcript::recorder::KEPT_BODY",
     "onboarding::discovery::Discovery",
     "onboarding::discovery::DiscoveryEvent",
     "onboarding::discovery::Coverage",
@@ -62,6 +63,8 @@ const ENGINE_RESULTS: &[&str] = &[
     "catalog::query::ScopeLine",
     "catalog::query::FieldLine",
     "catalog::query::SearchHit",
+    // The Inspector (issue 12): the recorder's redacted exchanges.
+    "onboarding::transcript::Exchange",
 ];
 
 /// The table. `lib.rs` and `main.rs` wire everything together and are not listed.

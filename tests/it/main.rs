@@ -40,5 +40,6 @@ mod transcript_report;
 mod tui;
 mod tui_console;
 mod tui_console_loop;
+mod tui_inspector;
 mod tui_loop;
 mod vault;

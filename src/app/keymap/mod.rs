@@ -33,6 +33,8 @@ pub enum Context {
     ConsoleMessages,
     ConsoleGrants,
     ConsoleFiles,
+    /// The Inspector: every HTTP exchange of the session.
+    Inspector,
 }
 
 impl Context {
@@ -58,13 +60,14 @@ impl Context {
             Context::ConsoleMessages => "Console · Messages",
             Context::ConsoleGrants => "Console · Grants",
             Context::ConsoleFiles => "Console · Files",
+            Context::Inspector => "Inspector",
         }
     }
     /// Whether unbound keys fall through to the global bindings.
     fn inherits_global(self) -> bool {
         !matches!(
             self,
-            Context::Search | Context::Edit | Context::Confirm | Context::Help
+            Context::Search | Context::Edit | Context::Confirm | Context::Help | Context::Inspector
         )
     }
 }
@@ -121,6 +124,14 @@ pub enum Action {
     MarkRead,
     CloseGrant,
     Download,
+    /// Opens (or closes) the Inspector.
+    Inspector,
+    /// Starts or stops recording every exchange to a HAR file.
+    ToggleRecording,
+    /// Shows the selected request as curl in full.
+    ShowCurl,
+    NextExchange,
+    PrevExchange,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -233,6 +244,7 @@ mod tests {
             Context::Waiting,
             Context::Done,
             Context::Confirm,
+            Context::Inspector,
         ] {
             for h in hints(cx) {
                 assert!(!h.keys.is_empty() && !h.help.is_empty(), "{h:?}");

@@ -190,6 +190,11 @@ pub struct FindingRow {
     pub code: String,
     pub message: String,
     pub section: String,
+    /// The document the finding is about, when it names one (the Inspector matches it to the
+    /// exchange that fetched it).
+    pub document: Option<String>,
+    /// Where in that document (RFC 6901), empty for the whole of it.
+    pub pointer: String,
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -289,6 +294,8 @@ fn finding_row(f: &Finding) -> FindingRow {
         code: sanitize(&f.code),
         message: sanitize(&f.message),
         section: sanitize(&f.section),
+        document: f.document.as_deref().map(sanitize),
+        pointer: sanitize(&f.pointer),
     }
 }
 

@@ -109,6 +109,31 @@ impl Recorder {
         self.lock().dropped
     }
 
+    /// Like [`Recorder::start_file`], but the exchanges kept so far are written first, so a
+    /// recording started after something went wrong holds it (the wizard's Inspector). Their
+    /// bodies are the kept copies: one longer than [`KEPT_BODY`] is marked cut. Returns how
+    /// many were written.
+    pub fn start_file_with_kept(&self, path: &Path) -> Result<usize, TranscriptError> {
+        let mut w = HarWriter::create(path)?;
+        // Under the lock: no exchange can end between the history and the live ones.
+        let mut s = self.lock();
+        for ex in &s.kept {
+            let mut entry = ex.to_entry();
+            if ex.shortened {
+                entry.cut = true;
+                entry.comment = Some(format!(
+                    "step: {}; only the first {KEPT_BODY} bytes of the body were kept",
+                    ex.step
+                ));
+            }
+            w.append(&entry)?;
+        }
+        let n = s.kept.len();
+        s.file = Some(w);
+        s.file_error = None;
+        Ok(n)
+    }
+
     /// The redactor for the secrets known now (rebuilt only when a new one was learnt).
     fn redactor(&self) -> Arc<Redactor> {
         let generation = crate::secret::known::generation();

@@ -5,6 +5,7 @@ pub mod console;
 pub mod discover;
 pub mod done;
 pub mod home;
+pub mod inspector;
 pub mod modifiers;
 pub mod registration;
 pub mod review;
