@@ -20,6 +20,7 @@ use crate::onboarding::register::{RegisterEvent, RegisterOutcome};
 use crate::secret::Secret;
 use keymap::{Action, Context};
 use screens::authorize::{AuthorizeState, OutcomeView, ProfileView};
+use screens::catalog::CatalogState;
 use screens::discover::{DiscoverState, Discovered};
 use screens::done::DoneState;
 use screens::home::HomeState;
@@ -130,6 +131,17 @@ pub enum Msg {
     },
     /// A line for the status bar (a browser that did not open, a copied URL).
     Info(String),
+    /// The research catalog's utilities, read from its database (the Catalog view).
+    CatalogLoaded {
+        req: ReqId,
+        result: Result<Box<screens::catalog::fleet::FleetView>, String>,
+    },
+    /// One stored snapshot of the research catalog, read back.
+    CatalogUtility {
+        req: ReqId,
+        id: i64,
+        result: Result<Arc<screens::catalog::StoredUtility>, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +192,15 @@ pub enum Effect {
         account: String,
     },
     Quit,
+    /// Reads the research catalog's utilities from its database; answers `Msg::CatalogLoaded`.
+    LoadCatalog {
+        req: ReqId,
+    },
+    /// Reads one stored snapshot; answers `Msg::CatalogUtility`.
+    LoadCatalogUtility {
+        req: ReqId,
+        id: i64,
+    },
 }
 
 /// The wizard's steps, in order; `Home` comes before them when no URL was given.
@@ -194,6 +215,8 @@ pub enum Step {
     Submit,
     Authorize,
     Done,
+    /// The research catalog, browsed offline (not a step of the onboarding).
+    Catalog,
 }
 
 impl Step {
@@ -249,6 +272,7 @@ pub struct App {
     pub submit: SubmitState,
     pub authorize: AuthorizeState,
     pub done: DoneState,
+    pub catalog: CatalogState,
     /// The utility's OAuth metadata and where discovery found it.
     pub meta: Option<Arc<AuthorizationServerMetadata>>,
     pub metadata_url: Option<Url>,
@@ -279,6 +303,7 @@ impl App {
             submit: SubmitState::default(),
             authorize: AuthorizeState::default(),
             done: DoneState::default(),
+            catalog: CatalogState::default(),
             meta: None,
             metadata_url: None,
             utility_name: String::new(),
@@ -306,6 +331,14 @@ impl App {
         app.home.visited = true;
         app.home.profiles = Remote::Loading { req: 0, since: now };
         (app, vec![Effect::LoadProfiles])
+    }
+
+    /// The Catalog view (`cds-wizard catalog browse`): the research catalog's database.
+    pub fn catalog(now: Instant) -> (App, Vec<Effect>) {
+        let mut app = App::blank(String::new(), Step::Catalog, now);
+        let mut effects = screens::catalog::open(&mut app);
+        effects.push(Effect::LoadProfiles);
+        (app, effects)
     }
 
     pub(crate) fn req(&mut self) -> ReqId {
@@ -467,6 +500,10 @@ fn route(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::AuthorizeCompleting { req } => authorize::completing(app, req),
         Msg::AuthorizeDone { req, result } => authorize::finished(app, req, result),
         Msg::Revealed { account, result } => done::revealed(app, account, result),
+        Msg::CatalogLoaded { req, result } => screens::catalog::fleet_loaded(app, req, result),
+        Msg::CatalogUtility { req, id, result } => {
+            screens::catalog::utility_loaded(app, req, id, result)
+        }
         _ => {}
     }
     Vec::new()

@@ -40,6 +40,8 @@ pub struct Executor {
     demo: Arc<Mutex<Option<DemoServer>>>,
     /// Whether effects may write to the real terminal (the OSC 52 clipboard).
     terminal: bool,
+    /// The research catalog's database (`None`: the default one).
+    catalog_db: Option<std::path::PathBuf>,
 }
 
 struct Flow {
@@ -59,6 +61,7 @@ impl Executor {
             flows: HashMap::new(),
             demo: Arc::new(Mutex::new(None)),
             terminal: false,
+            catalog_db: None,
         }
     }
 
@@ -76,6 +79,14 @@ impl Executor {
         let _ = cell.set(vault);
         Executor {
             vault: Arc::new(cell),
+            ..self
+        }
+    }
+
+    /// Reads the research catalog from `path` instead of the default database.
+    pub fn with_catalog_db(self, path: std::path::PathBuf) -> Self {
+        Executor {
+            catalog_db: Some(path),
             ..self
         }
     }
@@ -134,6 +145,12 @@ impl Executor {
             Effect::OpenBrowser(url) => self.open_browser(url),
             Effect::Copy(text) => self.copy(&text),
             Effect::Reveal { account } => self.reveal(account),
+            Effect::LoadCatalog { req } => {
+                super::catalog::load_fleet(self.tx.clone(), self.catalog_db.clone(), req)
+            }
+            Effect::LoadCatalogUtility { req, id } => {
+                super::catalog::load_utility(self.tx.clone(), self.catalog_db.clone(), req, id)
+            }
         }
         true
     }

@@ -2,6 +2,7 @@
 //! runs the event loop and executes the app's effects in background tasks that answer with
 //! messages. All decisions are in `app::update`; all drawing is in `ui`.
 
+mod catalog;
 mod event_loop;
 mod executor;
 mod files;
@@ -29,6 +30,8 @@ pub enum Start {
     Home,
     /// Discovery of this utility.
     Url(String),
+    /// The Catalog view of the research catalog in this database (else the default one).
+    Catalog(Option<std::path::PathBuf>),
 }
 
 /// Opens the wizard on the real terminal; returns when the user quits.
@@ -41,6 +44,7 @@ pub async fn run(start: Start) -> anyhow::Result<()> {
                 crate::text::sanitize(url)
             ),
             Start::Home => "the interactive wizard needs a terminal; see `cds-wizard --help` for the headless commands".to_owned(),
+            Start::Catalog(_) => "browsing the catalog needs a terminal; `cds-wizard catalog list|show|scopes|fields|search|diff` answer without one".to_owned(),
         });
     }
     // Attached to the run's transcript recorder when `--har FILE` asked for one.
@@ -53,6 +57,9 @@ pub async fn run(start: Start) -> anyhow::Result<()> {
     // does not answer stalls start-up; the guard clears the fresh alternate screen instead.
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let mut executor = Executor::new(http).on_terminal();
+    if let Start::Catalog(Some(db)) = &start {
+        executor = executor.with_catalog_db(db.clone());
+    }
     let result = run_loop(
         &mut terminal,
         EventStream::new(),

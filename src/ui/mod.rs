@@ -79,7 +79,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Hits {
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    if app.step == Step::Home {
+    if app.step == Step::Catalog {
+        screens::catalog::title(frame, top, app, theme);
+    } else if app.step == Step::Home {
         frame.render_widget(
             Paragraph::new(Line::styled(strings::APP_NAME, theme.title())),
             top,
@@ -97,6 +99,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Hits {
         Step::Submit => screens::submit::render(frame, body, app, theme),
         Step::Authorize => screens::authorize::render(frame, body, app, theme, &mut hits),
         Step::Done => screens::done::render(frame, body, app, theme, &mut hits),
+        Step::Catalog => screens::catalog::render(frame, body, app, theme, &mut hits),
     }
     footer(frame, bottom, app, theme);
     match app.overlay {
@@ -205,6 +208,7 @@ fn step_contexts(step: Step) -> &'static [Context] {
         Step::Submit => &[Context::Submit],
         Step::Authorize => &[Context::Authorize, Context::Waiting, Context::Edit],
         Step::Done => &[Context::Done],
+        Step::Catalog => &[Context::Catalog, Context::Search],
     }
 }
 

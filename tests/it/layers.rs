@@ -62,6 +62,8 @@ const ENGINE_RESULTS: &[&str] = &[
     "catalog::query::ScopeLine",
     "catalog::query::FieldLine",
     "catalog::query::SearchHit",
+    // The Catalog view (issue 13 point 5): the utilities it lists.
+    "catalog::browse::FleetUtility",
 ];
 
 /// The table. `lib.rs` and `main.rs` wire everything together and are not listed.
@@ -164,6 +166,7 @@ const LAYERS: &[Layer] = &[
             "secret",
             "profiles",
             "demo",
+            "catalog",
         ],
         pure: false,
     },

@@ -25,6 +25,8 @@ pub enum Context {
     Done,
     Confirm,
     Help,
+    /// The Catalog view (the research catalog, offline).
+    Catalog,
 }
 
 impl Context {
@@ -44,6 +46,7 @@ impl Context {
             Context::Done => "Done",
             Context::Confirm => "Confirmation",
             Context::Help => "Help",
+            Context::Catalog => "Catalog",
         }
     }
     /// Whether unbound keys fall through to the global bindings.
@@ -98,6 +101,15 @@ pub enum Action {
     StartPaste,
     CancelWait,
     Reveal,
+    /// Home: open the Catalog view.
+    OpenCatalog,
+    /// Catalog: the two marked utilities side by side.
+    CompareMarked,
+    /// Catalog: the utility against its previous snapshot.
+    CompareOverTime,
+    /// Catalog matrix: the highlighted column.
+    PrevColumn,
+    NextColumn,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -210,6 +222,7 @@ mod tests {
             Context::Waiting,
             Context::Done,
             Context::Confirm,
+            Context::Catalog,
         ] {
             for h in hints(cx) {
                 assert!(!h.keys.is_empty() && !h.help.is_empty(), "{h:?}");

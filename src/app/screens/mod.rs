@@ -3,6 +3,7 @@
 //! the screen of the current step through [`screen`].
 
 pub mod authorize;
+pub mod catalog;
 pub mod discover;
 pub mod done;
 pub mod home;
@@ -52,6 +53,7 @@ pub fn screen(step: Step) -> &'static dyn Screen {
         Step::Submit => &submit::Submit,
         Step::Authorize => &authorize::Authorize,
         Step::Done => &done::Done,
+        Step::Catalog => &catalog::Catalog,
     }
 }
 

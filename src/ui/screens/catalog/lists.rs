@@ -1,0 +1,310 @@
+//! The Catalog view's two lists of utilities: one row each with counts and last crawl, and the
+//! matrix of scope types (WG1-02 §3.4) by utility. Both draw only the rows in view, with the
+//! filter line above and the utility under the cursor described below.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{fit, right};
+use crate::app::App;
+use crate::app::screens::catalog::CatalogState;
+use crate::app::screens::catalog::fleet::{FleetView, UtilityRow};
+use crate::ui::widgets::list::List;
+use crate::ui::{Hits, Theme, strings};
+
+/// The `/` line: the query, with a cursor while typing.
+pub(super) fn search_line(query: &str, typing: bool, theme: &Theme) -> Paragraph<'static> {
+    let mut spans = vec![
+        Span::styled(strings::SEARCH_PROMPT, theme.key()),
+        Span::raw(query.to_owned()),
+    ];
+    if typing {
+        spans.push(Span::styled("▏", theme.key()));
+    }
+    Paragraph::new(Line::from(spans))
+}
+
+/// Splits `area` into the filter line (when there is a filter), the header, the rows and the
+/// description of the utility under the cursor.
+fn frame_list(frame: &mut Frame, area: Rect, c: &CatalogState, theme: &Theme) -> [Rect; 3] {
+    let filter = u16::from(c.filtering || !c.filter.is_empty());
+    let [f, header, rows, _, about] = Layout::vertical([
+        Constraint::Length(filter),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(3),
+    ])
+    .areas(area);
+    if filter > 0 {
+        frame.render_widget(search_line(c.filter.as_str(), c.filtering, theme), f);
+    }
+    [header, rows, about]
+}
+
+/// `A`/`B` in front of a marked utility.
+fn mark(c: &CatalogState, r: &UtilityRow) -> &'static str {
+    match c.marked.iter().position(|m| *m == r.id) {
+        Some(0) => "A ",
+        Some(_) => "B ",
+        None => "  ",
+    }
+}
+
+/// How long ago `t` was, from the wizard's clock: `40 s ago`, `5 min ago`, `3 h ago`, `2 d ago`.
+pub(super) fn age(t: Option<jiff::Timestamp>, now: jiff::Timestamp) -> String {
+    let Some(t) = t else {
+        return "—".to_owned();
+    };
+    let s = (now.as_second() - t.as_second()).max(0);
+    match s {
+        0..60 => format!("{s} s ago"),
+        60..3600 => format!("{} min ago", s / 60),
+        3600..86_400 => format!("{} h ago", s / 3600),
+        _ => format!("{} d ago", s / 86_400),
+    }
+}
+
+/// The utilities with their counts: name, draft, scopes, coverage entries, findings, cost and
+/// when they were crawled.
+pub(super) fn utilities(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    fleet: &FleetView,
+    theme: &Theme,
+    hits: &mut Hits,
+) {
+    let c = &app.catalog;
+    let [header, rows, about] = frame_list(frame, area, c, theme);
+    let w = area.width as usize;
+    let cost_w = if w >= 110 { 16 } else { 0 };
+    // mark, draft, scopes, coverage, errors, warnings, crawled, and the gaps between them.
+    let fixed = 2 + 10 + 7 + 9 + 5 + 6 + 12 + cost_w;
+    let name_w = w.saturating_sub(fixed).clamp(12, 44);
+    let cells = |name: &str,
+                 draft: &str,
+                 scopes: &str,
+                 coverage: &str,
+                 errors: &str,
+                 warnings: &str,
+                 cost: &str,
+                 crawled: &str| {
+        let mut s = format!(
+            "{} {}{}{}{}{}",
+            fit(name, name_w),
+            fit(draft, 10),
+            right(scopes, 6),
+            right(coverage, 9),
+            right(errors, 5),
+            right(warnings, 6),
+        );
+        if cost_w > 0 {
+            s.push_str(&format!("  {}", fit(cost, cost_w - 2)));
+        }
+        s.push_str(&format!("  {crawled}"));
+        s
+    };
+    let head = cells(
+        "Utility",
+        "Draft",
+        "Scopes",
+        "Coverage",
+        "Err",
+        "Warn",
+        "Registration",
+        "Crawled",
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!("  {head}"), theme.heading())),
+        header,
+    );
+    if c.shown.rows.is_empty() {
+        frame.render_widget(Paragraph::new(strings::CATALOG_NO_MATCH), rows);
+    } else {
+        List::new(c.shown.rows.len(), c.cursor).render(frame, rows, hits, |n, at| {
+            let r = &fleet.rows[c.shown.rows[n]];
+            let text = if r.ok {
+                cells(
+                    &r.name,
+                    &r.draft,
+                    &r.scopes.to_string(),
+                    &r.coverage.to_string(),
+                    &r.errors.to_string(),
+                    &r.warnings.to_string(),
+                    if r.cost.is_empty() { "free" } else { &r.cost },
+                    &age(r.crawled_at, app.wall),
+                )
+            } else {
+                format!("{} {}", fit(&r.name, name_w), strings::CATALOG_FAILED)
+            };
+            let style = match (at, r.ok) {
+                (true, _) => theme.selected(),
+                (false, false) => theme.warning(),
+                _ => Style::new(),
+            };
+            [Line::from(vec![
+                Span::styled(mark(c, r), theme.key()),
+                Span::styled(text, style),
+            ])]
+        });
+    }
+    describe(frame, about, app, theme);
+}
+
+/// The utility under the cursor: its address, its crawl, and what the newest crawl said.
+fn describe(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let Some(r) = app.catalog.current() else {
+        return;
+    };
+    let mut facts = Vec::new();
+    if let Some(t) = r.crawled_at {
+        facts.push(format!(
+            "{} {}",
+            strings::CATALOG_CRAWLED,
+            crate::present::time::in_zone(t, None)
+        ));
+    }
+    if let Some(l) = &r.crawl_label {
+        facts.push(format!("crawl “{l}”"));
+    }
+    if !r.time_zone.is_empty() {
+        facts.push(format!("time zone {}", r.time_zone));
+    }
+    if r.ok {
+        facts.push(format!(
+            "registration {}",
+            if r.cost.is_empty() { "free" } else { &r.cost }
+        ));
+    }
+    let mut lines = vec![
+        Line::styled(r.url.clone(), theme.link()),
+        Line::styled(facts.join(" · "), theme.dim()),
+    ];
+    match (&r.last_error, r.ok) {
+        (Some(e), true) => lines.push(Line::styled(
+            format!("{} {e}", strings::CATALOG_LAST_FAILED_KEPT),
+            theme.warning(),
+        )),
+        (Some(e), false) => lines.push(Line::styled(format!("✗ {e}"), theme.error())),
+        (None, _) if r.previous.is_some() => {
+            lines.push(Line::styled(strings::CATALOG_HAS_PREVIOUS, theme.dim()))
+        }
+        _ => {}
+    }
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The scope types of the matrix in view: the window of columns that holds the highlighted
+/// one, and each column's width.
+fn columns(c: &CatalogState, room: usize) -> (usize, usize, usize) {
+    let n = c.shown.types.len().max(1);
+    let col_w = (room / n).clamp(7, 14);
+    let fit_n = (room / col_w).max(1).min(n);
+    let first = c.column.saturating_sub(fit_n - 1).min(n - fit_n);
+    (first, fit_n, col_w)
+}
+
+/// A type's column heading: without the `cds_` every standard type starts with.
+fn short(t: &str) -> &str {
+    t.strip_prefix("cds_").unwrap_or(t)
+}
+
+/// Scope types × utilities: how many scopes of each type each utility offers.
+pub(super) fn matrix(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    fleet: &FleetView,
+    theme: &Theme,
+    hits: &mut Hits,
+) {
+    let c = &app.catalog;
+    let [header, rows, about] = frame_list(frame, area, c, theme);
+    let w = area.width as usize;
+    let name_w = (w * 3 / 10).clamp(14, 34);
+    let (first, count, col_w) = columns(c, w.saturating_sub(name_w + 3));
+    let shown_types =
+        &c.shown.types[first.min(c.shown.types.len())..][..count.min(c.shown.types.len())];
+    let more_left = first > 0;
+    let more_right = first + count < c.shown.types.len();
+    let mut head = vec![Span::styled(
+        format!(
+            "{}{} ",
+            if more_left { "‹ " } else { "  " },
+            fit("Utility", name_w)
+        ),
+        theme.heading(),
+    )];
+    for (k, &t) in shown_types.iter().enumerate() {
+        let style = if first + k == c.column {
+            theme.selected()
+        } else {
+            theme.heading()
+        };
+        head.push(Span::styled(
+            right(short(&fleet.types[t]), col_w - 1),
+            style,
+        ));
+        head.push(Span::raw(" "));
+    }
+    if more_right {
+        head.push(Span::styled("›", theme.heading()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(head)), header);
+    if c.shown.rows.is_empty() {
+        frame.render_widget(Paragraph::new(strings::CATALOG_NO_MATCH), rows);
+    } else {
+        List::new(c.shown.rows.len(), c.cursor).render(frame, rows, hits, |n, at| {
+            let r = &fleet.rows[c.shown.rows[n]];
+            let name_style = if at { theme.selected() } else { Style::new() };
+            let mut spans = vec![
+                Span::styled(mark(c, r), theme.key()),
+                Span::styled(fit(&r.name, name_w), name_style),
+                Span::raw(" "),
+            ];
+            for (k, &t) in shown_types.iter().enumerate() {
+                let n = r.per_type.get(t).copied().unwrap_or(0);
+                let cell = if !r.ok {
+                    "?".to_owned()
+                } else if n == 0 {
+                    "·".to_owned()
+                } else {
+                    n.to_string()
+                };
+                let style = if first + k == c.column || at {
+                    theme.heading()
+                } else {
+                    theme.dim()
+                };
+                let style = if n > 0 { style } else { theme.dim() };
+                spans.push(Span::styled(right(&cell, col_w - 1), style));
+                spans.push(Span::raw(" "));
+            }
+            [Line::from(spans)]
+        });
+    }
+    column_about(frame, about, c, fleet, theme);
+}
+
+/// The highlighted column: its full type name and how many of the shown utilities offer it.
+fn column_about(frame: &mut Frame, area: Rect, c: &CatalogState, fleet: &FleetView, theme: &Theme) {
+    let mut lines = Vec::new();
+    if let (Some(&t), Some(&n)) = (c.shown.types.get(c.column), c.shown.offered.get(c.column)) {
+        lines.push(Line::from(vec![
+            Span::styled(fleet.types[t].clone(), theme.heading()),
+            Span::raw(format!(
+                ": offered by {n} of the {} utilities shown",
+                c.shown.rows.len()
+            )),
+        ]));
+    }
+    if let Some(r) = c.current() {
+        lines.push(Line::styled(r.url.clone(), theme.link()));
+    }
+    lines.push(Line::styled(strings::CATALOG_MATRIX_HINT, theme.dim()));
+    frame.render_widget(Paragraph::new(lines), area);
+}
