@@ -145,6 +145,16 @@ pub fn stored_catalog(
     Ok(Some(catalog::build(&meta, |c| names.get(c).copied())))
 }
 
+/// Which crawl snapshot `id` belongs to, as people name it: its label, else its start time.
+pub fn crawl_name(conn: &Connection, id: i64) -> rusqlite::Result<String> {
+    conn.query_row(
+        "SELECT IFNULL(c.label, 'crawl ' || c.id || ' of ' || substr(c.started, 1, 10))
+         FROM utilities u JOIN crawls c ON c.id = u.crawl_id WHERE u.id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+}
+
 /// A stored snapshot's scopes as the Scopes screen's catalog: coverages resolved to names and
 /// requirements to the registration fields they name, as discovery would have built them. What
 /// the database does not keep (documentation links, response types, PKCE methods, descriptions

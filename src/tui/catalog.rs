@@ -57,10 +57,12 @@ pub(super) fn load_utility(tx: mpsc::Sender<Msg>, db: Option<PathBuf>, req: ReqI
                 browse::stored_catalog(catalog.conn(), id, &snapshot).map_err(|e| e.to_string())?;
             let complete = kept.is_some();
             let scopes = kept.unwrap_or_else(|| browse::catalog_scopes(&snapshot));
+            let crawl = browse::crawl_name(catalog.conn(), id).map_err(|e| e.to_string())?;
             Ok(Arc::new(StoredUtility {
                 snapshot,
                 scopes,
                 complete,
+                crawl,
             }))
         })
         .await

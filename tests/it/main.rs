@@ -30,5 +30,6 @@ mod transcript_redact;
 mod transcript_replay;
 mod transcript_report;
 mod tui;
+mod tui_catalog;
 mod tui_loop;
 mod vault;

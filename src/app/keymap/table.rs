@@ -532,10 +532,10 @@ pub const BINDINGS: &[Binding] = &[
     b(
         C::Catalog,
         &[k(KeyCode::Right), k(KeyCode::Tab)],
-        "→/Tab",
+        "→",
         A::NextTab,
-        "tabs",
-        "Next view (utilities, matrix, scopes, compare)",
+        "view",
+        "Next view (utilities, matrix, scopes, compare); also Tab",
     ),
     b(
         C::Catalog,
@@ -574,7 +574,7 @@ pub const BINDINGS: &[Binding] = &[
         &[c('t')],
         "t",
         A::CompareOverTime,
-        "over time",
+        "",
         "Compare the utility with its previous snapshot",
     ),
     b(

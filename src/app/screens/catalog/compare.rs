@@ -108,11 +108,9 @@ fn scope_cell(s: Option<&&ScopeRow>) -> String {
     match s {
         None => "—".to_owned(),
         Some(s) => format!(
-            "{} modifier{}, {} requirement{}",
+            "modifiers {} · requires {}",
             s.fields.len(),
-            present::plural(s.fields.len()),
-            s.requirements.len(),
-            present::plural(s.requirements.len())
+            s.requirements.len()
         ),
     }
 }

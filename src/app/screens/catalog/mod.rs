@@ -48,6 +48,8 @@ pub struct StoredUtility {
     /// Whether `scopes` came from the stored OAuth metadata document (else from the rows,
     /// which keep less: no documentation links, response types or descriptions of modifiers).
     pub complete: bool,
+    /// The crawl it was stored by: its label, or its number and date (not yet sanitized).
+    pub crawl: String,
 }
 
 /// Snapshots kept in memory at most (a big utility's coverage is large); those in view stay.
@@ -299,18 +301,9 @@ fn build_compare(c: &mut CatalogState) {
         return;
     };
     // One utility at two crawls: name the crawls.
-    let crawls = (sa.snapshot.input_url == sb.snapshot.input_url).then(|| {
-        let label = |id: i64| match c.view().and_then(|f| f.by_id(id)) {
-            Some(r) if r.id == id => r.crawl_label.clone().unwrap_or_else(|| "newest".into()),
-            _ => "previous".into(),
-        };
-        (label(a), label(b))
-    });
-    let cmp = Comparison::new(
-        (a, &sa.snapshot),
-        (b, &sb.snapshot),
-        crawls.as_ref().map(|(x, y)| (x.as_str(), y.as_str())),
-    );
+    let crawls = (sa.snapshot.input_url == sb.snapshot.input_url)
+        .then_some((sa.crawl.as_str(), sb.crawl.as_str()));
+    let cmp = Comparison::new((a, &sa.snapshot), (b, &sb.snapshot), crawls);
     c.compare = Some(cmp);
 }
 

@@ -72,11 +72,32 @@ fn stored(name: &str, scopes: &[&str]) -> Arc<StoredUtility> {
             .collect(),
         ..UtilitySnapshot::default()
     };
-    let scopes = crate::catalog::browse::catalog_scopes(&snapshot);
+    let scopes = snapshot
+        .scopes
+        .iter()
+        .map(|s| CatalogScope {
+            id: s.id.clone(),
+            scope_type: s.scope_type.clone(),
+            name: s.name.clone(),
+            description: String::new(),
+            documentation: String::new(),
+            response_types: vec![],
+            grant_types: vec![],
+            auth_methods: vec![],
+            pkce_methods: vec![],
+            coverages: vec![],
+            grant_admin_scope: None,
+            registration_requirements: vec![],
+            registration_optional: vec![],
+            authorization_details_types: vec![],
+            authorization_details_fields: vec![],
+        })
+        .collect();
     Arc::new(StoredUtility {
         snapshot,
         scopes,
         complete: false,
+        crawl: "q1".into(),
     })
 }
 

@@ -12,6 +12,11 @@ use crate::app::screens::catalog::compare::{CompareRow, Comparison, Mark};
 use crate::app::{App, Remote};
 use crate::ui::{Theme, strings};
 
+/// `s` in a column of `w`, a space kept after it.
+fn gap(s: &str, w: usize) -> String {
+    format!("{} ", fit(s, w.saturating_sub(1)))
+}
+
 fn style(mark: Mark, theme: &Theme) -> Style {
     match mark {
         Mark::Same => Style::new(),
@@ -50,8 +55,8 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let side_w = w.saturating_sub(label_w + 4) / 2;
     let heading = Line::from(vec![
         Span::raw(format!("  {} ", fit("", label_w))),
-        Span::styled(fit(&format!("A  {}", cmp.a_title), side_w), theme.heading()),
-        Span::styled(fit(&format!("B  {}", cmp.b_title), side_w), theme.heading()),
+        Span::styled(gap(&format!("A  {}", cmp.a_title), side_w), theme.heading()),
+        Span::styled(gap(&format!("B  {}", cmp.b_title), side_w), theme.heading()),
     ]);
     let count = Line::styled(
         format!(
@@ -87,8 +92,8 @@ fn visible(
                 Line::from(vec![
                     Span::styled(format!("{} ", mark.sign()), st),
                     Span::styled(format!("{} ", fit(label, label_w)), st),
-                    Span::styled(fit(a, side_w), st),
-                    Span::styled(fit(b, side_w), st),
+                    Span::styled(gap(a, side_w), st),
+                    Span::styled(gap(b, side_w), st),
                 ])
             }
             CompareRow::Change { text, mark } => {

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::{fit, right};
 use crate::app::App;
@@ -29,14 +29,20 @@ pub(super) fn search_line(query: &str, typing: bool, theme: &Theme) -> Paragraph
 
 /// Splits `area` into the filter line (when there is a filter), the header, the rows and the
 /// description of the utility under the cursor.
-fn frame_list(frame: &mut Frame, area: Rect, c: &CatalogState, theme: &Theme) -> [Rect; 3] {
+fn frame_list(
+    frame: &mut Frame,
+    area: Rect,
+    c: &CatalogState,
+    header_rows: u16,
+    theme: &Theme,
+) -> [Rect; 3] {
     let filter = u16::from(c.filtering || !c.filter.is_empty());
     let [f, header, rows, _, about] = Layout::vertical([
         Constraint::Length(filter),
-        Constraint::Length(1),
+        Constraint::Length(header_rows),
         Constraint::Min(1),
         Constraint::Length(1),
-        Constraint::Length(3),
+        Constraint::Length(4),
     ])
     .areas(area);
     if filter > 0 {
@@ -79,7 +85,7 @@ pub(super) fn utilities(
     hits: &mut Hits,
 ) {
     let c = &app.catalog;
-    let [header, rows, about] = frame_list(frame, area, c, theme);
+    let [header, rows, about] = frame_list(frame, area, c, 1, theme);
     let w = area.width as usize;
     let cost_w = if w >= 110 { 16 } else { 0 };
     // mark, draft, scopes, coverage, errors, warnings, crawled, and the gaps between them.
@@ -195,7 +201,7 @@ fn describe(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         _ => {}
     }
-    frame.render_widget(Paragraph::new(lines), area);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }
 
 /// The scope types of the matrix in view: the window of columns that holds the highlighted
@@ -208,9 +214,14 @@ fn columns(c: &CatalogState, room: usize) -> (usize, usize, usize) {
     (first, fit_n, col_w)
 }
 
-/// A type's column heading: without the `cds_` every standard type starts with.
-fn short(t: &str) -> &str {
-    t.strip_prefix("cds_").unwrap_or(t)
+/// A type's column heading on two lines: without the `cds_` every standard type starts with,
+/// split at its first `_` (`bill` over `statements`).
+fn heading(t: &str) -> (&str, &str) {
+    let t = t.strip_prefix("cds_").unwrap_or(t);
+    match t.split_once('_') {
+        Some((a, b)) => (a, b),
+        None => ("", t),
+    }
 }
 
 /// Scope types × utilities: how many scopes of each type each utility offers.
@@ -223,7 +234,7 @@ pub(super) fn matrix(
     hits: &mut Hits,
 ) {
     let c = &app.catalog;
-    let [header, rows, about] = frame_list(frame, area, c, theme);
+    let [header, rows, about] = frame_list(frame, area, c, 2, theme);
     let w = area.width as usize;
     let name_w = (w * 3 / 10).clamp(14, 34);
     let (first, count, col_w) = columns(c, w.saturating_sub(name_w + 3));
@@ -231,30 +242,35 @@ pub(super) fn matrix(
         &c.shown.types[first.min(c.shown.types.len())..][..count.min(c.shown.types.len())];
     let more_left = first > 0;
     let more_right = first + count < c.shown.types.len();
-    let mut head = vec![Span::styled(
-        format!(
-            "{}{} ",
-            if more_left { "‹ " } else { "  " },
-            fit("Utility", name_w)
-        ),
-        theme.heading(),
-    )];
+    let mut head = [
+        vec![Span::raw(format!("  {} ", fit("", name_w)))],
+        vec![Span::styled(
+            format!(
+                "{}{} ",
+                if more_left { "‹ " } else { "  " },
+                fit("Utility", name_w)
+            ),
+            theme.heading(),
+        )],
+    ];
     for (k, &t) in shown_types.iter().enumerate() {
         let style = if first + k == c.column {
             theme.selected()
         } else {
             theme.heading()
         };
-        head.push(Span::styled(
-            right(short(&fleet.types[t]), col_w - 1),
-            style,
-        ));
-        head.push(Span::raw(" "));
+        let (top, bottom) = heading(&fleet.types[t]);
+        for (line, text) in head.iter_mut().zip([top, bottom]) {
+            line.push(Span::styled(right(text, col_w - 1), style));
+            line.push(Span::raw(" "));
+        }
     }
     if more_right {
-        head.push(Span::styled("›", theme.heading()));
+        head[1].push(Span::styled("›", theme.heading()));
     }
-    frame.render_widget(Paragraph::new(Line::from(head)), header);
+    let [top, bottom] = head;
+    let head = vec![Line::from(top), Line::from(bottom)];
+    frame.render_widget(Paragraph::new(head), header);
     if c.shown.rows.is_empty() {
         frame.render_widget(Paragraph::new(strings::CATALOG_NO_MATCH), rows);
     } else {
