@@ -535,7 +535,7 @@ pub const BINDINGS: &[Binding] = &[
         "→",
         A::NextTab,
         "view",
-        "Next view (utilities, matrix, scopes, compare); also Tab",
+        "Next view (also Tab)",
     ),
     b(
         C::Catalog,
@@ -551,7 +551,7 @@ pub const BINDINGS: &[Binding] = &[
         "/",
         A::StartSearch,
         "filter",
-        "Filter utilities by name, address or scope type (scopes: search)",
+        "Filter by name, address or scope type",
     ),
     b(
         C::Catalog,
@@ -567,7 +567,7 @@ pub const BINDINGS: &[Binding] = &[
         "c",
         A::CompareMarked,
         "compare",
-        "Compare the two marked utilities side by side",
+        "Compare the two marked utilities",
     ),
     b(
         C::Catalog,
@@ -575,7 +575,7 @@ pub const BINDINGS: &[Binding] = &[
         "t",
         A::CompareOverTime,
         "",
-        "Compare the utility with its previous snapshot",
+        "Compare with the previous crawl",
     ),
     b(
         C::Catalog,
@@ -583,7 +583,7 @@ pub const BINDINGS: &[Binding] = &[
         "Enter",
         A::Activate,
         "onboard",
-        "Start onboarding the utility (live discovery of its address)",
+        "Onboard the utility (live discovery)",
     ),
     b(
         C::Catalog,
