@@ -421,3 +421,63 @@ fn a_thousand_utilities_filter_and_draw_within_a_frame() {
         "slowest key + frame {worst:?}"
     );
 }
+
+/// Every cell of a frame: no control character (escapes, bidi overrides) reaches the screen.
+fn assert_clean(app: &App) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        terminal
+            .draw(|f| {
+                ui::draw(f, app, &Theme::plain());
+            })
+            .unwrap();
+        for cell in terminal.backend().buffer().content() {
+            let bad = cell.symbol().chars().find(|c| {
+                c.is_control() || ('\u{202a}'..='\u{202e}').contains(c) || *c == '\u{2066}'
+            });
+            assert!(bad.is_none(), "{:?} drawn at {w}x{h}", bad);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_text_in_the_database_never_reaches_the_screen_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = crawled(dir.path()).await;
+    {
+        // What a hostile utility could have served, as the crawl would have stored it.
+        let c = Catalog::open(&path).unwrap();
+        let evil = "Evil\u{1b}[2J\u{1b}]52;c;AAAA\u{7}\u{202e}Power\r\n\t";
+        for sql in [
+            "UPDATE utilities SET name = ?1, time_zone = ?1, draft = ?1",
+            "UPDATE utilities SET error = ?1 WHERE status = 'failed'",
+            "UPDATE crawls SET label = ?1",
+            "UPDATE scopes SET name = ?1, description = ?1, type = ?1 || type",
+            "UPDATE registration_fields SET description = ?1, currency = ?1",
+            "UPDATE coverage_entries SET name = ?1",
+        ] {
+            c.conn().execute(sql, [evil]).unwrap();
+        }
+    }
+    let mut app = opened(&path);
+    let mut keys = vec![KeyCode::Char(' '), KeyCode::Down, KeyCode::Char(' ')];
+    keys.extend([KeyCode::Right, KeyCode::Right]);
+    keys.extend([KeyCode::Down; 6]);
+    keys.extend([KeyCode::Right, KeyCode::Char('c'), KeyCode::End]);
+    keys.extend([
+        KeyCode::Left,
+        KeyCode::Left,
+        KeyCode::Left,
+        KeyCode::Char('t'),
+    ]);
+    keys.extend([KeyCode::Left, KeyCode::Left, KeyCode::Left, KeyCode::End]);
+    for k in keys {
+        assert_clean(&app);
+        press(&mut app, &path, k);
+    }
+    assert_clean(&app);
+    assert!(
+        app.catalog.compare.is_some(),
+        "the comparison was drawn too"
+    );
+}
