@@ -240,3 +240,5 @@ pub const CATALOG_COMPARE_HINT: &str = "Mark two utilities with Space on the Uti
      Scope matrix tab, then press c to see them side by side; t compares a utility with its \
      previous snapshot.";
 pub const CATALOG_COMPARE_SIGNS: &str = "+ only in B · - only in A · ~ changed";
+pub const CATALOG_SHOW_DIFFERENCES: &str = "d: only them";
+pub const CATALOG_SHOW_ALL: &str = "d: all rows";

@@ -244,6 +244,11 @@ async fn two_utilities_and_two_crawls_side_by_side() {
     );
     snap("catalog_compare", &app);
 
+    press(&mut app, &path, KeyCode::Char('d'));
+    assert!(app.catalog.compare.as_ref().unwrap().only_differences);
+    snap("catalog_compare_differences", &app);
+    press(&mut app, &path, KeyCode::Char('d'));
+
     // Over time: the utility with a planted change, against its previous crawl.
     let (_, rows) = fleet_of(&path);
     let i = (0..SIZE)

@@ -110,6 +110,8 @@ pub enum Action {
     /// Catalog matrix: the highlighted column.
     PrevColumn,
     NextColumn,
+    /// Catalog compare: only the rows that differ, or all of them.
+    DifferencesOnly,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -625,4 +625,12 @@ pub const BINDINGS: &[Binding] = &[
         "",
         "Read the database again",
     ),
+    b(
+        C::Catalog,
+        &[c('d')],
+        "d",
+        A::DifferencesOnly,
+        "",
+        "Compare: only the rows that differ, or all",
+    ),
 ];

@@ -59,6 +59,10 @@ pub struct Comparison {
     pub a_title: String,
     pub b_title: String,
     pub rows: Vec<CompareRow>,
+    /// Only the rows that differ (headings of groups that have some), for `d`.
+    pub differing: Vec<CompareRow>,
+    /// Whether only the differing rows are shown.
+    pub only_differences: bool,
     /// How many differences `catalog::diff` found.
     pub changes: usize,
     /// The first row in view.
@@ -203,11 +207,61 @@ impl Comparison {
             b,
             a_title: ta,
             b_title: tb,
+            differing: differing(&rows),
             rows,
+            only_differences: false,
             changes: changes.len(),
             scroll: 0,
         }
     }
+
+    /// The rows shown: all of them, or only those that differ.
+    pub fn shown(&self) -> &[CompareRow] {
+        if self.only_differences {
+            &self.differing
+        } else {
+            &self.rows
+        }
+    }
+
+    /// `d`: only the differing rows, or all of them again (from the top).
+    pub fn toggle_differences(&mut self) {
+        self.only_differences = !self.only_differences;
+        self.scroll = 0;
+    }
+}
+
+/// `rows` without the pairs that are the same, the headings left with nothing under them, and
+/// repeated blank lines.
+fn differing(rows: &[CompareRow]) -> Vec<CompareRow> {
+    let kept: Vec<&CompareRow> = rows
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r,
+                CompareRow::Pair {
+                    mark: Mark::Same,
+                    ..
+                }
+            )
+        })
+        .collect();
+    let mut out: Vec<CompareRow> = Vec::new();
+    for (i, r) in kept.iter().enumerate() {
+        let has_content = |j: usize| {
+            matches!(
+                kept.get(j),
+                Some(CompareRow::Pair { .. } | CompareRow::Change { .. })
+            )
+        };
+        match r {
+            CompareRow::Heading(_) if !has_content(i + 1) => {}
+            CompareRow::Blank
+                if out.is_empty() || matches!(out.last(), Some(CompareRow::Blank)) => {}
+            _ => out.push((*r).clone()),
+        }
+    }
+    out
 }
 
 /// One row per scope of either side, grouped by type, marked by what `diff` says of it.
@@ -380,6 +434,28 @@ mod tests {
             "{changes:?}"
         );
         assert!(changes.contains(&"- scope bills (cds_bill_statements)"));
+        let mut only = c.clone();
+        only.toggle_differences();
+        let shown = only.shown();
+        assert!(shown.len() < c.rows.len());
+        assert!(
+            shown.iter().all(|r| !matches!(
+                r,
+                CompareRow::Pair {
+                    mark: Mark::Same,
+                    ..
+                }
+            )),
+            "{shown:?}"
+        );
+        assert!(shown.contains(&CompareRow::Heading("cds_rate_plan".into())));
+        assert!(
+            !shown.contains(&CompareRow::Heading("cds_usage".into()))
+                || shown
+                    .iter()
+                    .any(|r| matches!(r, CompareRow::Pair { label, .. } if label == "usage")),
+            "a heading only over rows that differ"
+        );
         let same = Comparison::new((1, &a), (3, &a), Some(("crawl 1", "crawl 2")));
         assert_eq!(same.changes, 0);
         assert_eq!(same.b_title, "A[2J (crawl 2)");

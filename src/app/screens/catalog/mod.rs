@@ -420,7 +420,7 @@ fn move_by(app: &mut App, action: Action, delta: isize) {
         },
         CatalogTab::Compare => {
             if let Some(cmp) = &mut c.compare {
-                cmp.scroll = moved(cmp.scroll, delta, cmp.rows.len());
+                cmp.scroll = moved(cmp.scroll, delta, cmp.shown().len());
             }
         }
     }
@@ -477,6 +477,11 @@ impl Screen for Catalog {
             Action::PrevColumn => c.column = c.column.saturating_sub(1),
             Action::NextColumn => {
                 c.column = moved(c.column, 1, c.shown.types.len());
+            }
+            Action::DifferencesOnly => {
+                if let Some(cmp) = &mut c.compare {
+                    cmp.toggle_differences();
+                }
             }
             Action::CompareMarked => return compare_marked(app),
             Action::CompareOverTime => return compare_over_time(app),

@@ -60,9 +60,14 @@ pub(super) fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     ]);
     let count = Line::styled(
         format!(
-            "  {} difference{} · {}",
+            "  {} difference{} · {} · {}",
             cmp.changes,
             crate::present::plural(cmp.changes),
+            if cmp.only_differences {
+                strings::CATALOG_SHOW_ALL
+            } else {
+                strings::CATALOG_SHOW_DIFFERENCES
+            },
             strings::CATALOG_COMPARE_SIGNS
         ),
         theme.dim(),
@@ -80,8 +85,9 @@ fn visible(
     side_w: usize,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let first = cmp.scroll.min(cmp.rows.len().saturating_sub(height));
-    cmp.rows[first..]
+    let rows = cmp.shown();
+    let first = cmp.scroll.min(rows.len().saturating_sub(height));
+    rows[first..]
         .iter()
         .take(height)
         .map(|row| match row {
