@@ -74,8 +74,73 @@ pub(super) fn age(t: Option<jiff::Timestamp>, now: jiff::Timestamp) -> String {
     }
 }
 
-/// The utilities with their counts: name, draft, scopes, coverage entries, findings, cost and
-/// when they were crawled.
+/// The columns of the utilities list at a width: name, draft, scopes, coverage entries,
+/// errors, warnings, registration cost (when there is room) and when it was crawled.
+struct Columns {
+    name_w: usize,
+    cost_w: usize,
+}
+
+impl Columns {
+    fn at(width: usize) -> Self {
+        let cost_w = if width >= 110 { 16 } else { 0 };
+        // mark, draft, scopes, coverage, errors, warnings, crawled, and the gaps between them.
+        let fixed = 2 + 10 + 7 + 9 + 5 + 6 + 12 + cost_w;
+        Columns {
+            name_w: width.saturating_sub(fixed).clamp(12, 44),
+            cost_w,
+        }
+    }
+
+    fn line(
+        &self,
+        [
+            name,
+            draft,
+            scopes,
+            coverage,
+            errors,
+            warnings,
+            cost,
+            crawled,
+        ]: [&str; 8],
+    ) -> String {
+        let mut s = format!(
+            "{} {}{}{}{}{}",
+            fit(name, self.name_w),
+            fit(draft, 10),
+            right(scopes, 6),
+            right(coverage, 9),
+            right(errors, 5),
+            right(warnings, 6),
+        );
+        if self.cost_w > 0 {
+            s.push_str(&format!("  {}", fit(cost, self.cost_w - 2)));
+        }
+        s.push_str(&format!("  {crawled}"));
+        s
+    }
+
+    /// A utility's row: its counts, or that its crawl failed.
+    fn row(&self, r: &UtilityRow, now: jiff::Timestamp) -> String {
+        if !r.ok {
+            return format!("{} {}", fit(&r.name, self.name_w), strings::CATALOG_FAILED);
+        }
+        let cost = if r.cost.is_empty() { "free" } else { &r.cost };
+        self.line([
+            &r.name,
+            &r.draft,
+            &r.scopes.to_string(),
+            &r.coverage.to_string(),
+            &r.errors.to_string(),
+            &r.warnings.to_string(),
+            cost,
+            &age(r.crawled_at, now),
+        ])
+    }
+}
+
+/// The utilities with their counts, the one under the cursor described below.
 pub(super) fn utilities(
     frame: &mut Frame,
     area: Rect,
@@ -86,35 +151,8 @@ pub(super) fn utilities(
 ) {
     let c = &app.catalog;
     let [header, rows, about] = frame_list(frame, area, c, 1, theme);
-    let w = area.width as usize;
-    let cost_w = if w >= 110 { 16 } else { 0 };
-    // mark, draft, scopes, coverage, errors, warnings, crawled, and the gaps between them.
-    let fixed = 2 + 10 + 7 + 9 + 5 + 6 + 12 + cost_w;
-    let name_w = w.saturating_sub(fixed).clamp(12, 44);
-    let cells = |name: &str,
-                 draft: &str,
-                 scopes: &str,
-                 coverage: &str,
-                 errors: &str,
-                 warnings: &str,
-                 cost: &str,
-                 crawled: &str| {
-        let mut s = format!(
-            "{} {}{}{}{}{}",
-            fit(name, name_w),
-            fit(draft, 10),
-            right(scopes, 6),
-            right(coverage, 9),
-            right(errors, 5),
-            right(warnings, 6),
-        );
-        if cost_w > 0 {
-            s.push_str(&format!("  {}", fit(cost, cost_w - 2)));
-        }
-        s.push_str(&format!("  {crawled}"));
-        s
-    };
-    let head = cells(
+    let cols = Columns::at(area.width as usize);
+    let head = cols.line([
         "Utility",
         "Draft",
         "Scopes",
@@ -123,7 +161,7 @@ pub(super) fn utilities(
         "Warn",
         "Registration",
         "Crawled",
-    );
+    ]);
     frame.render_widget(
         Paragraph::new(Line::styled(format!("  {head}"), theme.heading())),
         header,
@@ -133,20 +171,6 @@ pub(super) fn utilities(
     } else {
         List::new(c.shown.rows.len(), c.cursor).render(frame, rows, hits, |n, at| {
             let r = &fleet.rows[c.shown.rows[n]];
-            let text = if r.ok {
-                cells(
-                    &r.name,
-                    &r.draft,
-                    &r.scopes.to_string(),
-                    &r.coverage.to_string(),
-                    &r.errors.to_string(),
-                    &r.warnings.to_string(),
-                    if r.cost.is_empty() { "free" } else { &r.cost },
-                    &age(r.crawled_at, app.wall),
-                )
-            } else {
-                format!("{} {}", fit(&r.name, name_w), strings::CATALOG_FAILED)
-            };
             let style = match (at, r.ok) {
                 (true, _) => theme.selected(),
                 (false, false) => theme.warning(),
@@ -154,7 +178,7 @@ pub(super) fn utilities(
             };
             [Line::from(vec![
                 Span::styled(mark(c, r), theme.key()),
-                Span::styled(text, style),
+                Span::styled(cols.row(r, app.wall), style),
             ])]
         });
     }
@@ -211,7 +235,8 @@ fn columns(c: &CatalogState, room: usize) -> (usize, usize, usize) {
     let col_w = (room / n).clamp(7, 14);
     let fit_n = (room / col_w).max(1).min(n);
     let first = c.column.saturating_sub(fit_n - 1).min(n - fit_n);
-    (first, fit_n, col_w)
+    // No type at all (an empty catalog): no column.
+    (first, fit_n.min(c.shown.types.len()), col_w)
 }
 
 /// A type's column heading on two lines: without the `cds_` every standard type starts with,
@@ -240,37 +265,8 @@ pub(super) fn matrix(
     let (first, count, col_w) = columns(c, w.saturating_sub(name_w + 3));
     let shown_types =
         &c.shown.types[first.min(c.shown.types.len())..][..count.min(c.shown.types.len())];
-    let more_left = first > 0;
-    let more_right = first + count < c.shown.types.len();
-    let mut head = [
-        vec![Span::raw(format!("  {} ", fit("", name_w)))],
-        vec![Span::styled(
-            format!(
-                "{}{} ",
-                if more_left { "‹ " } else { "  " },
-                fit("Utility", name_w)
-            ),
-            theme.heading(),
-        )],
-    ];
-    for (k, &t) in shown_types.iter().enumerate() {
-        let style = if first + k == c.column {
-            theme.selected()
-        } else {
-            theme.heading()
-        };
-        let (top, bottom) = heading(&fleet.types[t]);
-        for (line, text) in head.iter_mut().zip([top, bottom]) {
-            line.push(Span::styled(right(text, col_w - 1), style));
-            line.push(Span::raw(" "));
-        }
-    }
-    if more_right {
-        head[1].push(Span::styled("›", theme.heading()));
-    }
-    let [top, bottom] = head;
-    let head = vec![Line::from(top), Line::from(bottom)];
-    frame.render_widget(Paragraph::new(head), header);
+    let window = (first, count, col_w);
+    matrix_header(frame, header, c, fleet, name_w, window, theme);
     if c.shown.rows.is_empty() {
         frame.render_widget(Paragraph::new(strings::CATALOG_NO_MATCH), rows);
     } else {
@@ -304,6 +300,52 @@ pub(super) fn matrix(
         });
     }
     column_about(frame, about, c, fleet, theme);
+}
+
+/// The matrix's two heading rows: each scope type split over them, the highlighted one marked,
+/// `‹` `›` where columns are out of view.
+fn matrix_header(
+    frame: &mut Frame,
+    header: Rect,
+    c: &CatalogState,
+    fleet: &FleetView,
+    name_w: usize,
+    window: (usize, usize, usize),
+    theme: &Theme,
+) {
+    let (first, count, col_w) = window;
+    let shown_types = &c.shown.types[first..first + count];
+    let more_left = first > 0;
+    let more_right = first + count < c.shown.types.len();
+    let mut head = [
+        vec![Span::raw(format!("  {} ", fit("", name_w)))],
+        vec![Span::styled(
+            format!(
+                "{}{} ",
+                if more_left { "‹ " } else { "  " },
+                fit("Utility", name_w)
+            ),
+            theme.heading(),
+        )],
+    ];
+    for (k, &t) in shown_types.iter().enumerate() {
+        let style = if first + k == c.column {
+            theme.selected()
+        } else {
+            theme.heading()
+        };
+        let (top, bottom) = heading(&fleet.types[t]);
+        for (line, text) in head.iter_mut().zip([top, bottom]) {
+            line.push(Span::styled(right(text, col_w - 1), style));
+            line.push(Span::raw(" "));
+        }
+    }
+    if more_right {
+        head[1].push(Span::styled("›", theme.heading()));
+    }
+    let [top, bottom] = head;
+    let head = vec![Line::from(top), Line::from(bottom)];
+    frame.render_widget(Paragraph::new(head), header);
 }
 
 /// The highlighted column: its full type name and how many of the shown utilities offer it.

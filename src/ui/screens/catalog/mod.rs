@@ -12,6 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use crate::app::screens::catalog::{CatalogState, CatalogTab};
+use crate::app::screens::scopes::ScopesState;
 use crate::app::widgets::tabs::{self, Tab};
 use crate::app::{App, Remote};
 use crate::ui::screens::scopes::detail_lines;
@@ -140,6 +141,35 @@ fn scopes(frame: &mut Frame, area: Rect, c: &CatalogState, theme: &Theme, hits: 
     };
     let [left, right] =
         Layout::horizontal([Constraint::Length(list_width), Constraint::Min(10)]).areas(area);
+    scope_list(frame, left, s, &name, theme, hits);
+    let block = Block::bordered().title(Span::styled(
+        format!(" {} ", strings::DETAIL_TITLE),
+        theme.title(),
+    ));
+    match s.current() {
+        Some(sc) => {
+            let mut lines = detail_lines(sc, false, false, theme);
+            lines.push(Line::raw(""));
+            let complete = c.stored(id).is_some_and(|u| u.complete);
+            if !complete {
+                lines.push(Line::styled(strings::CATALOG_ROWS_NOTE, theme.dim()));
+            }
+            lines.push(Line::styled(strings::CATALOG_STORED_NOTE, theme.dim()));
+            text_pane::render(frame, right, lines, s.detail_scroll, block);
+        }
+        None => frame.render_widget(Paragraph::new(strings::NO_SCOPE).block(block), right),
+    }
+}
+
+/// The utility's scopes grouped by type, with the `/` search line when there is a search.
+fn scope_list(
+    frame: &mut Frame,
+    left: Rect,
+    s: &ScopesState,
+    name: &str,
+    theme: &Theme,
+    hits: &mut Hits,
+) {
     let title = Span::styled(
         format!(" {} · {}/{} ", name, s.shown(), s.catalog.len()),
         theme.title(),
@@ -162,7 +192,10 @@ fn scopes(frame: &mut Frame, area: Rect, c: &CatalogState, theme: &Theme, hits: 
         use crate::app::screens::scopes::Row;
         List::new(s.rows.len(), s.cursor).render(frame, inner, hits, |n, at| {
             [match s.rows[n] {
-                Row::Header(i) => Line::styled(s.catalog[i].scope_type.clone(), theme.heading()),
+                Row::Header(i) => Line::styled(
+                    crate::text::sanitize(&s.catalog[i].scope_type),
+                    theme.heading(),
+                ),
                 Row::Scope(i) => {
                     let style = if at {
                         theme.selected()
@@ -176,22 +209,5 @@ fn scopes(frame: &mut Frame, area: Rect, c: &CatalogState, theme: &Theme, hits: 
                 }
             }]
         });
-    }
-    let block = Block::bordered().title(Span::styled(
-        format!(" {} ", strings::DETAIL_TITLE),
-        theme.title(),
-    ));
-    match s.current() {
-        Some(sc) => {
-            let mut lines = detail_lines(sc, false, false, theme);
-            lines.push(Line::raw(""));
-            let complete = c.stored(id).is_some_and(|u| u.complete);
-            if !complete {
-                lines.push(Line::styled(strings::CATALOG_ROWS_NOTE, theme.dim()));
-            }
-            lines.push(Line::styled(strings::CATALOG_STORED_NOTE, theme.dim()));
-            text_pane::render(frame, right, lines, s.detail_scroll, block);
-        }
-        None => frame.render_widget(Paragraph::new(strings::NO_SCOPE).block(block), right),
     }
 }
