@@ -378,8 +378,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn rows_mark_what_only_one_side_has_and_what_changed() {
+    /// A, and B with a scope changed, one removed, one added and a price raised.
+    fn two() -> (UtilitySnapshot, UtilitySnapshot) {
         let a = UtilitySnapshot {
             name: "A\u{1b}[2J".into(),
             scopes: vec![
@@ -405,6 +405,12 @@ mod tests {
             scope("same", "cds_usage", &[]),
         ];
         b.registration_fields[0].amount = Some("150.00".into());
+        (a, b)
+    }
+
+    #[test]
+    fn rows_mark_what_only_one_side_has_and_what_changed() {
+        let (a, b) = two();
         let c = Comparison::new((1, &a), (2, &b), None);
         assert_eq!(c.a_title, "A[2J", "sanitized");
         let mark = |label: &str| {
@@ -434,6 +440,15 @@ mod tests {
             "{changes:?}"
         );
         assert!(changes.contains(&"- scope bills (cds_bill_statements)"));
+        let same = Comparison::new((1, &a), (3, &a), Some(("crawl 1", "crawl 2")));
+        assert_eq!(same.changes, 0);
+        assert_eq!(same.b_title, "A[2J (crawl 2)");
+    }
+
+    #[test]
+    fn d_keeps_only_the_rows_that_differ() {
+        let (a, b) = two();
+        let c = Comparison::new((1, &a), (2, &b), None);
         let mut only = c.clone();
         only.toggle_differences();
         let shown = only.shown();
@@ -456,8 +471,7 @@ mod tests {
                     .any(|r| matches!(r, CompareRow::Pair { label, .. } if label == "usage")),
             "a heading only over rows that differ"
         );
-        let same = Comparison::new((1, &a), (3, &a), Some(("crawl 1", "crawl 2")));
-        assert_eq!(same.changes, 0);
-        assert_eq!(same.b_title, "A[2J (crawl 2)");
+        only.toggle_differences();
+        assert_eq!(only.shown(), &c.rows[..], "d again shows all");
     }
 }
