@@ -187,6 +187,21 @@ async fn the_catalog_views_of_a_crawled_fleet() {
     );
     let mut app = opened(&path);
     snap("catalog_utilities", &app);
+    // `s` twice: by coverage, the largest first.
+    press(&mut app, &path, KeyCode::Char('s'));
+    press(&mut app, &path, KeyCode::Char('s'));
+    let coverage: Vec<i64> = {
+        let f = app.catalog.view().unwrap();
+        let shown = &app.catalog.shown.rows;
+        shown.iter().map(|&i| f.rows[i].coverage).collect()
+    };
+    let mut expected = coverage.clone();
+    expected.sort_by(|a, b| b.cmp(a));
+    assert_eq!(coverage, expected);
+    assert!(screen(&app, 80, 24).contains("Coverage▾"));
+    for _ in 0..3 {
+        press(&mut app, &path, KeyCode::Char('s'));
+    }
 
     press(&mut app, &path, KeyCode::Right);
     assert_eq!(app.catalog.tab, CatalogTab::Matrix);

@@ -112,6 +112,8 @@ pub enum Action {
     NextColumn,
     /// Catalog compare: only the rows that differ, or all of them.
     DifferencesOnly,
+    /// Catalog: the utilities' order.
+    CycleSort,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -633,4 +633,12 @@ pub const BINDINGS: &[Binding] = &[
         "",
         "Compare: only the rows that differ, or all",
     ),
+    b(
+        C::Catalog,
+        &[c('s')],
+        "s",
+        A::CycleSort,
+        "",
+        "Sort by name, scopes, coverage, findings, crawl",
+    ),
 ];

@@ -105,6 +105,43 @@ fn row(u: &FleetUtility, types: &[String]) -> UtilityRow {
     }
 }
 
+/// The order of the utilities (`s` cycles): by name, or the most first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortBy {
+    #[default]
+    Name,
+    Scopes,
+    Coverage,
+    /// Errors, then warnings.
+    Findings,
+    /// The newest crawl first.
+    Crawled,
+}
+
+impl SortBy {
+    pub fn next(self) -> Self {
+        match self {
+            SortBy::Name => SortBy::Scopes,
+            SortBy::Scopes => SortBy::Coverage,
+            SortBy::Coverage => SortBy::Findings,
+            SortBy::Findings => SortBy::Crawled,
+            SortBy::Crawled => SortBy::Name,
+        }
+    }
+}
+
+/// Orders `rows` (indices into `fleet.rows`) by `by`; ties keep the name order.
+pub fn sort(fleet: &FleetView, rows: &mut [usize], by: SortBy) {
+    let r = |i: &usize| &fleet.rows[*i];
+    match by {
+        SortBy::Name => rows.sort_unstable(),
+        SortBy::Scopes => rows.sort_by_key(|i| std::cmp::Reverse(r(i).scopes)),
+        SortBy::Coverage => rows.sort_by_key(|i| std::cmp::Reverse(r(i).coverage)),
+        SortBy::Findings => rows.sort_by_key(|i| std::cmp::Reverse((r(i).errors, r(i).warnings))),
+        SortBy::Crawled => rows.sort_by_key(|i| std::cmp::Reverse(r(i).crawled_at)),
+    }
+}
+
 /// What the `/` filter keeps of a fleet.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filtered {
@@ -210,5 +247,10 @@ pub(crate) mod tests {
         assert_eq!(usage.types, [2], "a type narrows the columns to it");
         assert_eq!(usage.offered, [2]);
         assert!(filter(&fleet, "nothing like it").rows.is_empty());
+        let mut rows = all.rows.clone();
+        sort(&fleet, &mut rows, SortBy::Scopes);
+        assert_eq!(rows, [0, 2, 1], "most scopes first, ties by name");
+        sort(&fleet, &mut rows, SortBy::Name);
+        assert_eq!(rows, [0, 1, 2]);
     }
 }

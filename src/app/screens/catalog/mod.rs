@@ -20,7 +20,7 @@ use crate::app::{App, Effect, ErrorView, Notice, Remote, ReqId, Step};
 use crate::catalog::model::UtilitySnapshot;
 use crate::cds::catalog::CatalogScope;
 use compare::Comparison;
-use fleet::{Filtered, FleetView, UtilityRow};
+use fleet::{Filtered, FleetView, SortBy, UtilityRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CatalogTab {
@@ -63,6 +63,8 @@ pub struct CatalogState {
     pub filter: TextInput,
     pub filtering: bool,
     pub shown: Filtered,
+    /// The order of `shown.rows`.
+    pub sort: SortBy,
     /// Index into `shown.rows`.
     pub cursor: usize,
     /// Index into `shown.types`: the matrix's highlighted column.
@@ -101,7 +103,8 @@ impl CatalogState {
             self.shown = Filtered::default();
             return;
         };
-        let shown = fleet::filter(f, self.filter.as_str());
+        let mut shown = fleet::filter(f, self.filter.as_str());
+        fleet::sort(f, &mut shown.rows, self.sort);
         self.cursor = keep
             .and_then(|id| shown.rows.iter().position(|&i| f.rows[i].id == id))
             .unwrap_or(0);
@@ -477,6 +480,10 @@ impl Screen for Catalog {
             Action::PrevColumn => c.column = c.column.saturating_sub(1),
             Action::NextColumn => {
                 c.column = moved(c.column, 1, c.shown.types.len());
+            }
+            Action::CycleSort => {
+                c.sort = c.sort.next();
+                c.refilter();
             }
             Action::DifferencesOnly => {
                 if let Some(cmp) = &mut c.compare {

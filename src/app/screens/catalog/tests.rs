@@ -318,3 +318,36 @@ fn home_opens_the_catalog_with_c() {
         "still loading"
     );
 }
+
+#[test]
+fn s_sorts_and_the_cursor_stays_on_its_utility() {
+    let mut app = ready();
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.catalog.current().unwrap().name, "Mesa Energy");
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.catalog.sort, fleet::SortBy::Scopes);
+    let names: Vec<&str> = {
+        let f = app.catalog.view().unwrap();
+        app.catalog
+            .shown
+            .rows
+            .iter()
+            .map(|&i| f.rows[i].name.as_str())
+            .collect()
+    };
+    assert_eq!(
+        names,
+        [
+            "Bayview Energy",
+            "Summit Power",
+            "Mesa Energy",
+            "Zeta Power"
+        ],
+        "most scopes first, ties by name"
+    );
+    assert_eq!(app.catalog.current().unwrap().name, "Mesa Energy");
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Char('s'));
+    }
+    assert_eq!(app.catalog.sort, fleet::SortBy::Name, "round the cycle");
+}

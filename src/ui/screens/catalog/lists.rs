@@ -11,7 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::{fit, right};
 use crate::app::App;
 use crate::app::screens::catalog::CatalogState;
-use crate::app::screens::catalog::fleet::{FleetView, UtilityRow};
+use crate::app::screens::catalog::fleet::{FleetView, SortBy, UtilityRow};
 use crate::ui::widgets::list::List;
 use crate::ui::{Hits, Theme, strings};
 
@@ -85,7 +85,7 @@ impl Columns {
     fn at(width: usize) -> Self {
         let cost_w = if width >= 110 { 16 } else { 0 };
         // mark, draft, scopes, coverage, errors, warnings, crawled, and the gaps between them.
-        let fixed = 2 + 10 + 7 + 9 + 5 + 6 + 12 + cost_w;
+        let fixed = 2 + 10 + 8 + 9 + 5 + 6 + 12 + cost_w;
         Columns {
             name_w: width.saturating_sub(fixed).clamp(12, 44),
             cost_w,
@@ -109,7 +109,7 @@ impl Columns {
             "{} {}{}{}{}{}",
             fit(name, self.name_w),
             fit(draft, 10),
-            right(scopes, 6),
+            right(scopes, 7),
             right(coverage, 9),
             right(errors, 5),
             right(warnings, 6),
@@ -152,15 +152,22 @@ pub(super) fn utilities(
     let c = &app.catalog;
     let [header, rows, about] = frame_list(frame, area, c, 1, theme);
     let cols = Columns::at(area.width as usize);
+    let sorted = |by: SortBy, name: &str| {
+        if c.sort == by {
+            format!("{name}▾")
+        } else {
+            name.to_owned()
+        }
+    };
     let head = cols.line([
-        "Utility",
+        &sorted(SortBy::Name, "Utility"),
         "Draft",
-        "Scopes",
-        "Coverage",
-        "Err",
+        &sorted(SortBy::Scopes, "Scopes"),
+        &sorted(SortBy::Coverage, "Coverage"),
+        &sorted(SortBy::Findings, "Err"),
         "Warn",
         "Registration",
-        "Crawled",
+        &sorted(SortBy::Crawled, "Crawled"),
     ]);
     frame.render_widget(
         Paragraph::new(Line::styled(format!("  {head}"), theme.heading())),
