@@ -196,7 +196,7 @@ async fn the_catalog_views_of_a_crawled_fleet() {
         shown.iter().map(|&i| f.rows[i].coverage).collect()
     };
     let mut expected = coverage.clone();
-    expected.sort_by(|a, b| b.cmp(a));
+    expected.sort_by_key(|c| std::cmp::Reverse(*c));
     assert_eq!(coverage, expected);
     assert!(screen(&app, 80, 24).contains("Coverage▾"));
     for _ in 0..3 {
