@@ -43,6 +43,7 @@ impl Cli {
                     && std::io::stdout().is_terminal()
                     && std::io::stdin().is_terminal()
             }
+            Some(Command::Catalog(a)) if matches!(a.command, CatalogCommand::Browse) => true,
             Some(_) => false,
         }
     }
@@ -392,6 +393,9 @@ pub enum CatalogCommand {
     Diff(CatalogDiffArgs),
     /// Merge catalogs crawled apart (sharded URL lists) into OUT.
     Merge(CatalogMergeArgs),
+    /// Browse the catalog in the interactive wizard: utilities, scope matrix, catalogs, and
+    /// two utilities (or two crawls) side by side; offline (needs a terminal).
+    Browse,
 }
 
 #[derive(Debug, Args)]

@@ -63,6 +63,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Man(a) => commands::man::run(a),
         Command::Replay(a) => commands::replay::run(a).await,
         Command::Report(a) => commands::report::run(a).await,
+        Command::Catalog(a) if matches!(a.command, cli::CatalogCommand::Browse) => {
+            tui::run(tui::Start::Catalog(a.db.clone())).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Catalog(a) => commands::catalog::run(a).await,
         Command::Clients(a) => commands::clients::run(a).await,
         Command::Credentials(a) => commands::credentials::run(a).await,

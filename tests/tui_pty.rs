@@ -492,3 +492,54 @@ fn the_inspector_shows_the_session_and_records_it_to_a_file() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// `cds-wizard catalog --db FILE browse` on a real terminal: a fleet crawled by the binary into
+/// a temporary database, browsed offline, two utilities compared, then quit cleanly.
+#[test]
+fn the_catalog_view_browses_a_crawled_fleet_in_a_pty() {
+    use cds_wizard::demo::fleet::{FleetOptions, FleetServer};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt
+        .block_on(FleetServer::start(
+            0,
+            FleetOptions {
+                size: 6,
+                slow: Duration::ZERO,
+                ..FleetOptions::default()
+            },
+        ))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("fleet.txt");
+    std::fs::write(&list, server.fleet.list()).unwrap();
+    let db = dir.path().join("catalog.sqlite");
+    let (db, list) = (db.to_str().unwrap(), list.to_str().unwrap());
+    let (code, _, err) = common::run_cli(&[
+        "catalog",
+        "crawl",
+        "--db",
+        db,
+        "--from",
+        list,
+        "--per-host",
+        "6",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    rt.block_on(server.stop());
+
+    // Offline from here: the fleet is gone.
+    let mut w = Wizard::start(24, 80, &["catalog", "--db", db, "browse"], &[]);
+    w.screen.wait_for("Utilities 6/6");
+    assert!(w.screen.0.lock().unwrap().screen().alternate_screen());
+    w.press(b" ");
+    w.press(b"j");
+    w.press(b" ");
+    w.press(b"c");
+    let text = w.screen.wait_for("differences ·");
+    assert!(text.contains("Compare (2 marked)"), "{text}");
+    w.press(b"q");
+    w.screen.wait_for("Quit the wizard?");
+    w.press(b"y");
+    assert!(w.wait_exit().success());
+    assert!(!w.screen.0.lock().unwrap().screen().alternate_screen());
+}

@@ -20,6 +20,7 @@ use crate::onboarding::register::{RegisterEvent, RegisterOutcome};
 use crate::secret::Secret;
 use keymap::{Action, Context};
 use screens::authorize::{AuthorizeState, OutcomeView, ProfileView};
+use screens::catalog::CatalogState;
 use screens::console::{self as console_screen, ConsoleState};
 use screens::discover::{DiscoverState, Discovered};
 use screens::done::DoneState;
@@ -156,6 +157,17 @@ pub enum Msg {
     Exchange(Arc<crate::onboarding::transcript::Exchange>),
     /// Recording to a file started, stopped or failed.
     Recording(RecordingEvent),
+    /// The research catalog's utilities, read from its database (the Catalog view).
+    CatalogLoaded {
+        req: ReqId,
+        result: Result<Box<screens::catalog::fleet::FleetView>, String>,
+    },
+    /// One stored snapshot of the research catalog, read back.
+    CatalogUtility {
+        req: ReqId,
+        id: i64,
+        result: Result<Arc<screens::catalog::StoredUtility>, String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -227,6 +239,15 @@ pub enum Effect {
     },
     /// Closes the HAR file being written; answers with `Msg::Recording`.
     StopRecording,
+    /// Reads the research catalog's utilities from its database; answers `Msg::CatalogLoaded`.
+    LoadCatalog {
+        req: ReqId,
+    },
+    /// Reads one stored snapshot; answers `Msg::CatalogUtility`.
+    LoadCatalogUtility {
+        req: ReqId,
+        id: i64,
+    },
 }
 
 /// The wizard's steps, in order; `Home` comes before them when no URL was given.
@@ -243,6 +264,8 @@ pub enum Step {
     Done,
     /// A stored profile's Console (not a step of the indicator).
     Console,
+    /// The research catalog, browsed offline (not a step of the onboarding).
+    Catalog,
 }
 
 impl Step {
@@ -298,6 +321,7 @@ pub struct App {
     pub submit: SubmitState,
     pub authorize: AuthorizeState,
     pub done: DoneState,
+    pub catalog: CatalogState,
     /// The utility's OAuth metadata and where discovery found it.
     pub meta: Option<Arc<AuthorizationServerMetadata>>,
     pub metadata_url: Option<Url>,
@@ -332,6 +356,7 @@ impl App {
             submit: SubmitState::default(),
             authorize: AuthorizeState::default(),
             done: DoneState::default(),
+            catalog: CatalogState::default(),
             meta: None,
             metadata_url: None,
             utility_name: String::new(),
@@ -368,6 +393,14 @@ impl App {
         let mut app = App::blank(String::new(), Step::Console, now);
         app.home.profiles = Remote::Loading { req: 0, since: now };
         let mut effects = console_screen::open(&mut app, name, None);
+        effects.push(Effect::LoadProfiles);
+        (app, effects)
+    }
+
+    /// The Catalog view (`cds-wizard catalog browse`): the research catalog's database.
+    pub fn catalog(now: Instant) -> (App, Vec<Effect>) {
+        let mut app = App::blank(String::new(), Step::Catalog, now);
+        let mut effects = screens::catalog::open(&mut app);
         effects.push(Effect::LoadProfiles);
         (app, effects)
     }
@@ -545,6 +578,10 @@ fn route(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::ConsoleActed { req, result } => return console_screen::acted(app, req, result),
         Msg::Exchange(exchange) => inspector::received(app, exchange),
         Msg::Recording(event) => inspector::recording(app, event),
+        Msg::CatalogLoaded { req, result } => screens::catalog::fleet_loaded(app, req, result),
+        Msg::CatalogUtility { req, id, result } => {
+            screens::catalog::utility_loaded(app, req, id, result)
+        }
         _ => {}
     }
     Vec::new()

@@ -2,6 +2,7 @@
 //! CDS-WG1-02 §3) crawled politely into one SQLite database, kept as snapshots over time,
 //! queried, compared and exported without the network.
 
+pub mod browse;
 pub mod crawl;
 pub mod diff;
 pub mod export;

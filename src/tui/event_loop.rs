@@ -52,6 +52,7 @@ where
         Start::Home => App::home(Instant::now()),
         Start::Url(url) => App::new(url, Instant::now()),
         Start::Console(name) => App::console(&name, Instant::now()),
+        Start::Catalog(_) => App::catalog(Instant::now()),
     };
     // The wall clock before anything is drawn (relative dates read from it).
     app::update(&mut app, tick_now());

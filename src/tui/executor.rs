@@ -44,6 +44,8 @@ pub struct Executor {
     terminal: bool,
     /// The session's recorder, which the Inspector shows and records to a file with.
     recorder: Option<Arc<Recorder>>,
+    /// The research catalog's database (`None`: the default one).
+    catalog_db: Option<std::path::PathBuf>,
 }
 
 struct Flow {
@@ -64,6 +66,7 @@ impl Executor {
             demo: Arc::new(Mutex::new(None)),
             terminal: false,
             recorder: None,
+            catalog_db: None,
         }
     }
 
@@ -91,6 +94,14 @@ impl Executor {
         super::inspector::watch(recorder.clone(), self.tx.clone());
         Executor {
             recorder: Some(recorder),
+            ..self
+        }
+    }
+
+    /// Reads the research catalog from `path` instead of the default database.
+    pub fn with_catalog_db(self, path: std::path::PathBuf) -> Self {
+        Executor {
+            catalog_db: Some(path),
             ..self
         }
     }
@@ -162,6 +173,12 @@ impl Executor {
             } => self.console_act(req, profile, action),
             Effect::StartRecording { name } => self.recording(Some(name)),
             Effect::StopRecording => self.recording(None),
+            Effect::LoadCatalog { req } => {
+                super::catalog::load_fleet(self.tx.clone(), self.catalog_db.clone(), req)
+            }
+            Effect::LoadCatalogUtility { req, id } => {
+                super::catalog::load_utility(self.tx.clone(), self.catalog_db.clone(), req, id)
+            }
         }
         true
     }

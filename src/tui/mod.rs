@@ -2,6 +2,7 @@
 //! runs the event loop and executes the app's effects in background tasks that answer with
 //! messages. All decisions are in `app::update`; all drawing is in `ui`.
 
+mod catalog;
 mod console;
 mod event_loop;
 mod executor;
@@ -34,6 +35,8 @@ pub enum Start {
     Url(String),
     /// The Console of this stored profile.
     Console(String),
+    /// The Catalog view of the research catalog in this database (else the default one).
+    Catalog(Option<std::path::PathBuf>),
 }
 
 /// Opens the wizard on the real terminal; returns when the user quits.
@@ -50,6 +53,7 @@ pub async fn run(start: Start) -> anyhow::Result<()> {
                 "the interactive wizard needs a terminal; for a summary use `cds-wizard status {}`",
                 crate::text::sanitize(p)
             ),
+            Start::Catalog(_) => "browsing the catalog needs a terminal; `cds-wizard catalog list|show|scopes|fields|search|diff` answer without one".to_owned(),
         });
     }
     // The run's recorder (`--har FILE`), or one in memory only: the Inspector always has the
@@ -69,6 +73,9 @@ pub async fn run(start: Start) -> anyhow::Result<()> {
     // does not answer stalls start-up; the guard clears the fresh alternate screen instead.
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     let mut executor = Executor::new(http).with_recorder(recorder).on_terminal();
+    if let Start::Catalog(Some(db)) = &start {
+        executor = executor.with_catalog_db(db.clone());
+    }
     let result = run_loop(
         &mut terminal,
         EventStream::new(),

@@ -79,7 +79,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Hits {
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    if matches!(app.step, Step::Home | Step::Console) {
+    if app.step == Step::Catalog {
+        screens::catalog::title(frame, top, app, theme);
+    } else if matches!(app.step, Step::Home | Step::Console) {
         frame.render_widget(
             Paragraph::new(Line::styled(strings::APP_NAME, theme.title())),
             top,
@@ -98,6 +100,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) -> Hits {
         Step::Authorize => screens::authorize::render(frame, body, app, theme, &mut hits),
         Step::Done => screens::done::render(frame, body, app, theme, &mut hits),
         Step::Console => screens::console::render(frame, body, app, theme, &mut hits),
+        Step::Catalog => screens::catalog::render(frame, body, app, theme, &mut hits),
     }
     if app.inspector.open {
         // Drawn over the step, which keeps its state; nothing under it can be clicked.
@@ -237,6 +240,7 @@ fn step_contexts(step: Step) -> &'static [Context] {
             Context::ConsoleFiles,
             Context::Search,
         ],
+        Step::Catalog => &[Context::Catalog, Context::Search],
     }
 }
 

@@ -17,6 +17,7 @@ pub fn step_name(step: Step) -> &'static str {
         Step::Authorize => "Authorize",
         Step::Done => "Done",
         Step::Console => "Console",
+        Step::Catalog => "Catalog",
     }
 }
 
@@ -260,3 +261,27 @@ pub const CURL_NOTE: &str = "# secrets redacted ([redacted:…]); Shift+drag sel
 pub fn recording(path: &str) -> String {
     format!("● REC {path}").trim_end().to_owned()
 }
+pub const CATALOG_TITLE: &str = "research catalog";
+pub const CATALOG_READING: &str = "Reading the catalog database…";
+pub const CATALOG_RETRY: &str = "Press r to read it again, or q to quit.";
+pub const CATALOG_EMPTY: &str = "The catalog holds no utility yet: crawl some with \
+     `cds-wizard catalog crawl --from FILE` (a file of utility URLs, one a line).";
+pub const CATALOG_NO_MATCH: &str = "No utility matches the filter.";
+pub const CATALOG_FAILED: &str = "✗ crawl failed, no catalog stored";
+pub const CATALOG_CRAWLED: &str = "crawled";
+pub const CATALOG_LAST_FAILED_KEPT: &str = "✗ the newest crawl failed (this is the one before):";
+pub const CATALOG_HAS_PREVIOUS: &str =
+    "Crawled more than once: t compares with the previous snapshot.";
+pub const CATALOG_MATRIX_HINT: &str =
+    "[ ] move between scope types · / filters (a type name keeps only its column)";
+pub const CATALOG_PRESS_R: &str = "Press r to read the stored catalog of";
+pub const CATALOG_STORED_NOTE: &str =
+    "As the crawl stored it; Enter onboards this utility live (discovery of its address).";
+pub const CATALOG_ROWS_NOTE: &str = "Rebuilt from the catalog's rows (the crawl kept no OAuth \
+     metadata document): documentation links, response types and descriptions are missing.";
+pub const CATALOG_COMPARE_HINT: &str = "Mark two utilities with Space on the Utilities or \
+     Scope matrix tab, then press c to see them side by side; t compares a utility with its \
+     previous snapshot.";
+pub const CATALOG_COMPARE_SIGNS: &str = "+ only in B · - only in A · ~ changed";
+pub const CATALOG_SHOW_DIFFERENCES: &str = "d: only them";
+pub const CATALOG_SHOW_ALL: &str = "d: all rows";

@@ -65,6 +65,8 @@ const ENGINE_RESULTS: &[&str] = &[
     "catalog::query::SearchHit",
     // The Inspector (issue 12): the recorder's redacted exchanges.
     "onboarding::transcript::Exchange",
+    // The Catalog view (issue 13 point 5): the utilities it lists.
+    "catalog::browse::FleetUtility",
 ];
 
 /// The table. `lib.rs` and `main.rs` wire everything together and are not listed.
@@ -167,6 +169,7 @@ const LAYERS: &[Layer] = &[
             "secret",
             "profiles",
             "demo",
+            "catalog",
         ],
         pure: false,
     },

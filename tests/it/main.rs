@@ -38,6 +38,7 @@ mod transcript_redact;
 mod transcript_replay;
 mod transcript_report;
 mod tui;
+mod tui_catalog;
 mod tui_console;
 mod tui_console_loop;
 mod tui_inspector;

@@ -35,6 +35,8 @@ pub enum Context {
     ConsoleFiles,
     /// The Inspector: every HTTP exchange of the session.
     Inspector,
+    /// The Catalog view (the research catalog, offline).
+    Catalog,
 }
 
 impl Context {
@@ -61,6 +63,7 @@ impl Context {
             Context::ConsoleGrants => "Console · Grants",
             Context::ConsoleFiles => "Console · Files",
             Context::Inspector => "Inspector",
+            Context::Catalog => "Catalog",
         }
     }
     /// Whether unbound keys fall through to the global bindings.
@@ -132,6 +135,19 @@ pub enum Action {
     ShowCurl,
     NextExchange,
     PrevExchange,
+    /// Home: open the Catalog view.
+    OpenCatalog,
+    /// Catalog: the two marked utilities side by side.
+    CompareMarked,
+    /// Catalog: the utility against its previous snapshot.
+    CompareOverTime,
+    /// Catalog matrix: the highlighted column.
+    PrevColumn,
+    NextColumn,
+    /// Catalog compare: only the rows that differ, or all of them.
+    DifferencesOnly,
+    /// Catalog: the utilities' order.
+    CycleSort,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -245,6 +261,7 @@ mod tests {
             Context::Done,
             Context::Confirm,
             Context::Inspector,
+            Context::Catalog,
         ] {
             for h in hints(cx) {
                 assert!(!h.keys.is_empty() && !h.help.is_empty(), "{h:?}");

@@ -85,6 +85,7 @@ impl Screen for Home {
             Action::Activate | Action::Next => return activate(app),
             Action::CommitEdit => return commit(app),
             Action::CancelEdit => app.home.editing = false,
+            Action::OpenCatalog => return super::catalog::open(app),
             _ => {
                 app.home.url.update(action);
             }

@@ -3,6 +3,7 @@
 //! the screen of the current step through [`screen`].
 
 pub mod authorize;
+pub mod catalog;
 pub mod console;
 pub mod discover;
 pub mod done;
@@ -55,6 +56,7 @@ pub fn screen(step: Step) -> &'static dyn Screen {
         Step::Authorize => &authorize::Authorize,
         Step::Done => &done::Done,
         Step::Console => &console::Console,
+        Step::Catalog => &catalog::Catalog,
     }
 }
 

@@ -63,6 +63,7 @@ pub fn run(path: &Path, command: &CatalogCommand) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         CatalogCommand::Crawl(_) => bail!("crawl is run by the parent module"),
+        CatalogCommand::Browse => bail!("browse opens the interactive wizard"),
         _ => {}
     }
     let catalog = open(path)?;
@@ -119,6 +120,7 @@ pub fn run(path: &Path, command: &CatalogCommand) -> anyhow::Result<ExitCode> {
         }
         CatalogCommand::Diff(a) => return run_diff(&catalog, a),
         CatalogCommand::Crawl(_) | CatalogCommand::Merge(_) => {}
+        CatalogCommand::Browse => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,7 @@
 //! One drawing module per wizard step.
 
 pub mod authorize;
+pub mod catalog;
 pub mod console;
 pub mod discover;
 pub mod done;
