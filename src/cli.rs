@@ -271,6 +271,9 @@ pub struct TargetArgs {
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// Seconds for the whole discovery, every request included.
+    #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub deadline: u64,
 }
 
 #[derive(Debug, Args)]

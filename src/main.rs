@@ -5,9 +5,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    restore_sigpipe();
     // A bug must still end in one line, not a backtrace that could quote a server's response.
     std::panic::set_hook(Box::new(|info| {
+        if broken_stdout(info) {
+            // Output piped into `head` ends the program quietly, as other Unix tools do (the
+            // status a shell reports for SIGPIPE). SIGPIPE itself stays ignored: a socket
+            // closed by its peer must be an error, not the end of a server or a download.
+            std::process::exit(141);
+        }
         let place = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
@@ -81,14 +86,14 @@ fn secure_home() {
     }
 }
 
-/// Output piped into `head` should end the program quietly, as other Unix tools do.
-#[cfg(unix)]
-fn restore_sigpipe() {
-    // SAFETY: setting a signal disposition to its default before any thread starts.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+/// Whether a panic is a write to stdout finding it closed (EPIPE): `println!`, or a library
+/// writing a long text (completions, manual pages) that `expect`s the write to succeed.
+fn broken_stdout(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    let payload = info.payload();
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("");
+    text.contains("Broken pipe")
 }
-
-#[cfg(not(unix))]
-fn restore_sigpipe() {}

@@ -10,7 +10,7 @@ use crate::present;
 use crate::text::{sanitize, sanitize_line};
 
 pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
-    let d = super::run_discovery(&super::target_url(args)?, args.timeout).await?;
+    let d = super::run_target_discovery(args, false).await?;
     if args.json {
         super::print_json(&to_json(&d));
     } else {

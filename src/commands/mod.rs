@@ -52,6 +52,21 @@ pub async fn run_discovery(url: &str, timeout_secs: u64) -> anyhow::Result<Disco
         .require_cds()?)
 }
 
+/// Discovery for `discover`, `scopes` and `validate` (`lenient`: whatever the URL serves, CDS
+/// or not), with their per-request timeout and overall deadline.
+pub async fn run_target_discovery(
+    args: &crate::cli::TargetArgs,
+    lenient: bool,
+) -> anyhow::Result<Discovery> {
+    let client = http_client(args.timeout)?;
+    let limits = DiscoveryLimits {
+        deadline: Duration::from_secs(args.deadline),
+        ..DiscoveryLimits::default()
+    };
+    let d = discovery::discover(&client, &target_url(args)?, &limits, None).await?;
+    Ok(if lenient { d } else { d.require_cds()? })
+}
+
 /// Discovery of whatever the URL serves, CDS or not: `validate` lists every finding.
 pub async fn run_discovery_lenient(url: &str, timeout_secs: u64) -> anyhow::Result<Discovery> {
     let client = http_client(timeout_secs)?;

@@ -10,7 +10,7 @@ use crate::cli::TargetArgs;
 use crate::present;
 
 pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
-    let d = super::run_discovery(&super::target_url(args)?, args.timeout).await?;
+    let d = super::run_target_discovery(args, false).await?;
     let meta = d.oauth_metadata()?;
     let scopes = d.catalog()?;
     let oauth_url = d.oauth.as_ref().map(|o| o.url.as_str()).unwrap_or_default();

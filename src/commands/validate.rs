@@ -11,7 +11,7 @@ use crate::text::sanitize;
 
 pub async fn run(va: &ValidateArgs) -> anyhow::Result<ExitCode> {
     let args = &va.target;
-    let mut d = super::run_discovery_lenient(&super::target_url(args)?, args.timeout).await?;
+    let mut d = super::run_target_discovery(args, true).await?;
     if va.target_draft.is_some() {
         conformance::target_newest(&mut d.findings);
         d.findings.sort_by_key(|f| f.severity);

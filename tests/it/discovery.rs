@@ -238,3 +238,85 @@ async fn a_2025_deployment_is_found_at_the_legacy_path_and_translated() {
             .starts_with("/cds_scope_descriptions/client_admin")
     }));
 }
+
+/// Issue 9 point 4: a whole discovery has a deadline of its own, beyond each request's.
+#[tokio::test]
+async fn the_whole_discovery_has_a_deadline() {
+    let limits = DiscoveryLimits {
+        deadline: std::time::Duration::from_secs(1),
+        ..DiscoveryLimits::default()
+    };
+    let t = std::time::Instant::now();
+    // The silent host never answers; each request alone would wait 15 s.
+    let err = discover(&client(), common::silent_url(), &limits, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DiscoveryError::Deadline { secs: 1, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("within 1 s in all"), "{err}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+}
+
+/// A coverage listing of `pages` pages of `per_page` entries that do not decode.
+async fn undecodable_coverage(pages: usize, per_page: usize) -> String {
+    use axum::extract::{Query, State};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let meta = common::metadata(
+        &base,
+        "/meta.json",
+        serde_json::json!({"capabilities": ["coverage"], "coverage": format!("{base}/coverage")}),
+    );
+    let app = axum::Router::new()
+        .route(
+            "/meta.json",
+            axum::routing::get(move || async move { axum::Json(meta) }),
+        )
+        .route(
+            "/coverage",
+            axum::routing::get(
+                move |State(base): State<String>,
+                      Query(q): Query<std::collections::HashMap<String, usize>>| async move {
+                    let page = q.get("page").copied().unwrap_or(1);
+                    let next = (page < pages).then(|| format!("{base}/coverage?page={}", page + 1));
+                    let entries: Vec<serde_json::Value> = (0..per_page)
+                        .map(|i| serde_json::json!({"id": i, "padding": "x".repeat(100)}))
+                        .collect();
+                    axum::Json(serde_json::json!({
+                        "coverage_entries": entries, "next": next, "previous": null
+                    }))
+                },
+            ),
+        )
+        .with_state(base.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("{base}/meta.json")
+}
+
+/// Every coverage entry counts toward the cap, decodable or not, and all pages together have a
+/// byte budget.
+#[tokio::test]
+async fn coverage_caps_count_every_entry_and_every_byte() {
+    let url = undecodable_coverage(10, 10).await;
+    let limits = DiscoveryLimits {
+        max_coverage_entries: 25,
+        ..DiscoveryLimits::default()
+    };
+    let d = discover(&client(), &url, &limits, None).await.unwrap();
+    let codes: Vec<&str> = d.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"coverage.too_many_entries"), "{codes:?}");
+    let cov = d.coverage.as_ref().unwrap();
+    assert!(cov.entries.is_empty(), "none of them decodes");
+    assert_eq!(cov.pages, 3, "stopped once 25 entries were read");
+
+    let limits = DiscoveryLimits {
+        max_coverage_bytes: 3_000,
+        ..DiscoveryLimits::default()
+    };
+    let d = discover(&client(), &url, &limits, None).await.unwrap();
+    let codes: Vec<&str> = d.findings.iter().map(|f| f.code.as_str()).collect();
+    assert!(codes.contains(&"coverage.too_many_bytes"), "{codes:?}");
+    assert!(d.coverage.as_ref().unwrap().pages < 10);
+}

@@ -90,7 +90,10 @@ impl Replay {
         let mut out = self.child.stdout.take().unwrap();
         let _ = tokio::time::timeout(Duration::from_secs(30), out.read_to_string(&mut rest)).await;
         let status = self.child.wait().await.unwrap();
-        assert!(status.success(), "replay ends cleanly on Ctrl-C: {rest}");
+        assert!(
+            status.success(),
+            "replay ends cleanly on Ctrl-C: {status:?} {rest}"
+        );
         rest
     }
 }

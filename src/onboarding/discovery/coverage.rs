@@ -58,8 +58,22 @@ pub(super) async fn fetch_coverage(
                 return walk.done();
             }
         };
-        walk.read_page(&fetched.url, &page);
-        if walk.coverage.entries.len() >= limits.max_coverage_entries {
+        walk.bytes += fetched.body.len();
+        walk.read_page(&fetched.url, &page, limits.max_coverage_entries);
+        if walk.bytes >= limits.max_coverage_bytes {
+            walk.findings.push(warn(
+                "coverage.too_many_bytes",
+                format!(
+                    "coverage pages of more than {} bytes in all; stopped reading",
+                    limits.max_coverage_bytes
+                ),
+                "/next",
+                &fetched.url,
+            ));
+            return walk.done();
+        }
+        // Every entry counts toward the cap, whether it decodes or not.
+        if walk.raw_entries.len() >= limits.max_coverage_entries {
             walk.findings.push(warn(
                 "coverage.too_many_entries",
                 format!(
@@ -173,11 +187,13 @@ struct Walk {
     coverage: Coverage,
     raw_entries: Vec<Value>,
     findings: Vec<Finding>,
+    /// Bytes of every page read so far.
+    bytes: usize,
 }
 
 impl Walk {
     /// Counts, checks and decodes one page served from `url`.
-    fn read_page(&mut self, url: &Url, page: &Value) {
+    fn read_page(&mut self, url: &Url, page: &Value, max_entries: usize) {
         self.coverage.pages += 1;
         let mut r = Report {
             findings: &mut self.findings,
@@ -185,7 +201,8 @@ impl Walk {
         };
         conformance::check_coverage_page(&mut r, page);
         if let Some(entries) = page.get("coverage_entries").and_then(Value::as_array) {
-            for (i, e) in entries.iter().enumerate() {
+            let room = max_entries.saturating_sub(self.raw_entries.len());
+            for (i, e) in entries.iter().enumerate().take(room) {
                 match decode_entry(i, e, url) {
                     Ok(entry) => self.coverage.entries.push(entry),
                     Err(f) => self.findings.push(f),

@@ -39,6 +39,12 @@ pub enum DiscoveryError {
     Http(#[from] HttpError),
     #[error("no CDS server metadata found at {tried}: {last}")]
     NotFound { tried: String, last: Box<HttpError> },
+    /// The whole discovery took longer than `DiscoveryLimits::deadline`.
+    #[error(
+        "{input}: discovery did not finish within {secs} s in all (each request has its own \
+         timeout too); the utility may be very large or slow"
+    )]
+    Deadline { input: String, secs: u64 },
     /// JSON, but not CDS server metadata of any draft (see `Discovery::require_cds`).
     #[error("{url} {why}")]
     NotCds {
@@ -63,6 +69,27 @@ fn grade_findings(
 /// Runs discovery from `input`: a base URL (`https://utility.example`) or the URL of a
 /// metadata document.
 pub async fn discover(
+    client: &HttpClient,
+    input: &str,
+    limits: &DiscoveryLimits,
+    progress: Option<ProgressSink>,
+) -> Result<Discovery, DiscoveryError> {
+    match tokio::time::timeout(
+        limits.deadline,
+        discover_unbounded(client, input, limits, progress),
+    )
+    .await
+    {
+        Ok(result) => result,
+        Err(_) => Err(DiscoveryError::Deadline {
+            input: crate::text::sanitize(input),
+            secs: limits.deadline.as_secs().max(1),
+        }),
+    }
+}
+
+/// [`discover`] without the overall deadline.
+async fn discover_unbounded(
     client: &HttpClient,
     input: &str,
     limits: &DiscoveryLimits,
