@@ -1,26 +1,32 @@
 //! The key table itself: every binding of every context, in the order the help shows them.
+//! The wizard's steps are here; the console, the Inspector and the catalog view each keep
+//! theirs in a submodule, and [`BINDINGS`] reads them as one table.
+
+mod catalog;
+mod console;
+mod inspector;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::{Action as A, Binding, Context as C, KeySpec};
 
-const fn k(code: KeyCode) -> KeySpec {
+pub(super) const fn k(code: KeyCode) -> KeySpec {
     KeySpec {
         code,
         mods: KeyModifiers::NONE,
     }
 }
-const fn c(ch: char) -> KeySpec {
+pub(super) const fn c(ch: char) -> KeySpec {
     k(KeyCode::Char(ch))
 }
-const fn ctrl(ch: char) -> KeySpec {
+pub(super) const fn ctrl(ch: char) -> KeySpec {
     KeySpec {
         code: KeyCode::Char(ch),
         mods: KeyModifiers::CONTROL,
     }
 }
 
-const fn b(
+pub(super) const fn b(
     context: C,
     keys: &'static [KeySpec],
     label: &'static str,
@@ -38,8 +44,27 @@ const fn b(
     }
 }
 
-/// Every key the wizard knows, in the order the help shows them.
-pub const BINDINGS: &[Binding] = &[
+/// The one key table: the wizard's steps, then the console, the Inspector and the catalog view,
+/// in the order the help shows them. `BINDINGS.iter()` walks all of it.
+pub const BINDINGS: Table = Table;
+
+/// The parts of the key table, read as one.
+#[derive(Debug, Clone, Copy)]
+pub struct Table;
+
+impl Table {
+    pub fn iter(self) -> impl Iterator<Item = &'static Binding> + Clone {
+        WIZARD
+            .iter()
+            .chain(console::CONSOLE)
+            .chain(inspector::INSPECTOR)
+            .chain(catalog::CATALOG)
+    }
+}
+
+/// The wizard's steps (home, discovery, scopes, modifiers, registration, review, submit,
+/// authorize, done) and the keys every screen shares.
+const WIZARD: &[Binding] = &[
     b(
         C::Global,
         &[ctrl('c')],
@@ -520,398 +545,5 @@ pub const BINDINGS: &[Binding] = &[
         A::ForceQuit,
         "",
         "Quit at once",
-    ),
-    b(
-        C::Console,
-        &[k(KeyCode::Right), k(KeyCode::Tab)],
-        "→/Tab",
-        A::NextTab,
-        "tabs",
-        "Next tab",
-    ),
-    b(
-        C::Console,
-        &[k(KeyCode::Left)],
-        "←",
-        A::PrevTab,
-        "",
-        "Previous tab",
-    ),
-    b(
-        C::Console,
-        &[c('/')],
-        "/",
-        A::StartSearch,
-        "filter",
-        "Filter the list as you type",
-    ),
-    b(
-        C::Console,
-        &[c('a')],
-        "a",
-        A::OpenAuthorize,
-        "authorize",
-        "Authorize a customer",
-    ),
-    b(
-        C::Console,
-        &[ctrl('r')],
-        "Ctrl-R",
-        A::Reload,
-        "reload",
-        "Load the tab again",
-    ),
-    b(
-        C::Console,
-        &[k(KeyCode::PageUp)],
-        "PgUp",
-        A::DetailUp,
-        "",
-        "Scroll details up",
-    ),
-    b(
-        C::Console,
-        &[k(KeyCode::PageDown)],
-        "PgDn",
-        A::DetailDown,
-        "",
-        "Scroll details down",
-    ),
-    b(
-        C::ConsoleClients,
-        &[k(KeyCode::Enter)],
-        "Enter",
-        A::Activate,
-        "show",
-        "Read the client again",
-    ),
-    b(
-        C::ConsoleCredentials,
-        &[c('r')],
-        "r",
-        A::Rotate,
-        "rotate",
-        "Rotate the client's secret",
-    ),
-    b(
-        C::ConsoleCredentials,
-        &[c('x')],
-        "x",
-        A::Expire,
-        "expire",
-        "Expire the credential now",
-    ),
-    b(
-        C::ConsoleMessages,
-        &[c('m')],
-        "m",
-        A::MarkRead,
-        "read/unread",
-        "Mark read or unread",
-    ),
-    b(
-        C::ConsoleGrants,
-        &[c('c')],
-        "c",
-        A::CloseGrant,
-        "close",
-        "Close the grant",
-    ),
-    b(
-        C::ConsoleFiles,
-        &[c('d')],
-        "d",
-        A::Download,
-        "download",
-        "Save the file here",
-    ),
-    // The Inspector (issue 12): one key from any step; F12 also while typing.
-    b(
-        C::Global,
-        &[k(KeyCode::F(12)), c('i')],
-        "i/F12",
-        A::Inspector,
-        "",
-        "Inspector: HTTP exchanges",
-    ),
-    b(
-        C::Global,
-        &[ctrl('r')],
-        "Ctrl-R",
-        A::ToggleRecording,
-        "",
-        "Record to a HAR file on/off",
-    ),
-    b(
-        C::Edit,
-        &[k(KeyCode::F(12))],
-        "F12",
-        A::Inspector,
-        "",
-        "Inspector",
-    ),
-    b(
-        C::Search,
-        &[k(KeyCode::F(12))],
-        "F12",
-        A::Inspector,
-        "",
-        "Inspector",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::Enter)],
-        "Enter",
-        A::Activate,
-        "detail",
-        "Show the exchange in detail",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::Esc), c('q'), k(KeyCode::Backspace)],
-        "Esc",
-        A::Back,
-        "back",
-        "Back (detail, list, wizard)",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::Right), k(KeyCode::Tab)],
-        "←/→",
-        A::NextTab,
-        "tabs",
-        "Next tab (detail)",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::Left), k(KeyCode::BackTab)],
-        "←",
-        A::PrevTab,
-        "",
-        "Previous tab (detail)",
-    ),
-    b(
-        C::Inspector,
-        &[c('c')],
-        "c",
-        A::ShowCurl,
-        "curl",
-        "Request as curl, in full",
-    ),
-    b(
-        C::Inspector,
-        &[c('r'), ctrl('r')],
-        "r",
-        A::ToggleRecording,
-        "record",
-        "Record to a HAR file on/off",
-    ),
-    b(
-        C::Inspector,
-        &[c(']'), c('n')],
-        "]/[",
-        A::NextExchange,
-        "next",
-        "Next exchange (detail)",
-    ),
-    b(
-        C::Inspector,
-        &[c('['), c('p')],
-        "[",
-        A::PrevExchange,
-        "",
-        "Previous exchange (detail)",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::PageUp)],
-        "PgUp",
-        A::PageUp,
-        "",
-        "A page up",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::PageDown)],
-        "PgDn",
-        A::PageDown,
-        "",
-        "A page down",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::Up), c('k')],
-        "↑/k",
-        A::Up,
-        "",
-        "Up (scrolls the detail)",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::Down), c('j')],
-        "↓/j",
-        A::Down,
-        "",
-        "Down (scrolls the detail)",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::Home), c('g')],
-        "Home/g",
-        A::Home,
-        "",
-        "First exchange, or the top",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::End), c('G')],
-        "End/G",
-        A::End,
-        "",
-        "Last one; follow new ones",
-    ),
-    b(
-        C::Inspector,
-        &[k(KeyCode::F(12)), c('i')],
-        "i/F12",
-        A::Inspector,
-        "",
-        "Close the Inspector",
-    ),
-    b(
-        C::Inspector,
-        &[c('?')],
-        "?",
-        A::Help,
-        "help",
-        "Show every key",
-    ),
-    b(
-        C::Inspector,
-        &[ctrl('c')],
-        "Ctrl-C",
-        A::ForceQuit,
-        "",
-        "Quit at once",
-    ),
-    b(
-        C::Home,
-        &[c('c')],
-        "c",
-        A::OpenCatalog,
-        "catalog",
-        "Browse the research catalog (offline, from `catalog crawl`)",
-    ),
-    b(
-        C::Catalog,
-        &[k(KeyCode::Right), k(KeyCode::Tab)],
-        "→",
-        A::NextTab,
-        "view",
-        "Next view (also Tab)",
-    ),
-    b(
-        C::Catalog,
-        &[k(KeyCode::Left)],
-        "←",
-        A::PrevTab,
-        "",
-        "Previous view",
-    ),
-    b(
-        C::Catalog,
-        &[c('/')],
-        "/",
-        A::StartSearch,
-        "filter",
-        "Filter by name, address or scope type",
-    ),
-    b(
-        C::Catalog,
-        &[k(KeyCode::Char(' '))],
-        "Space",
-        A::Toggle,
-        "mark",
-        "Mark a utility to compare (two at most)",
-    ),
-    b(
-        C::Catalog,
-        &[c('c')],
-        "c",
-        A::CompareMarked,
-        "compare",
-        "Compare the two marked utilities",
-    ),
-    b(
-        C::Catalog,
-        &[c('t')],
-        "t",
-        A::CompareOverTime,
-        "",
-        "Compare with the previous crawl",
-    ),
-    b(
-        C::Catalog,
-        &[k(KeyCode::Enter)],
-        "Enter",
-        A::Activate,
-        "onboard",
-        "Onboard the utility (live discovery)",
-    ),
-    b(
-        C::Catalog,
-        &[c('[')],
-        "[",
-        A::PrevColumn,
-        "",
-        "Matrix: previous scope type",
-    ),
-    b(
-        C::Catalog,
-        &[c(']')],
-        "]",
-        A::NextColumn,
-        "",
-        "Matrix: next scope type",
-    ),
-    b(
-        C::Catalog,
-        &[k(KeyCode::PageUp)],
-        "PgUp",
-        A::PageUp,
-        "",
-        "A page up (scopes: scroll the details)",
-    ),
-    b(
-        C::Catalog,
-        &[k(KeyCode::PageDown)],
-        "PgDn",
-        A::PageDown,
-        "",
-        "A page down (scopes: scroll the details)",
-    ),
-    b(
-        C::Catalog,
-        &[c('r')],
-        "r",
-        A::Retry,
-        "",
-        "Read the database again",
-    ),
-    b(
-        C::Catalog,
-        &[c('d')],
-        "d",
-        A::DifferencesOnly,
-        "",
-        "Compare: only the rows that differ, or all",
-    ),
-    b(
-        C::Catalog,
-        &[c('s')],
-        "s",
-        A::CycleSort,
-        "",
-        "Sort by name, scopes, coverage, findings, crawl",
     ),
 ];
