@@ -13,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
                   its metadata document. `cds-wizard demo-server` runs a built-in demo utility on \
                   loopback to try everything against."
 )]
-#[command(args_conflicts_with_subcommands = true)]
+#[command(subcommand_precedence_over_arg = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -343,3 +343,20 @@ fn a_closed_stdout_ends_the_program_quietly() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The global `--har FILE` may come before the subcommand (`cds-wizard --har x.har profiles`):
+/// the subcommand is still the subcommand, not a utility's URL.
+#[test]
+fn a_global_option_before_the_subcommand_keeps_the_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let har = dir.path().join("run.har");
+    let out = Command::new(env!("CARGO_BIN_EXE_cds-wizard"))
+        .arg("--har")
+        .arg(&har)
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cds-wizard"));
+    assert!(har.exists(), "the transcript was written");
+}
