@@ -8,22 +8,6 @@ use rusqlite::params;
 
 use super::store::{Catalog, StoreError};
 
-/// Tables keyed by `utility_id`, copied with their ids moved.
-const CHILD_TABLES: &[&str] = &[
-    "related_entities",
-    "coverage_entries",
-    "scopes",
-    "scope_coverages",
-    "scope_grant_types",
-    "scope_auth_methods",
-    "fields",
-    "field_choices",
-    "registration_fields",
-    "scope_requirements",
-    "findings",
-    "documents",
-];
-
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct MergeSummary {
     pub crawls: usize,
@@ -77,7 +61,7 @@ pub fn merge_one(out: &mut Catalog, input: &Path) -> Result<MergeSummary, StoreE
                 ),
                 [util_off, crawl_off],
             )?;
-            for table in CHILD_TABLES {
+            for table in super::schema::CHILD_TABLES {
                 let cols = columns(out, table)?;
                 let select: Vec<String> = cols
                     .iter()

@@ -163,6 +163,22 @@ pub fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
     Ok(())
 }
 
+/// Tables keyed by `utility_id` (a snapshot's rows), in the order `TABLES` lists them.
+pub const CHILD_TABLES: &[&str] = &[
+    "related_entities",
+    "coverage_entries",
+    "scopes",
+    "scope_coverages",
+    "scope_grant_types",
+    "scope_auth_methods",
+    "fields",
+    "field_choices",
+    "registration_fields",
+    "scope_requirements",
+    "findings",
+    "documents",
+];
+
 /// Names of the tables `catalog export --table` accepts.
 pub const TABLES: &[&str] = &[
     "crawls",
@@ -186,6 +202,17 @@ pub const TABLES: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_child_tables_are_the_tables_between_utilities_and_the_views() {
+        let views = ["latest", "registration_costs"];
+        let children: Vec<&str> = TABLES
+            .iter()
+            .copied()
+            .filter(|t| !["crawls", "utilities"].contains(t) && !views.contains(t))
+            .collect();
+        assert_eq!(children, CHILD_TABLES);
+    }
 
     #[test]
     fn migrates_once_and_refuses_newer() {
