@@ -49,7 +49,7 @@ impl Cli {
                     && std::io::stdout().is_terminal()
                     && std::io::stdin().is_terminal()
             }
-            Some(Command::Catalog(a)) if matches!(a.command, CatalogCommand::Browse) => true,
+            Some(Command::Catalog(a)) if a.browses() => true,
             Some(_) => false,
         }
     }

@@ -63,7 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Man(a) => commands::man::run(a),
         Command::Replay(a) => commands::replay::run(a).await,
         Command::Report(a) => commands::report::run(a).await,
-        Command::Catalog(a) if matches!(a.command, cli::CatalogCommand::Browse) => {
+        Command::Catalog(a) if a.browses() => {
             tui::run(tui::Start::Catalog(a.db.clone())).await?;
             Ok(ExitCode::SUCCESS)
         }

@@ -528,7 +528,8 @@ fn the_catalog_view_browses_a_crawled_fleet_in_a_pty() {
     rt.block_on(server.stop());
 
     // Offline from here: the fleet is gone.
-    let mut w = Wizard::start(24, 80, &["catalog", "--db", db, "browse"], &[]);
+    // `catalog` alone on a terminal opens the view (as `catalog browse` does).
+    let mut w = Wizard::start(24, 80, &["catalog", "--db", db], &[]);
     w.screen.wait_for("Utilities 6/6");
     assert!(w.screen.0.lock().unwrap().screen().alternate_screen());
     w.press(b" ");

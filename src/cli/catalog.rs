@@ -7,8 +7,23 @@ pub struct CatalogArgs {
     /// The catalog database (default: catalog.sqlite in the program's home, CDS_WIZARD_HOME).
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<std::path::PathBuf>,
+    /// What to do; none opens the Catalog view on a terminal and lists the utilities
+    /// otherwise.
     #[command(subcommand)]
-    pub command: CatalogCommand,
+    pub command: Option<CatalogCommand>,
+}
+
+impl CatalogArgs {
+    /// Whether this run opens the wizard's Catalog view: `catalog browse`, or `catalog` alone
+    /// on a terminal.
+    pub fn browses(&self) -> bool {
+        use std::io::IsTerminal;
+        match &self.command {
+            Some(CatalogCommand::Browse) => true,
+            None => std::io::stdout().is_terminal() && std::io::stdin().is_terminal(),
+            Some(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

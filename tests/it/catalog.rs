@@ -400,7 +400,8 @@ async fn exports_round_trip_and_shards_merge() {
     f.stop().await;
 }
 
-async fn cli_json(args: Vec<String>) -> Value {
+/// Runs the binary, expects success, returns stdout.
+async fn cli_out(args: Vec<String>) -> String {
     let (code, out, err) = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         run_cli(&args)
@@ -408,6 +409,11 @@ async fn cli_json(args: Vec<String>) -> Value {
     .await
     .unwrap();
     assert_eq!(code, 0, "{err}");
+    out
+}
+
+async fn cli_json(args: Vec<String>) -> Value {
+    let out = cli_out(args).await;
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
@@ -439,6 +445,12 @@ async fn the_common_questions_are_answered_offline_as_json() {
         list.iter()
             .all(|u| u["registration_cost"].as_array().unwrap().len() == 1)
     );
+    // `catalog` alone, off a terminal, lists the same utilities as text.
+    let out = cli_out(vec!["catalog".to_owned(), "--db".to_owned(), db.clone()]).await;
+    for u in list {
+        let name = u["name"].as_str().unwrap();
+        assert!(out.contains(name), "{name} in {out}");
+    }
 
     let reach = cli_json(q(&[
         "fields",

@@ -3,7 +3,7 @@
 use crossterm::event::KeyCode;
 
 use super::super::{Action as A, Binding, Context as C};
-use super::{b, c, ctrl, k};
+use super::{b, c, k};
 
 pub(super) const CONSOLE: &[Binding] = &[
     b(
