@@ -62,7 +62,8 @@ pub struct CatalogCrawlArgs {
     /// Utilities discovered at once, overall.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: u32,
-    /// Utilities discovered at once on one host (each has at most 3 requests in flight).
+    /// Requests in flight at once at one host, over all its utilities (also how many of its
+    /// utilities are discovered at once).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub per_host: u32,
     /// Seconds to wait for each response.
