@@ -85,6 +85,9 @@ pub fn client_lines(p: &Profile, c: &ClientEntry, checks: Option<&Checks>) -> Ve
             sanitize(&c.scope)
         }
     )];
+    if c.is_public() {
+        out.push(super::register::PUBLIC_CLIENT.to_owned());
+    }
     if c.secrets.is_empty() {
         out.push("      no secret in the keyring".to_owned());
     }

@@ -31,6 +31,7 @@ mod oauth_client;
 mod onboarding;
 mod plan;
 mod profiles;
+mod public_client;
 mod spec_examples;
 mod transcript_har;
 mod transcript_onboarding;
