@@ -188,43 +188,27 @@ fn expire_access_tokens(home: &Path) {
     std::fs::write(&path, expired.join("\n")).unwrap();
 }
 
-/// An answers file choosing only the native-app scope.
-fn native_answers(dir: &Path, profile: &str) -> String {
-    let path = dir.join("native.toml");
-    std::fs::write(
-        &path,
-        format!(
-            r#"
-profile = "{profile}"
-scopes = ["{NATIVE}"]
-[client]
-client_name = "Meter Pal (mobile)"
-contacts = ["dev@meterpal.example"]
-[fields]
-company_name = "Meter Pal Ltd."
-contact_email = "dev@meterpal.example"
-data_terms_accepted = true
-[authorization_details.{NATIVE}]
-segment_start = "P3M"
-"#
-        ),
-    )
-    .unwrap();
-    path.display().to_string()
-}
-
 #[tokio::test]
 async fn a_native_app_registers_authorizes_and_refreshes_without_a_secret() {
     let demo = Watched::start().await;
     let home = tempfile::tempdir().unwrap();
     let profile = format!("native-{}", std::process::id());
-    let answers = native_answers(home.path(), &profile);
+    // The shipped example: only the native-app scope.
+    let answers = format!("{}/assets/answers-native.toml", env!("CARGO_MANIFEST_DIR"));
     let keyring = build("keyutils").unwrap();
 
     // Registration: the native scope gets a `none` client, with no secret anywhere.
     let (code, out, err) = run(
         home.path(),
-        &["register", &demo.base, "--answers", &answers, "--json"],
+        &[
+            "register",
+            &demo.base,
+            "--answers",
+            &answers,
+            "--profile",
+            &profile,
+            "--json",
+        ],
     )
     .await;
     assert_eq!(code, 0, "{err}");
