@@ -1,11 +1,11 @@
 //! Public clients end to end (CDS-WG1-02 §3.4 `token_endpoint_auth_methods_supported` of
 //! `["none"]`, §4.2, §7; RFC 6749 §2.1, §3.2.1; RFC 7636; RFC 8252; RFC 9126 §2): the demo's
-//! native-app scope registered from an answers file, a `none` client with no secret anywhere,
-//! authorized with PKCE S256 + PAR and refreshed by `token` while the demo — watched by a
-//! recording layer — sees only `client_id`, never a secret; the console refusing to create or
-//! rotate a secret for it; `forget` revoking without one. The demo refuses a confidential
-//! client that presents no secret and a public client that presents one; `scopes` and the
-//! research catalog mark which scopes a public client may use.
+//! native-app scope registered from the shipped answers file, a `none` client with no secret
+//! anywhere, authorized with PKCE S256 + PAR — by `cds-wizard authorize` and by the wizard's
+//! own event loop — and refreshed by `token`, while the demo, watched by a recording layer,
+//! sees only `client_id`, never a secret; the console refusing to create or rotate a secret
+//! for it; `forget` revoking without one. (The demo's refusals and the scope lists:
+//! `public_client_demo.rs`.)
 
 use std::path::Path;
 use std::process::Stdio;
@@ -17,10 +17,7 @@ use axum::extract::{Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use cds_wizard::catalog::crawl::{self, CrawlOptions};
-use cds_wizard::catalog::store::Catalog;
-use cds_wizard::demo::{DemoOptions, DemoServer, DemoState};
-use cds_wizard::http::{HttpClient, HttpPolicy};
+use cds_wizard::demo::{DemoOptions, DemoState};
 use cds_wizard::vault::keyring::build;
 use cds_wizard::vault::{SecretKind, SecretStore, account};
 use serde_json::{Value, json};
@@ -357,306 +354,156 @@ async fn a_native_app_registers_authorizes_and_refreshes_without_a_secret() {
     demo.task.abort();
 }
 
-/// POSTs a form to the demo, optionally with HTTP Basic; returns status and JSON body.
-async fn post_form(
+/// The native answers registered through the engine into `home` and `vault`.
+async fn register_native(
     base: &str,
-    path: &str,
-    basic: Option<(&str, &str)>,
-    form: &[(&str, &str)],
-) -> (u16, Value) {
-    let mut rb = common::fixtures::http()
-        .post(format!("{base}{path}"))
-        .form(form);
-    if let Some((id, secret)) = basic {
-        rb = rb.basic_auth(id, Some(secret));
-    }
-    let r = rb.send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
+    home: &Path,
+    vault: &cds_wizard::vault::memory::MemoryStore,
+    name: &str,
+) -> cds_wizard::profiles::Index {
+    use cds_wizard::onboarding::discovery::{self, DiscoveryLimits};
+    use cds_wizard::onboarding::register::{self, Engine};
+    use cds_wizard::onboarding::{answers, plan};
+    let http = cds_wizard::http::HttpClient::new(Default::default()).unwrap();
+    let d = discovery::discover(&http, base, &DiscoveryLimits::default(), None)
+        .await
+        .unwrap();
+    let meta = d.oauth_metadata().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/answers-native.toml");
+    let answers = answers::load(&file).unwrap();
+    let plan = plan::plan(
+        meta,
+        &answers.selection(),
+        &|p| plan::read_capped(p, plan::MAX_FILE_BYTES),
+        jiff::Timestamp::now(),
+    )
+    .unwrap_or_else(|p| panic!("{p:?}"));
+    let mut index = cds_wizard::profiles::Index::load(home).unwrap();
+    let mut engine = Engine {
+        http: &http,
+        vault,
+        index: &mut index,
+    };
+    let url = Some(&d.metadata_url);
+    register::register(&mut engine, meta, url, &plan, name, &|_| {})
+        .await
+        .unwrap();
+    index
 }
 
 #[tokio::test]
-async fn the_demo_accepts_client_id_alone_only_from_a_public_client() {
-    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
-    let base = server.base_url.clone();
-    let registration = json!({
-        "scope": format!("cds_client_admin dge_usage_gas {NATIVE}"),
-        "client_name": "Two kinds",
-        "cds_company_name": "Two Kinds Inc.",
-        "cds_company_website": "https://twokinds.example",
-        "cds_contact_email": "dev@twokinds.example",
-        "cds_data_terms_accepted": true,
-    });
-    let r = common::fixtures::http()
-        .post(format!("{base}/oauth/register"))
-        .json(&registration)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 201);
-    let admin: Value = r.json().await.unwrap();
-    let (admin_id, admin_secret) = (
-        admin["client_id"].as_str().unwrap().to_owned(),
-        admin["client_secret"].as_str().unwrap().to_owned(),
-    );
-    let (confidential, public) = {
-        let store = server.state().registry.lock();
-        let by_scope = |scope: &str| {
-            store
-                .clients
-                .iter()
-                .find(|c| c.item.scope == scope)
-                .map(|c| c.item.clone())
-                .unwrap()
+async fn the_wizard_authorizes_a_public_client_by_keystrokes() {
+    use cds_wizard::tui::{Executor, Start, run_loop};
+    use cds_wizard::ui::Theme;
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use futures::channel::mpsc;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    let demo = Watched::start().await;
+    let home = tempfile::tempdir().unwrap();
+    let vault = Arc::new(cds_wizard::vault::memory::MemoryStore::default());
+    let name = "wizard-native";
+    let index = register_native(&demo.base, home.path(), &vault, name).await;
+    let p = index.profile(name).unwrap();
+    let public = p.clients.iter().find(|c| c.is_public()).unwrap().clone();
+    assert_eq!(public.scope, NATIVE);
+    let tokens = [SecretKind::AccessToken, SecretKind::RefreshToken]
+        .map(|k| p.account(&public.client_id, k));
+    let secret_account = p.account(&public.client_id, SecretKind::ClientSecret);
+    demo.take("");
+
+    let (tx, rx) = mpsc::unbounded();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let http = cds_wizard::http::HttpClient::new(Default::default()).unwrap();
+    let mut executor = Executor::new(http)
+        .with_vault(vault.clone() as Arc<dyn SecretStore>)
+        .with_index(index);
+    let (watched, state, base) = (vault.clone(), demo.state.clone(), demo.base.clone());
+    let client_id = public.client_id.clone();
+    let access = tokens[0].clone();
+    let feeder = tokio::spawn(async move {
+        let send = |code: KeyCode, mods: KeyModifiers| {
+            tx.unbounded_send(Ok(Event::Key(KeyEvent::new(code, mods))))
+                .unwrap();
         };
-        (by_scope("dge_usage_gas"), by_scope(NATIVE))
-    };
-    assert_eq!(
-        confidential.token_endpoint_auth_method.as_deref(),
-        Some("client_secret_basic"),
-        "a scope allowing both methods keeps the confidential client"
-    );
-    assert_eq!(public.token_endpoint_auth_method.as_deref(), Some("none"));
-    let (conf_id, pub_id) = (confidential.client_id.as_str(), public.client_id.as_str());
-
-    // A confidential client with no secret is refused at every endpoint a public one may use.
-    let par_form = |id: &str| {
-        vec![
-            ("client_id", id.to_owned()),
-            ("response_type", "code".to_owned()),
-            ("redirect_uri", format!("{base}/oauth/receipt")),
-            (
-                "code_challenge",
-                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".to_owned(),
-            ),
-            ("code_challenge_method", "S256".to_owned()),
-            ("state", "s1".to_owned()),
-        ]
-    };
-    let confidential_forms = [
-        (
-            "/oauth/token",
-            vec![
-                ("grant_type", "refresh_token".to_owned()),
-                ("refresh_token", "x".to_owned()),
-                ("client_id", conf_id.to_owned()),
-            ],
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        send(KeyCode::Char('a'), KeyModifiers::NONE); // the Authorize step
+        send(KeyCode::Enter, KeyModifiers::NONE); // the one code-flow client: the public one
+        // The wizard pushed the request (PAR); the customer opens it and approves.
+        let mut request_uri = None;
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            request_uri = state.registry.lock().oauth.pushed.keys().next().cloned();
+            if request_uri.is_some() {
+                break;
+            }
+        }
+        let request_uri = request_uri.expect("a pushed authorization request");
+        let mut url = url::Url::parse(&format!("{base}/oauth/authorize")).unwrap();
+        url.query_pairs_mut()
+            .append_pair("client_id", &client_id)
+            .append_pair("request_uri", &request_uri);
+        common::customer::play(url.as_str(), "alice", "approve").await;
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if watched.get(&access).ok().flatten().is_some() {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        send(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    });
+    tokio::time::timeout(
+        Duration::from_secs(40),
+        run_loop(
+            &mut terminal,
+            rx,
+            Start::Console(name.to_owned()),
+            &mut executor,
+            Theme::plain(),
         ),
-        ("/oauth/par", par_form(conf_id)),
-        (
-            "/oauth/revoke",
-            vec![("token", "x".to_owned()), ("client_id", conf_id.to_owned())],
-        ),
-    ];
-    for (path, form) in &confidential_forms {
-        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let (status, v) = post_form(&base, path, None, &form).await;
-        assert_eq!(
-            (status, v["error"].as_str()),
-            (401, Some("invalid_client")),
-            "{path}: {v}"
-        );
-    }
-
-    // The public client is accepted with `client_id` alone...
-    let form = par_form(pub_id);
-    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, v) = post_form(&base, "/oauth/par", None, &form).await;
-    assert_eq!(status, 201, "{v}");
-    assert!(v["request_uri"].is_string());
-    let refresh = [
-        ("grant_type", "refresh_token"),
-        ("refresh_token", "unknown"),
-        ("client_id", pub_id),
-    ];
-    let (status, v) = post_form(&base, "/oauth/token", None, &refresh).await;
-    assert_eq!(
-        (status, v["error"].as_str()),
-        (400, Some("invalid_grant")),
-        "{v}"
-    );
-    let (status, _) = post_form(
-        &base,
-        "/oauth/revoke",
-        None,
-        &[("token", "x"), ("client_id", pub_id)],
-    )
-    .await;
-    assert_eq!(status, 200);
-    // ...but not with a secret, in the body or through Basic, nor for what needs one.
-    let mut with_secret = refresh.to_vec();
-    with_secret.push(("client_secret", "guess"));
-    let (status, v) = post_form(&base, "/oauth/token", None, &with_secret).await;
-    assert_eq!(
-        (status, v["error"].as_str()),
-        (401, Some("invalid_client")),
-        "{v}"
-    );
-    let (status, v) = post_form(
-        &base,
-        "/oauth/token",
-        Some((pub_id, "guess")),
-        &refresh[..2],
-    )
-    .await;
-    assert_eq!(
-        (status, v["error"].as_str()),
-        (401, Some("invalid_client")),
-        "{v}"
-    );
-    let cc = [("grant_type", "client_credentials"), ("client_id", pub_id)];
-    let (status, v) = post_form(&base, "/oauth/token", None, &cc).await;
-    assert_eq!(
-        (status, v["error"].as_str()),
-        (401, Some("invalid_client")),
-        "{v}"
-    );
-    let (status, _) = post_form(
-        &base,
-        "/oauth/introspect",
-        None,
-        &[("token", "x"), ("client_id", pub_id)],
-    )
-    .await;
-    assert_eq!(status, 401, "introspection is for confidential clients");
-
-    // §4.2 / §7: no Credential for the public client, and none can be created.
-    let (status, tok) = post_form(
-        &base,
-        "/oauth/token",
-        Some((&admin_id, &admin_secret)),
-        &[
-            ("grant_type", "client_credentials"),
-            ("scope", "cds_client_admin"),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{tok}");
-    let tok = tok["access_token"].as_str().unwrap();
-    let http = common::fixtures::http();
-    let listed: Value = http
-        .get(format!("{base}/api/credentials?client_ids={pub_id}"))
-        .bearer_auth(tok)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(listed["credentials"], json!([]), "{listed}");
-    let r = http
-        .post(format!("{base}/api/credentials"))
-        .bearer_auth(tok)
-        .json(&json!({"client_id": pub_id}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 400);
-    let v: Value = r.json().await.unwrap();
-    assert!(v.to_string().contains("no client secret"), "{v}");
-    server.stop().await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn scopes_and_the_catalog_mark_what_a_public_client_may_use() {
-    let server = DemoServer::start(0, DemoOptions::default()).await.unwrap();
-    let url = server.base_url.clone();
-    let (code, out, err) = {
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || common::run_cli(&["scopes", &url, "--json"]))
-            .await
-            .unwrap()
-    };
-    assert_eq!(code, 0, "{err}");
-    let v: Value = serde_json::from_str(&out).unwrap();
-    let public: Vec<(String, bool)> = v["scopes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            let methods = s["auth_methods"].as_array().unwrap();
-            let flag = s["public_client"].as_bool().unwrap();
-            assert_eq!(flag, methods.contains(&json!("none")), "{s}");
-            (s["id"].as_str().unwrap().to_owned(), flag)
-        })
-        .collect();
-    let flag = |id: &str| public.iter().find(|(s, _)| s == id).unwrap().1;
-    assert!(flag(NATIVE) && flag("dge_usage_electric"));
-    assert!(!flag("cds_client_admin") && !flag("dge_public_outages"));
-    let (code, text, err) = {
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || common::run_cli(&["scopes", &url]))
-            .await
-            .unwrap()
-    };
-    assert_eq!(code, 0, "{err}");
-    let native = text.split("\n\n").find(|b| b.starts_with(NATIVE)).unwrap();
-    assert!(native.contains("  auth methods   none\n"), "{native}");
-    assert!(native.contains("  public client  yes"), "{native}");
-    let outages = text
-        .split("\n\n")
-        .find(|b| b.starts_with("dge_public_outages"))
-        .unwrap();
-    assert!(outages.contains("  public client  no"), "{outages}");
-
-    // The research catalog stores the auth methods and answers the same question offline.
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("c.sqlite");
-    let mut catalog = Catalog::open(&db).unwrap();
-    let http = HttpClient::new(HttpPolicy::default()).unwrap();
-    let summary = crawl::crawl(
-        &mut catalog,
-        &http,
-        vec![url.clone()],
-        &CrawlOptions::default(),
-        Arc::new(|_| {}),
-        std::future::pending(),
     )
     .await
+    .expect("the loop ends on Ctrl-C")
     .unwrap();
-    assert_eq!(summary.ok, 1, "{summary:?}");
-    server.stop().await;
-    let db = db.display().to_string();
-    let ask = |extra: &'static [&'static str]| {
-        let db = db.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut args = vec!["catalog", "scopes", "--db", db.as_str()];
-            args.extend_from_slice(extra);
-            common::run_cli(&args)
-        })
-    };
-    let (code, out, err) = ask(&["--json"]).await.unwrap();
-    assert_eq!(code, 0, "{err}");
-    let rows: Value = serde_json::from_str(&out).unwrap();
-    let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), public.len());
-    for r in rows {
-        let id = r["scope_id"].as_str().unwrap();
-        assert_eq!(r["public_client"].as_bool(), Some(flag(id)), "{r}");
+    feeder.await.unwrap();
+    let screen = terminal.backend().to_string();
+    let done = format!("Authorized client {}", public.client_id);
+    assert!(screen.contains(&done), "{screen}");
+    assert!(screen.contains("status active · scope dge_usage_native"), "{screen}");
+
+    // Tokens in the keyring, no secret; the Grant exists for the public client.
+    for t in &tokens {
+        assert!(vault.get(t).unwrap().is_some(), "{t}\n{screen}");
     }
-    let (code, out, err) = ask(&["--public", "--json"]).await.unwrap();
-    assert_eq!(code, 0, "{err}");
-    let only: Vec<Value> = serde_json::from_str(&out).unwrap();
-    let mut want: Vec<&str> = public
+    assert_eq!(vault.get(&secret_account).unwrap(), None);
+    let grants = demo
+        .state
+        .registry
+        .lock()
+        .grants
         .iter()
-        .filter(|p| p.1)
-        .map(|p| p.0.as_str())
-        .collect();
-    let mut got: Vec<&str> = only
+        .filter(|g| g.item.client_id == public.client_id)
+        .count();
+    assert_eq!(grants, 1, "{screen}");
+    // What the demo saw: PAR and the code exchange with `client_id`, PKCE, and no secret.
+    let log = demo.log.lock().unwrap().clone();
+    let par: Vec<&Seen> = log.iter().filter(|s| s.path == "/oauth/par").collect();
+    assert_eq!(par.len(), 1, "{par:?}");
+    assert_eq!(par[0].param("client_id"), Some(public.client_id.as_str()));
+    assert_eq!(par[0].param("code_challenge_method"), Some("S256"));
+    assert!(par[0].without_secret(), "{par:?}");
+    let exchange: Vec<&Seen> = log
         .iter()
-        .map(|r| r["scope_id"].as_str().unwrap())
+        .filter(|s| s.path == "/oauth/token" && s.param("grant_type") == Some("authorization_code"))
         .collect();
-    want.sort_unstable();
-    got.sort_unstable();
-    assert_eq!(got, want);
-    let (code, out, err) = ask(&[]).await.unwrap();
-    assert_eq!(code, 0, "{err}");
-    assert!(out.lines().next().unwrap().contains("PUBLIC"), "{out}");
-    let line = out.lines().find(|l| l.contains(NATIVE)).unwrap();
-    assert!(line.contains(" yes "), "{line}");
-    let line = out
-        .lines()
-        .find(|l| l.contains("dge_public_outages"))
-        .unwrap();
-    assert!(line.contains(" no "), "{line}");
+    assert_eq!(exchange.len(), 1, "{log:?}");
+    assert_eq!(
+        exchange[0].param("client_id"),
+        Some(public.client_id.as_str())
+    );
+    assert!(exchange[0].param("code_verifier").is_some());
+    assert!(exchange[0].without_secret(), "{exchange:?}");
+    demo.task.abort();
 }
