@@ -391,6 +391,22 @@ async fn register_native(
     index
 }
 
+/// The wizard's Authorize step for a stored profile, drawn at 120x40.
+fn authorize_step(view: cds_wizard::app::screens::authorize::ProfileView) -> String {
+    use cds_wizard::app::{self, App, Msg, Step};
+    let (mut app, _) = App::home(std::time::Instant::now());
+    app::update(&mut app, Msg::ProfilesLoaded(Ok(vec![view.clone()])));
+    app.step = Step::Authorize;
+    app.authorize.profile = Some(view);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|f| {
+            cds_wizard::ui::draw(f, &app, &cds_wizard::ui::Theme::plain());
+        })
+        .unwrap();
+    terminal.backend().to_string()
+}
+
 #[tokio::test]
 async fn the_wizard_authorizes_a_public_client_by_keystrokes() {
     use cds_wizard::tui::{Executor, Start, run_loop};
@@ -412,6 +428,13 @@ async fn the_wizard_authorizes_a_public_client_by_keystrokes() {
         .map(|k| p.account(&public.client_id, k));
     let secret_account = p.account(&public.client_id, SecretKind::ClientSecret);
     demo.take("");
+    // The Authorize step names it a public client.
+    let chooser = authorize_step(cds_wizard::tui::profile_view(p));
+    let row = chooser
+        .lines()
+        .find(|l| l.contains(&public.client_id))
+        .unwrap_or_else(|| panic!("{chooser}"));
+    assert!(row.contains("public client (no secret"), "{chooser}");
 
     let (tx, rx) = mpsc::unbounded();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
@@ -471,7 +494,10 @@ async fn the_wizard_authorizes_a_public_client_by_keystrokes() {
     let screen = terminal.backend().to_string();
     let done = format!("Authorized client {}", public.client_id);
     assert!(screen.contains(&done), "{screen}");
-    assert!(screen.contains("status active · scope dge_usage_native"), "{screen}");
+    assert!(
+        screen.contains("status active · scope dge_usage_native"),
+        "{screen}"
+    );
 
     // Tokens in the keyring, no secret; the Grant exists for the public client.
     for t in &tokens {

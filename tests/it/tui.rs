@@ -637,6 +637,7 @@ fn profile_view() -> app::screens::authorize::ProfileView {
             .iter()
             .map(|k| format!("demo-gas-electric/{id}/{k}"))
             .collect(),
+        public: false,
     };
     ProfileView {
         name: "demo-gas-electric".into(),
