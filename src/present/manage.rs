@@ -36,18 +36,6 @@ pub fn expiry(expires_at: Option<i64>, tz: Option<&str>) -> String {
 
 // ---- Clients (§5) ----
 
-/// A Client object's `token_endpoint_auth_method` in words: `null` (no token endpoint use,
-/// §5.1) is not `none` (a public client without a secret).
-pub fn auth_method(method: Option<&str>) -> String {
-    match method {
-        None => "— (null: does not use the token endpoint)".to_owned(),
-        Some(m) if crate::cds::auth_methods::is_public(Some(m)) => {
-            "none (public client: no client secret, no Credential)".to_owned()
-        }
-        Some(m) => sanitize(m),
-    }
-}
-
 /// Column heads of the clients list.
 pub const CLIENT_HEAD: &str = "CLIENT ID         STATUS      NAME                      SCOPE";
 
@@ -89,7 +77,7 @@ pub fn client_detail(c: &ClientObject, tz: Option<&str>) -> Vec<String> {
         format!("  response types {}", list(&c.response_types)),
         format!(
             "  auth method    {}",
-            auth_method(c.token_endpoint_auth_method.as_deref())
+            super::profile::auth_method(c.token_endpoint_auth_method.as_deref())
         ),
         format!("  redirect URIs  {}", list(&c.redirect_uris)),
         format!("  contacts       {}", list(&c.contacts)),
