@@ -2,8 +2,9 @@
 //! §2.1, §3.2.1; RFC 9126 §2): the demo accepts `client_id` alone at its token, PAR and
 //! revocation endpoints only from a client registered with `none`, refuses a confidential client
 //! without its secret and a public client with one, makes no Credential for a public client and
-//! lets none be created; `scopes` and the research catalog mark which scopes a public client
-//! may use, derived from the stored auth methods.
+//! lets none be created; a Credential a server lists for a public client anyway is not kept;
+//! `scopes` and the research catalog mark which scopes a public client may use, derived from
+//! the stored auth methods.
 
 use std::sync::Arc;
 
@@ -124,6 +125,15 @@ async fn the_demo_accepts_client_id_alone_only_from_a_public_client() {
     let (status, v) = post_form(&base, "/oauth/par", None, &form).await;
     assert_eq!(status, 201, "{v}");
     assert!(v["request_uri"].is_string());
+    // PKCE is what binds a public client's code to it: a request without it is refused.
+    let no_pkce: Vec<(&str, &str)> = form
+        .iter()
+        .copied()
+        .filter(|(k, _)| !k.starts_with("code_challenge"))
+        .collect();
+    let (status, v) = post_form(&base, "/oauth/par", None, &no_pkce).await;
+    assert_eq!(status, 400, "{v}");
+    assert!(v.to_string().contains("PKCE"), "{v}");
     let refresh = [
         ("grant_type", "refresh_token"),
         ("refresh_token", "unknown"),
@@ -319,4 +329,100 @@ async fn scopes_and_the_catalog_mark_what_a_public_client_may_use() {
         .find(|l| l.contains("dge_public_outages"))
         .unwrap();
     assert!(line.contains(" no "), "{line}");
+}
+
+/// A server that reads §4.2 literally lists a Credential for a public client too: the wizard
+/// keeps no secret for a client that never sends one.
+#[tokio::test]
+async fn a_credential_listed_for_a_public_client_is_not_kept() {
+    use cds_wizard::cds::Credential;
+    use cds_wizard::cds::credentials::CredentialType;
+    use cds_wizard::demo::faults::FaultRule;
+    use cds_wizard::vault::keyring::build;
+    use cds_wizard::vault::{SecretKind, SecretStore, account};
+
+    // The Credentials API fails once, so registration stops before reading it.
+    let options = DemoOptions::default().fault(
+        FaultRule::new("/api/credentials")
+            .status(axum::http::StatusCode::SERVICE_UNAVAILABLE)
+            .count(1),
+    );
+    let server = DemoServer::start(0, options).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let profile = format!("literal-{}", std::process::id());
+    let answers = format!("{}/assets/answers-native.toml", env!("CARGO_MANIFEST_DIR"));
+    let run = |args: Vec<String>| {
+        let home = home.path().to_owned();
+        tokio::task::spawn_blocking(move || {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"))
+                .args(&args)
+                .env("CDS_WIZARD_HOME", home)
+                .env("CDS_WIZARD_KEYRING", "keyutils")
+                .env_remove("RUST_BACKTRACE")
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            (out.status.code().unwrap_or(-1), err)
+        })
+    };
+    let args = [
+        "register",
+        &server.base_url,
+        "--answers",
+        &answers,
+        "--profile",
+        &profile,
+    ];
+    let (code, err) = run(args.map(str::to_owned).to_vec()).await.unwrap();
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--resume"), "{err}");
+
+    // The server now lists a Credential for the public client as well.
+    let public_id = {
+        let mut store = server.state().registry.lock();
+        let record = store
+            .clients
+            .iter()
+            .find(|c| c.item.scope == NATIVE)
+            .cloned()
+            .unwrap();
+        let now = jiff::Timestamp::now();
+        let base = &server.base_url;
+        let credential = Credential {
+            credential_id: "literal-1".into(),
+            uri: format!("{base}/api/credentials/literal-1").parse().unwrap(),
+            client_id: record.item.client_id.clone(),
+            created: now,
+            modified: now,
+            credential_type: CredentialType::ClientSecret,
+            client_secret: Some("a-secret-the-public-client-never-sends".into()),
+            client_secret_expires_at: Some(0),
+            extra: Default::default(),
+        };
+        store.add_credential(&record.registration, credential);
+        record.item.client_id
+    };
+    let (code, err) = run(vec!["register".into(), "--resume".into(), profile.clone()])
+        .await
+        .unwrap();
+    assert_eq!(code, 0, "{err}");
+    let keyring = build("keyutils").unwrap();
+    let secret = account(&profile, &public_id, SecretKind::ClientSecret);
+    assert_eq!(keyring.get(&secret).unwrap(), None);
+    let index = cds_wizard::profiles::Index::load(home.path()).unwrap();
+    let p = index.profile(&profile).unwrap();
+    let entry = p.client(&public_id).unwrap();
+    assert!(entry.is_public() && entry.secrets.is_empty(), "{entry:?}");
+    assert!(!p.keyring_accounts().contains(&secret));
+    // The confidential clients' secrets did arrive.
+    let stored = p.stored_accounts();
+    assert!(
+        stored
+            .iter()
+            .any(|(_, k, _)| *k == SecretKind::ClientSecret)
+    );
+    for (_, _, a) in p.stored_accounts() {
+        keyring.delete(&a).unwrap();
+    }
+    server.stop().await;
 }
