@@ -100,6 +100,9 @@ pub struct CatalogScopesArgs {
     /// Only scopes of this type (e.g. cds_usage).
     #[arg(long = "type", value_name = "TYPE")]
     pub scope_type: Option<String>,
+    /// Only scopes a public client may use (an app with no client secret: auth method `none`).
+    #[arg(long)]
+    pub public: bool,
     #[command(flatten)]
     pub query: CatalogQueryArgs,
 }

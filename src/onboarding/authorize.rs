@@ -137,7 +137,7 @@ fn auth_for(
     client_id: &str,
     method: Option<&str>,
 ) -> Result<ClientAuth, AuthorizeError> {
-    if method == Some("none") {
+    if crate::cds::auth_methods::is_public(method) {
         return Ok(ClientAuth::Public {
             client_id: client_id.to_owned(),
         });

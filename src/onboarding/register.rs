@@ -458,8 +458,14 @@ async fn store_credentials(
         let p = profile_mut(engine.index, profile_name)?;
         // Only clients the Clients API listed for this app (§5): a credential naming any other
         // client would plant a keyring entry nothing refers to.
-        if p.client(&c.client_id).is_none() {
+        let Some(entry) = p.client(&c.client_id) else {
             tracing::warn!("a credential names a client the Clients API did not list; not stored");
+            continue;
+        };
+        // A public client (`none`) sends no secret, so one listed for it would be kept for
+        // nothing and pretend it exists (§4.2 read as `auth_methods::uses_client_secret` does).
+        if entry.is_public() {
+            tracing::warn!("a credential names a public client (auth method none); not stored");
             continue;
         }
         let account = p.account(&c.client_id, SecretKind::ClientSecret);

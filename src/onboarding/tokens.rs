@@ -57,7 +57,7 @@ fn client_auth(
     p: &Profile,
     c: &ClientEntry,
 ) -> Result<ClientAuth, TokenError> {
-    if c.token_endpoint_auth_method.as_deref() == Some("none") {
+    if c.is_public() {
         return Ok(ClientAuth::Public {
             client_id: c.client_id.clone(),
         });

@@ -85,6 +85,7 @@ pub fn profile_view(p: &Profile) -> ProfileView {
                     .iter()
                     .map(|k| sanitize(&p.account(&c.client_id, *k)))
                     .collect(),
+                public: c.is_public(),
             })
             .collect(),
         unfinished: p.next_step().map(|s| {

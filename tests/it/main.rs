@@ -31,6 +31,8 @@ mod oauth_client;
 mod onboarding;
 mod plan;
 mod profiles;
+mod public_client;
+mod public_client_demo;
 mod spec_examples;
 mod transcript_har;
 mod transcript_onboarding;

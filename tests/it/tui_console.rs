@@ -50,6 +50,7 @@ fn profile_view() -> ProfileView {
             status: "active".into(),
             code_flow: false,
             accounts: vec![format!("{PROFILE}/aaf026921707f5d5/client_secret")],
+            public: false,
         }],
         unfinished: None,
     }
