@@ -20,6 +20,11 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
              keep stored URLs stable"
         );
     }
+    // One process serves a state file at a time (the lock `cds-wizard demo` takes too).
+    let _lock = match &args.state {
+        Some(path) => Some(crate::demo_home::lock_state(path)?),
+        None => None,
+    };
     let server = DemoServer::start(
         args.port,
         DemoOptions {
