@@ -48,6 +48,10 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
             args.port
         )
     })?;
+    let _announced = match &args.state {
+        Some(path) => Some(crate::demo_home::announce(path, &server.base_url)?),
+        None => None,
+    };
     // The first line is the contract with scripts and tests. Everything goes out in one write,
     // so a reader that stops after the first line cannot make a later write fail.
     let mut banner = format!(

@@ -281,17 +281,7 @@ pub async fn host(home: &DemoHome, role: Role, fresh: bool) -> Result<Hosted, De
         None => (start(0).await.map_err(failed)?, None),
     };
     let base_url = server.base_url.clone();
-    let info = RunningInfo {
-        pid: std::process::id(),
-        base_url: base_url.clone(),
-        role,
-    };
-    let running = home.running_file();
-    let bytes = serde_json::to_vec(&info).unwrap_or_default();
-    persist::write_atomic(&running, &bytes).map_err(|e| DemoHomeError::Io {
-        path: running.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
+    write_running(home, &base_url, role)?;
     remember_base(home, &base_url)?;
     Ok(Hosted {
         server,
@@ -341,6 +331,38 @@ pub async fn host_or_find(home: &DemoHome, role: Role) -> Result<Found, DemoHome
 /// and save one state at once; released when dropped.
 pub fn lock_state(state: &Path) -> Result<Lock, DemoHomeError> {
     take_lock(&DemoHome::for_state(state.to_path_buf()))
+}
+
+/// Tells other processes who serves `state` (after [`lock_state`]): removed when the returned
+/// guard drops.
+pub fn announce(state: &Path, base_url: &str) -> Result<Announced, DemoHomeError> {
+    let home = DemoHome::for_state(state.to_path_buf());
+    write_running(&home, base_url, Role::Serving)?;
+    remember_base(&home, base_url)?;
+    Ok(Announced(home.running_file()))
+}
+
+/// Removes the running file when dropped.
+pub struct Announced(PathBuf);
+
+impl Drop for Announced {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn write_running(home: &DemoHome, base_url: &str, role: Role) -> Result<(), DemoHomeError> {
+    let info = RunningInfo {
+        pid: std::process::id(),
+        base_url: base_url.to_owned(),
+        role,
+    };
+    let running = home.running_file();
+    let bytes = serde_json::to_vec(&info).unwrap_or_default();
+    persist::write_atomic(&running, &bytes).map_err(|e| DemoHomeError::Io {
+        path: running.clone(),
+        source: std::io::Error::other(e.to_string()),
+    })
 }
 
 fn take_lock(home: &DemoHome) -> Result<Lock, DemoHomeError> {

@@ -89,10 +89,9 @@ pub async fn ensure_for_profile(
     let (hosted, base) = match host_or_find(&home, role).await? {
         Found::Hosted(h) => {
             say(format!(
-                "The demo utility was not running: started it in this process on {} from {} (it \
-                 stops when {} ends).",
+                "The demo utility was not running: started it in this process on {} until {} \
+                 ends.",
                 h.base_url,
-                h.state_file().display(),
                 match role {
                     Role::Borrowed => "this command",
                     Role::Serving => "the wizard",

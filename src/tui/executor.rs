@@ -14,7 +14,6 @@ use super::flows::{Fresh, Shared, authorize_flow, loaded, open_vault, register};
 use crate::app::screens::discover::Discovered;
 use crate::app::screens::inspector::RecordingEvent;
 use crate::app::{Effect, Msg, ReqId};
-use crate::demo::DemoServer;
 use crate::http::HttpClient;
 use crate::onboarding::discovery::{self, DiscoveryLimits, ProgressSink};
 use crate::onboarding::plan;
@@ -38,8 +37,6 @@ pub struct Executor {
     index: Arc<Mutex<Option<Index>>>,
     /// Running authorizations: where pasted addresses go, and how to stop them.
     flows: HashMap<ReqId, Flow>,
-    /// The demo utility started from the home screen, kept until the wizard ends.
-    demo: Arc<Mutex<Option<DemoServer>>>,
     /// Whether effects may write to the real terminal (the OSC 52 clipboard).
     terminal: bool,
     /// The session's recorder, which the Inspector shows and records to a file with.
@@ -65,7 +62,6 @@ impl Executor {
             vault: Arc::new(OnceCell::new()),
             index: Arc::new(Mutex::new(None)),
             flows: HashMap::new(),
-            demo: Arc::new(Mutex::new(None)),
             terminal: false,
             recorder: None,
             catalog_db: None,
@@ -225,17 +221,17 @@ impl Executor {
     fn start_demo(&self) {
         let (tx, slot) = (self.tx.clone(), self.hosted.clone());
         tokio::spawn(async move {
-            let result = match super::demo::start(&slot).await {
+            match super::demo::start(&slot).await {
                 Ok((url, notes)) => {
                     let _ = tx.send(Msg::DemoStarted(Ok(url))).await;
                     if !notes.is_empty() {
                         let _ = tx.send(Msg::Info(notes.join(" "))).await;
                     }
-                    return;
                 }
-                Err(e) => Err(e),
-            };
-            let _ = tx.send(Msg::DemoStarted(result)).await;
+                Err(e) => {
+                    let _ = tx.send(Msg::DemoStarted(Err(e))).await;
+                }
+            }
         });
     }
 
@@ -402,9 +398,6 @@ impl Executor {
     pub async fn shutdown(&mut self) {
         for (_, f) in self.flows.drain() {
             f.task.abort();
-        }
-        if let Some(server) = self.demo.lock().await.take() {
-            server.stop().await;
         }
         super::demo::stop(&self.hosted).await;
     }

@@ -273,7 +273,8 @@ async fn a_profile_made_in_the_demo_works_in_new_processes_after_the_demo_stoppe
     assert_eq!(t.code, 0, "{}", t.stderr);
     assert!(
         t.stderr.contains("started it in this process")
-            && t.stderr.contains(&format!("on {base} ")),
+            && t.stderr
+                .contains(&format!("on {base} until this command ends")),
         "says it started the demo, on the same address: {}",
         t.stderr
     );
@@ -311,20 +312,9 @@ async fn a_profile_made_in_the_demo_works_in_new_processes_after_the_demo_stoppe
     );
     assert!(a.stdout.contains("status active"), "{}", a.stdout);
 
-    // The home holds the server's secrets only in the demo's own state file.
+    // The home holds the server's secrets only in the demo's own (private) state file.
     let secrets = [new_access.as_str(), new_refresh.expose()];
-    for f in common::secrets::files_under(home) {
-        if f != state_file(home) {
-            let text = std::fs::read(&f).unwrap_or_default();
-            for s in secrets {
-                assert!(
-                    !String::from_utf8_lossy(&text).contains(s),
-                    "a token appears in {}",
-                    f.display()
-                );
-            }
-        }
-    }
+    common::secrets::assert_no_secret_in(home, &secrets);
 }
 
 impl Serving {
