@@ -52,7 +52,10 @@ pub enum DemoHomeError {
          try again when it is done"
     )]
     Busy { pid: u32, secs: u64 },
-    #[error("cannot start the demo utility from {path}: {source:#}")]
+    #[error(
+        "cannot start the demo utility from {path}: {source:#} (`cds-wizard demo --fresh` starts \
+         over)"
+    )]
     Start {
         path: PathBuf,
         source: anyhow::Error,
@@ -430,8 +433,11 @@ fn discard(home: &DemoHome) -> Result<Option<Discarded>, DemoHomeError> {
         grants: count("grants"),
         tokens: count("tokens") + count("refresh_tokens"),
     };
-    // Keep the port: a state that names only where it served.
-    let base = v.get("base_url").cloned().unwrap_or_default();
+    // Keep the port: a state that names only where it served (none from an unreadable one).
+    let base = v
+        .get("base_url")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
     let empty = serde_json::json!({
         "format": persist::FORMAT,
         "version": persist::VERSION,
@@ -443,4 +449,54 @@ fn discard(home: &DemoHome) -> Result<Option<Discarded>, DemoHomeError> {
         source: std::io::Error::other(e.to_string()),
     })?;
     Ok(Some(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_process_serves_a_state_and_it_comes_back_on_its_port() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = DemoHome::for_state(dir.path().join("demo").join("state.json"));
+        let first = host(&home, Role::Serving, false).await.unwrap();
+        let base = first.base_url.clone();
+        // Held: a second server of the same state is refused, naming the first.
+        match host(&home, Role::Borrowed, false).await {
+            Err(DemoHomeError::Running { pid, base_url }) => {
+                assert_eq!(
+                    (pid, base_url.as_str()),
+                    (std::process::id(), base.as_str())
+                );
+            }
+            Err(e) => panic!("refused for another reason: {e}"),
+            Ok(_) => panic!("a second server of one state"),
+        }
+        assert!(matches!(
+            host_or_find(&home, Role::Borrowed).await,
+            Ok(Found::Elsewhere(i)) if i.base_url == base
+        ));
+        first.stop().await;
+        assert!(home.running().is_none(), "released");
+        let again = host(&home, Role::Serving, false).await.unwrap();
+        assert_eq!(again.base_url, base, "the same port");
+        assert_eq!(again.port_taken, None);
+        again.stop().await;
+    }
+
+    #[tokio::test]
+    async fn fresh_recovers_from_an_unreadable_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = DemoHome::for_state(dir.path().join("state.json"));
+        std::fs::write(home.state_file(), "{ not json").unwrap();
+        let err = host(&home, Role::Serving, false)
+            .await
+            .err()
+            .expect("refused");
+        assert!(err.to_string().contains("--fresh"), "{err}");
+        let h = host(&home, Role::Serving, true).await.unwrap();
+        assert!(h.discarded.is_some());
+        h.stop().await;
+        assert!(persist::load(home.state_file(), "http://127.0.0.1:1").is_ok());
+    }
 }
