@@ -196,7 +196,8 @@ pub struct Discarded {
 
 /// The demo utility served by this process from its remembered state, holding the lock.
 pub struct Hosted {
-    server: DemoServer,
+    /// `None` once stopped.
+    server: Option<DemoServer>,
     home: DemoHome,
     _lock: Lock,
     pub base_url: String,
@@ -211,9 +212,9 @@ impl Hosted {
         self.home.state_file()
     }
 
-    /// The running server (tests inspect its registry).
-    pub fn server(&self) -> &DemoServer {
-        &self.server
+    /// The running server (tests inspect its registry); `None` once stopped.
+    pub fn server(&self) -> Option<&DemoServer> {
+        self.server.as_ref()
     }
 
     /// One line saying where the demo listens and, when its port moved, why.
@@ -239,10 +240,26 @@ impl Hosted {
     }
 
     /// Stops serving, saves the state a last time, and releases the lock.
-    pub async fn stop(self) {
-        self.server.stop().await;
+    pub async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
         let _ = std::fs::remove_file(self.home.running_file());
         // The lock is released when `self._lock` drops, after the last save.
+    }
+}
+
+impl Drop for Hosted {
+    /// Not stopped (an early return, an error): the state is saved here, synchronously, before
+    /// the lock is released, so the next process finds every change.
+    fn drop(&mut self) {
+        if let Some(server) = self.server.take() {
+            let bytes = persist::snapshot_bytes(&**server.state());
+            if let Err(e) = persist::write_atomic(self.home.state_file(), &bytes) {
+                eprintln!("warning: {e}");
+            }
+            let _ = std::fs::remove_file(self.home.running_file());
+        }
     }
 }
 
@@ -287,7 +304,7 @@ pub async fn host(home: &DemoHome, role: Role, fresh: bool) -> Result<Hosted, De
     write_running(home, &base_url, role)?;
     remember_base(home, &base_url)?;
     Ok(Hosted {
-        server,
+        server: Some(server),
         home: home.clone(),
         _lock: lock,
         base_url,

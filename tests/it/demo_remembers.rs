@@ -312,6 +312,24 @@ async fn a_profile_made_in_the_demo_works_in_new_processes_after_the_demo_stoppe
     );
     assert!(a.stdout.contains("status active"), "{}", a.stdout);
 
+    // `forget` revokes at the demo it starts: the rotated-to refresh token is dead there.
+    let last_refresh = keyring
+        .get(&account(&profile, &client, SecretKind::RefreshToken))
+        .unwrap()
+        .unwrap();
+    let f = run(home, &["forget", &profile]).await;
+    assert_eq!(f.code, 0, "{}", f.stderr);
+    assert!(
+        f.stderr.contains("started it in this process"),
+        "{}",
+        f.stderr
+    );
+    let revoked = &state(home)["refresh_tokens"][last_refresh.expose()];
+    assert!(
+        revoked.is_null() || revoked["rotated"] == true,
+        "revoked at the demo: {revoked}"
+    );
+
     // The home holds the server's secrets only in the demo's own (private) state file.
     let secrets = [new_access.as_str(), new_refresh.expose()];
     common::secrets::assert_no_secret_in(home, &secrets);
@@ -415,8 +433,21 @@ async fn a_taken_port_moves_the_demo_and_the_profile_follows() {
     );
     drop(squatter);
 
-    // The next run finds the demo at its new address (and the profile already there).
+    // The next run finds the demo at its new address (and the profile already there); the
+    // console commands start it too.
     let t = run(home, &["token", &profile]).await;
     assert_eq!(t.code, 0, "{}", t.stderr);
     assert!(!t.stderr.contains("is taken"), "{}", t.stderr);
+    let s = run(home, &["status", &profile]).await;
+    assert_ne!(s.code, 2, "{}", s.stderr);
+    assert!(
+        s.stderr.contains("started it in this process"),
+        "{}",
+        s.stderr
+    );
+    assert!(
+        s.stdout.contains("Watt Watcher") || s.stdout.contains("sandbox"),
+        "{}",
+        s.stdout
+    );
 }
