@@ -59,7 +59,8 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the built-in demo utility and open the interactive wizard at it (on a terminal;
-    /// otherwise, or with --summary, print what discovery found).
+    /// otherwise, or with --summary, print what discovery found). It remembers its state in the
+    /// program's home and comes back on the same port (--fresh starts over).
     Demo(DemoArgs),
     /// Open the interactive wizard at a utility's URL.
     Tui(TuiArgs),
