@@ -46,6 +46,7 @@ impl Cli {
             Some(Command::Demo(a)) => {
                 !a.json
                     && !a.summary
+                    && !a.serve
                     && std::io::stdout().is_terminal()
                     && std::io::stdin().is_terminal()
             }
@@ -58,7 +59,8 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the built-in demo utility and open the interactive wizard at it (on a terminal;
-    /// otherwise, or with --summary, print what discovery found).
+    /// otherwise, or with --summary, print what discovery found). It remembers its state in the
+    /// program's home and comes back on the same port (--fresh starts over).
     Demo(DemoArgs),
     /// Open the interactive wizard at a utility's URL.
     Tui(TuiArgs),
@@ -290,6 +292,14 @@ pub struct DemoArgs {
     /// Print the discovery summary instead of opening the wizard.
     #[arg(long)]
     pub summary: bool,
+    /// Start over: discard the demo's remembered state (its clients, credentials with their
+    /// secrets, grants and tokens; the port is kept). Profiles registered with it stop working.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Serve the remembered demo until interrupted, without the wizard (first line:
+    /// `LISTENING <url>`), for apps and scripts to use.
+    #[arg(long, conflicts_with_all = ["json", "summary"])]
+    pub serve: bool,
 }
 
 #[derive(Debug, Args)]

@@ -256,6 +256,11 @@ pub struct Profile {
     pub registration: RegistrationChoice,
     #[serde(default, rename = "client")]
     pub clients: Vec<ClientEntry>,
+    /// The profile was registered with the built-in demo utility (`cds-wizard demo`), whose
+    /// state is remembered in the home: its URLs follow the demo's port, and `token`,
+    /// `authorize` and the wizard start the demo when it is not running (`demo_home`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
 }
 
 impl Profile {
@@ -282,6 +287,7 @@ impl Profile {
             endpoints: Endpoints::default(),
             registration: RegistrationChoice::default(),
             clients: Vec::new(),
+            demo: false,
         })
     }
 

@@ -14,6 +14,7 @@ mod demo_grants;
 mod demo_mutations;
 mod demo_oauth;
 mod demo_registration;
+mod demo_remembers;
 mod discovery;
 mod drafts;
 mod eddie_schema;
