@@ -242,6 +242,10 @@ pub struct ForgetArgs {
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// Remove the profile even when a token could not be revoked (the server is gone for
+    /// good); without it a failed revocation removes nothing.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,7 @@ mod demo_registration;
 mod discovery;
 mod drafts;
 mod eddie_schema;
+mod fault_matrix;
 mod hardening;
 mod inward;
 mod layers;

@@ -35,7 +35,7 @@ use links::MetadataLinks;
 /// Why discovery could not produce a result at all.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoveryError {
-    #[error(transparent)]
+    #[error("discovery failed: {0}")]
     Http(#[from] HttpError),
     #[error("no CDS server metadata found at {tried}: {last}")]
     NotFound { tried: String, last: Box<HttpError> },
