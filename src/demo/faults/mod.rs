@@ -275,6 +275,9 @@ mod tests {
                 .drip(Duration::from_millis(5), 256)
                 .latency(Duration::from_millis(10))
         );
+        assert_eq!(parse("/x:reset").unwrap().body, Some(BodyFault::Reset));
+        assert_eq!(parse("/x:hostile").unwrap().body, Some(BodyFault::Hostile));
+        assert!(parse("/x:reset=1").unwrap_err().contains("takes no value"));
         let any = parse("*:status=500").unwrap();
         assert_eq!(any.path, PathPattern::Any);
         assert!(any.path.matches("/anything"));
@@ -326,6 +329,31 @@ mod tests {
         assert_eq!(kind("/a"), Some(BodyFault::Truncate));
         // Used up: the next matching rule applies.
         assert_eq!(kind("/a"), Some(BodyFault::InvalidJson));
+    }
+
+    #[test]
+    fn rules_switch_at_runtime() {
+        let inj = Injector::new(&DemoOptions::default());
+        assert_eq!(inj.take("/a"), None);
+        inj.set(vec![FaultRule::new("/a").reset()]);
+        assert_eq!(inj.take("/a").and_then(|r| r.body), Some(BodyFault::Reset));
+        inj.set(Vec::new());
+        assert_eq!(inj.take("/a"), None);
+    }
+
+    #[test]
+    fn hostile_json_touches_every_string_and_nothing_else() {
+        let body = br#"{"client_id":"abc","n":1,"list":["x",{"y":"z"}],"ok":true}"#;
+        let v: Value = serde_json::from_slice(&hostile_json(body)).unwrap();
+        for s in [&v["client_id"], &v["list"][0], &v["list"][1]["y"]] {
+            let s = s.as_str().unwrap();
+            assert!(HOSTILE_SEQUENCES.iter().all(|h| s.contains(h)), "{s:?}");
+        }
+        assert_eq!(
+            (v["n"].clone(), v["ok"].clone()),
+            (Value::from(1), Value::from(true))
+        );
+        assert_eq!(hostile_json(b"<html>"), b"<html>".to_vec());
     }
 
     #[test]
