@@ -91,9 +91,13 @@ enum Step {
     Grants,
     Refresh,
     Revocation,
+    ClientsCmd,
+    CredentialsCmd,
+    MessagesCmd,
+    GrantsCmd,
 }
 
-const STEPS: [Step; 12] = [
+const STEPS: [Step; 16] = [
     Step::Discovery,
     Step::Registration,
     Step::AdminToken,
@@ -106,6 +110,10 @@ const STEPS: [Step; 12] = [
     Step::Grants,
     Step::Refresh,
     Step::Revocation,
+    Step::ClientsCmd,
+    Step::CredentialsCmd,
+    Step::MessagesCmd,
+    Step::GrantsCmd,
 ];
 
 impl Step {
@@ -124,6 +132,20 @@ impl Step {
             Step::Grants => "Grants API (`authorize`)",
             Step::Refresh => "refresh (`token`)",
             Step::Revocation => "revocation (`forget`)",
+            Step::ClientsCmd => "Clients API (`clients`)",
+            Step::CredentialsCmd => "Credentials API (`credentials`)",
+            Step::MessagesCmd => "Messages API (`messages`)",
+            Step::GrantsCmd => "Grants API (`grants`)",
+        }
+    }
+
+    /// The console command of a `…Cmd` row.
+    fn command(self) -> &'static str {
+        match self {
+            Step::ClientsCmd => "clients",
+            Step::CredentialsCmd => "credentials",
+            Step::MessagesCmd => "messages",
+            _ => "grants",
         }
     }
 
@@ -133,13 +155,13 @@ impl Step {
             Step::Discovery => "/.well-known/cds-server-metadata.json",
             Step::Registration => "/oauth/register",
             Step::AdminToken | Step::CodeExchange | Step::Refresh => "/oauth/token",
-            Step::Clients => "/api/clients",
-            Step::Credentials => "/api/credentials",
-            Step::Messages => "/api/messages",
+            Step::Clients | Step::ClientsCmd => "/api/clients",
+            Step::Credentials | Step::CredentialsCmd => "/api/credentials",
+            Step::Messages | Step::MessagesCmd => "/api/messages",
             Step::Par => "/oauth/par",
             // The customer's pages: login, consent (a prefix rule).
             Step::Callback => "/oauth/authorize*",
-            Step::Grants => cds_wizard::demo::api::grants::GRANTS_PATH,
+            Step::Grants | Step::GrantsCmd => cds_wizard::demo::api::grants::GRANTS_PATH,
             Step::Revocation => "/oauth/revoke",
         }
     }
@@ -152,13 +174,13 @@ impl Step {
             Step::Discovery => &["discover", "metadata"],
             Step::Registration => &["registration"],
             Step::AdminToken => &["admin token", "admin_token"],
-            Step::Clients => &["clients"],
-            Step::Credentials => &["credentials"],
-            Step::Messages => &["messages"],
+            Step::Clients | Step::ClientsCmd => &["clients"],
+            Step::Credentials | Step::CredentialsCmd => &["credentials"],
+            Step::Messages | Step::MessagesCmd => &["messages"],
             Step::Par => &["PAR", "pushed authorization"],
             Step::Callback => &["callback", "customer", "answer"],
             Step::CodeExchange => &["code exchange", "authorization code"],
-            Step::Grants => &["grant"],
+            Step::Grants | Step::GrantsCmd => &["grant"],
             Step::Refresh => &["refresh"],
             Step::Revocation => &["revocation", "revoke"],
         };
@@ -255,6 +277,7 @@ async fn cell(
         let (url, words) = step.expect(base);
         checks::clean_error(&r, &url, words).map_err(|e| format!("{e}\n{}", r.both()))?;
         checks::nothing_lost(home, profile, &vault, &before, server)?;
+        kept(server, step, home, profile, &vault)?;
         if fault == Fault::Latency {
             // Past the injected latency: a request the server still runs after the client gave
             // up has run before the retry, so the outcome does not depend on the race.
@@ -302,13 +325,17 @@ async fn setup(server: &DemoServer, step: Step, home: &Path, profile: &str) -> R
             | Step::Grants
             | Step::Refresh
             | Step::Revocation
+            | Step::ClientsCmd
+            | Step::CredentialsCmd
+            | Step::MessagesCmd
+            | Step::GrantsCmd
     ) {
         let r = drive::register(home, base, profile, "30").await;
         if r.code != 0 {
             return Err(format!("set-up register failed\n{}", r.both()));
         }
     }
-    if matches!(step, Step::Refresh | Step::Revocation) {
+    if matches!(step, Step::Refresh | Step::Revocation | Step::GrantsCmd) {
         let r = drive::authorize(home, profile, "30", "30", || {}).await;
         if r.code != 0 {
             return Err(format!("set-up authorize failed\n{}", r.both()));
@@ -352,6 +379,10 @@ async fn faulted(server: &DemoServer, step: Step, fault: Fault, home: &Path, pro
             arm(server, step, fault);
             drive::run(home, &["forget", profile, "--timeout", TIMEOUT]).await
         }
+        Step::ClientsCmd | Step::CredentialsCmd | Step::MessagesCmd | Step::GrantsCmd => {
+            arm(server, step, fault);
+            drive::run(home, &[step.command(), profile, "--timeout", TIMEOUT]).await
+        }
     }
 }
 
@@ -379,6 +410,29 @@ async fn retry(step: Step, base: &str, home: &Path, profile: &str) -> Run {
         }
         Step::Refresh => drive::run(home, &["token", profile]).await,
         Step::Revocation => drive::run(home, &["forget", profile]).await,
+        Step::ClientsCmd | Step::CredentialsCmd | Step::MessagesCmd | Step::GrantsCmd => {
+            drive::run(home, &[step.command(), profile]).await
+        }
+    }
+}
+
+/// What the steps before the faulted one received is kept: the admin secret once the
+/// registration answered, every client secret once the Credentials step ran, the tokens once
+/// the code exchange answered.
+fn kept(
+    server: &DemoServer,
+    step: Step,
+    home: &Path,
+    profile: &str,
+    vault: &dyn SecretStore,
+) -> Result<(), String> {
+    match step {
+        Step::AdminToken | Step::Clients | Step::Credentials => {
+            checks::admin_kept(home, profile, vault, server)
+        }
+        Step::Messages => checks::registered(home, profile, vault, server, false),
+        Step::Grants => checks::authorized(home, profile, vault, server),
+        _ => Ok(()),
     }
 }
 
@@ -397,11 +451,16 @@ fn finished(
         | Step::AdminToken
         | Step::Clients
         | Step::Credentials
-        | Step::Messages => checks::registered(home, profile, vault, server),
+        | Step::Messages => checks::registered(home, profile, vault, server, true),
         Step::Par | Step::Callback | Step::CodeExchange | Step::Grants | Step::Refresh => {
             checks::authorized(home, profile, vault, server)
         }
         Step::Revocation => checks::forgotten(home, profile, vault, before, server),
+        // Read-only: what the registration stored is untouched.
+        Step::ClientsCmd | Step::CredentialsCmd | Step::MessagesCmd => {
+            checks::registered(home, profile, vault, server, true)
+        }
+        Step::GrantsCmd => checks::authorized(home, profile, vault, server),
     }
 }
 
