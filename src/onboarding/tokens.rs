@@ -36,7 +36,9 @@ pub enum TokenError {
     /// A revocation failed: a token still live at the server is not deleted here (it could
     /// never be revoked afterwards), so nothing is removed.
     #[error(
-        "revocation failed for {count} token{s} of profile `{profile}` ({first}); nothing was          removed: run `cds-wizard forget {profile}` again, or add --force to remove the profile          anyway",
+        "revocation failed for {count} token{s} of profile `{profile}` ({first}); nothing was \
+         removed: run `cds-wizard forget {profile}` again, or add --force to remove the profile \
+         anyway",
         s = if *.count == 1 { "" } else { "s" }
     )]
     NotRevoked {

@@ -8,6 +8,7 @@
 
 mod checks;
 mod drive;
+mod forget_force;
 
 use std::path::Path;
 use std::time::Duration;
