@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 /// Seconds each server response may take in a faulted run (the latency fault waits longer).
-pub const TIMEOUT: &str = "1";
+pub const TIMEOUT: &str = "2";
 
 /// One run of the binary.
 #[derive(Debug, Default)]

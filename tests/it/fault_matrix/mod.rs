@@ -48,7 +48,7 @@ const FAULTS: [Fault; 8] = [
 impl Fault {
     fn name(self) -> &'static str {
         match self {
-            Fault::Latency => "latency 2.5 s",
+            Fault::Latency => "latency 4 s",
             Fault::Status => "503",
             Fault::Truncate => "truncated JSON",
             Fault::InvalidJson => "invalid JSON",
@@ -63,8 +63,8 @@ impl Fault {
     fn rule(self, path: &str) -> FaultRule {
         let r = FaultRule::new(path);
         match self {
-            // Beyond the 1 s `--timeout` of the faulted runs.
-            Fault::Latency => r.latency(Duration::from_millis(2500)),
+            // Beyond the 2 s `--timeout` of the faulted runs.
+            Fault::Latency => r.latency(Duration::from_secs(4)),
             Fault::Status => r.status(StatusCode::SERVICE_UNAVAILABLE),
             Fault::Truncate => r.truncate(),
             Fault::InvalidJson => r.invalid_json(),
@@ -282,7 +282,7 @@ async fn cell(
         if fault == Fault::Latency {
             // Past the injected latency: a request the server still runs after the client gave
             // up has run before the retry, so the outcome does not depend on the race.
-            tokio::time::sleep(Duration::from_secs(2)).await;
+            tokio::time::sleep(Duration::from_millis(2500)).await;
         }
         let mut again = retry(step, base, home, profile).await;
         checks::clean_output(&again).map_err(|e| format!("retry: {e}"))?;
