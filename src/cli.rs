@@ -324,6 +324,8 @@ pub struct DemoServerArgs {
     ///                     Content-Length: 1000, 64KB, 50MB, 1GiB (KB/MB/GB = 1000^n, KiB... = 1024^n)
     ///   drip=DURATION     the real body a few bytes at a time, DURATION between pieces
     ///   chunk=BYTES       piece size for drip (default 16)
+    ///   reset             half the real body, then the connection drops mid-body
+    ///   hostile           every string value of the JSON body carries escapes and bidi controls
     ///   count=N           only the first N matching requests, then normal (default: all)
     /// Examples:
     ///   --fault '/cds/coverage:latency=200'
