@@ -179,7 +179,7 @@ impl Step {
             Step::Credentials | Step::CredentialsCmd => &["credentials"],
             Step::Messages | Step::MessagesCmd => &["messages"],
             Step::Par => &["PAR", "pushed authorization"],
-            Step::Callback => &["callback", "customer", "answer"],
+            Step::Callback => &["authorization callback"],
             Step::CodeExchange => &["code exchange", "authorization code"],
             Step::Grants | Step::GrantsCmd => &["grant"],
             Step::Refresh => &["refresh"],
@@ -277,6 +277,13 @@ async fn cell(
     if !completed {
         let (url, words) = step.expect(base);
         checks::clean_error(&r, &url, words).map_err(|e| format!("{e}\n{}", r.both()))?;
+        // The callback's URL is the app's own listener, on a port chosen at run time.
+        if step == Step::Callback && !r.stderr.contains("/callback within") {
+            return Err(format!(
+                "the error does not name the listener\n{}",
+                r.both()
+            ));
+        }
         checks::nothing_lost(home, profile, &vault, &before, server)?;
         kept(server, step, home, profile, &vault)?;
         if fault == Fault::Latency {
