@@ -244,6 +244,10 @@ pub struct ForgetArgs {
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// Remove the profile even when a token could not be revoked (the server is gone for
+    /// good); without it a failed revocation removes nothing.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -330,6 +334,8 @@ pub struct DemoServerArgs {
     ///                     Content-Length: 1000, 64KB, 50MB, 1GiB (KB/MB/GB = 1000^n, KiB... = 1024^n)
     ///   drip=DURATION     the real body a few bytes at a time, DURATION between pieces
     ///   chunk=BYTES       piece size for drip (default 16)
+    ///   reset             half the real body, then the connection drops mid-body
+    ///   hostile           every string value of the JSON body carries escapes and bidi controls
     ///   count=N           only the first N matching requests, then normal (default: all)
     /// Examples:
     ///   --fault '/cds/coverage:latency=200'

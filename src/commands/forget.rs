@@ -34,7 +34,7 @@ pub async fn run(args: &ForgetArgs) -> anyhow::Result<ExitCode> {
         vault: &vault,
         index: &mut index,
     };
-    let done = tokens::forget(&mut engine, &args.profile).await?;
+    let done = tokens::forget(&mut engine, &args.profile, args.force).await?;
     if args.json {
         super::print_json(&json!(done));
     } else {

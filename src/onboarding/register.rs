@@ -65,13 +65,13 @@ pub enum RegisterError {
     },
     /// A step after registration failed; everything received so far is kept.
     #[error(
-        "{step} failed: {source}. What was received is saved in profile `{profile}`; continue with `cds-wizard register --resume {profile}`"
+        "{step} failed: {cause}. What was received is saved in profile `{profile}`; continue with `cds-wizard register --resume {profile}`"
     )]
     Interrupted {
         step: RegistrationStep,
         profile: String,
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
+        /// Part of the message, not a `source` (which would print it a second time).
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -83,7 +83,7 @@ fn interrupted(
     RegisterError::Interrupted {
         step,
         profile: profile.to_owned(),
-        source: Box::new(e),
+        cause: Box::new(e),
     }
 }
 

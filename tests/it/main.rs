@@ -18,6 +18,7 @@ mod demo_remembers;
 mod discovery;
 mod drafts;
 mod eddie_schema;
+mod fault_matrix;
 mod hardening;
 mod inward;
 mod layers;
