@@ -212,7 +212,13 @@ fn the_whole_wizard_registers_authorizes_and_leaves_credentials_in_the_keyring()
         &["demo"],
         &[
             ("CDS_WIZARD_HOME", home.path().as_os_str()),
-            ("CDS_WIZARD_KEYRING", "keyutils".as_ref()),
+            // No keyring named and no Secret Service to reach: the platform's choice falls to
+            // keyutils, which forgets at reboot, so the wizard must ask before registering.
+            ("CDS_WIZARD_KEYRING", "".as_ref()),
+            (
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/cds-wizard-test-bus".as_ref(),
+            ),
         ],
     );
     w.screen.wait_for("Demo Gas & Electric");
@@ -253,6 +259,12 @@ fn the_whole_wizard_registers_authorizes_and_leaves_credentials_in_the_keyring()
         "{review}"
     );
     w.press(b"\r");
+    let asked = w.screen.wait_for("Keyring forgets at reboot");
+    assert!(
+        asked.contains("do not survive a reboot") || asked.contains("survive a"),
+        "{asked}"
+    );
+    w.press(b"y");
     w.screen.wait_for("Registered. Clients:");
     w.press(b"\r");
     w.screen.wait_for("Choose the client");

@@ -193,6 +193,8 @@ pub enum Effect {
         metadata_url: Option<Url>,
         plan: Box<RegistrationPlan>,
         profile: String,
+        /// The user agreed to a keyring that forgets at reboot (else the task asks first).
+        volatile_ok: bool,
     },
     ResumeRegistration {
         req: ReqId,
@@ -299,6 +301,8 @@ pub enum Notice {
     FixFirst(usize),
     NotNullable,
     Registered,
+    /// The registration was not sent (the user declined a keyring that forgets at reboot).
+    NotSent,
     Info(String),
     Warn(String),
 }
@@ -625,6 +629,9 @@ fn act(app: &mut App, action: Action) -> Vec<Effect> {
         return match (answer, question) {
             (Answer::Yes, Question::Quit) => vec![Effect::Quit],
             (Answer::Yes, Question::Console) => console_screen::confirmed(app),
+            (answer, Question::VolatileKeyring) => {
+                submit::volatile_answered(app, answer == Answer::Yes)
+            }
             (Answer::No, _) => Vec::new(),
         };
     }

@@ -17,15 +17,12 @@ use crate::vault::{SecretStore, keyring};
 pub async fn run(args: &RegisterArgs) -> anyhow::Result<ExitCode> {
     // The keyring first: a keyring that fails after registration would strand the secret.
     let vault = keyring::open_named(args.keyring.as_deref())?;
-    let chosen = args.keyring.as_deref().filter(|k| !k.is_empty());
-    if !keyring::survives_reboot(vault.name()) && chosen != Some(vault.name()) {
+    if keyring::needs_consent(vault.name(), args.keyring.as_deref()) {
         // Told before the server shows its one-time secret, not after.
         return Err(anyhow!(
-            "the only keyring available is {} (kernel keyutils), whose entries do not survive a \
-             reboot: the client secrets the utility shows once would be lost at the next restart. \
-             Start a Secret Service (e.g. gnome-keyring) and run again, or accept this with \
+            "{}. Start a Secret Service (e.g. gnome-keyring) and run again, or accept this with \
              `--keyring {}` (or CDS_WIZARD_KEYRING={}). Nothing was sent.",
-            vault.name(),
+            present::register::volatile_keyring(vault.name()),
             vault.name(),
             vault.name()
         ));

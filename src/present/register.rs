@@ -7,6 +7,15 @@ use crate::profiles::model::RegistrationStep;
 use crate::secret::SERVICE;
 use crate::text::{sanitize, sanitize_line};
 
+/// Why a keyring that forgets at reboot is worth a question before registering.
+pub fn volatile_keyring(store: &str) -> String {
+    format!(
+        "the only keyring available is {store} (the Linux kernel's key store), whose entries do \
+         not survive a reboot: the client secrets the utility shows once would be lost at the \
+         next restart"
+    )
+}
+
 /// The note under a public client (auth method `none`) in the lists of clients.
 pub const PUBLIC_CLIENT: &str =
     "      public client (auth method none): no client secret; PKCE binds each code to the app";

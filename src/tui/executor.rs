@@ -130,11 +130,13 @@ impl Executor {
                 metadata_url,
                 plan,
                 profile,
+                volatile_ok,
             } => {
                 let fresh = Fresh {
                     meta,
                     metadata_url,
                     plan,
+                    volatile_ok,
                 };
                 self.register(req, profile, Some(fresh));
             }

@@ -35,6 +35,8 @@ pub(super) struct Fresh {
     pub(super) meta: Arc<AuthorizationServerMetadata>,
     pub(super) metadata_url: Option<url::Url>,
     pub(super) plan: Box<RegistrationPlan>,
+    /// The user agreed to a keyring that forgets at reboot.
+    pub(super) volatile_ok: bool,
 }
 
 /// The keyring, opened once (the probe can block on D-Bus, so off the async threads).
@@ -107,9 +109,21 @@ pub(super) async fn register(
     let fail = |message: String| Failure {
         message,
         resumable: false,
+        volatile_keyring: None,
     };
     // The keyring first: a keyring that fails after registration would strand the secret.
     let vault = open_vault(&shared.vault).await.map_err(fail)?;
+    // A keyring that forgets at reboot is asked about before the one-time secrets are sent.
+    let chosen = std::env::var("CDS_WIZARD_KEYRING").ok();
+    if let Some(f) = fresh
+        && !f.volatile_ok
+        && keyring::needs_consent(vault.name(), chosen.as_deref())
+    {
+        return Err(Failure {
+            volatile_keyring: Some(vault.name().to_owned()),
+            ..fail(crate::present::register::volatile_keyring(vault.name()))
+        });
+    }
     let mut ix = loaded(&shared.index).await.map_err(fail)?;
     let progress_tx = shared.tx.clone();
     let progress = move |event| {
@@ -143,6 +157,7 @@ pub(super) async fn register(
         Err(e) => Err(Failure {
             message: format!("{e:#}"),
             resumable: stored.is_some_and(|p| p.is_complete(RegistrationStep::AdminSecretStored)),
+            volatile_keyring: None,
         }),
     }
 }

@@ -58,6 +58,7 @@ pub fn confirm_title(q: Question) -> &'static str {
     match q {
         Question::Quit => "Quit?",
         Question::Console => "Sure?",
+        Question::VolatileKeyring => "Keyring forgets at reboot",
     }
 }
 
@@ -66,7 +67,21 @@ pub fn confirm_question(app: &crate::app::App, q: Question) -> String {
     match q {
         Question::Quit => confirm_quit(app),
         Question::Console => crate::ui::screens::console::question(app),
+        Question::VolatileKeyring => format!(
+            "{}. Register anyway and keep them there? (To avoid it: start a Secret Service, \
+             e.g. gnome-keyring, and run again.)",
+            capitalized(&crate::present::register::volatile_keyring(
+                app.submit.volatile.as_deref().unwrap_or("keyutils")
+            ))
+        ),
     }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 fn confirm_quit(app: &crate::app::App) -> String {
@@ -104,6 +119,9 @@ pub fn notice(n: &crate::app::Notice) -> String {
         Notice::Registered => {
             "The registration was sent; earlier steps can no longer change it.".into()
         }
+        Notice::NotSent => "Nothing was sent: no secret would outlive a reboot in that keyring. \
+                            Start a Secret Service and register again."
+            .into(),
         Notice::Info(s) | Notice::Warn(s) => s.clone(),
     }
 }

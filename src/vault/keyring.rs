@@ -165,6 +165,13 @@ pub fn survives_reboot(name: &str) -> bool {
     name != "keyutils"
 }
 
+/// Whether registering with `store` needs the user's consent first (CDS issue 9 item 8): its
+/// entries do not survive a reboot, and the user did not name it (`--keyring`,
+/// `CDS_WIZARD_KEYRING`), so the one-time client secrets could be lost without their knowing.
+pub fn needs_consent(store: &str, chosen: Option<&str>) -> bool {
+    !survives_reboot(store) && chosen.filter(|c| !c.is_empty()) != Some(store)
+}
+
 /// [`open`] with the store named by the caller (`None` or empty: the platform's choice).
 pub fn open_named(forced: Option<&str>) -> Result<KeyringStore, VaultError> {
     let forced = forced.filter(|s| !s.is_empty());

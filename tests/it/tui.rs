@@ -691,6 +691,7 @@ fn submit_shows_each_step_and_resumes_after_a_failure() {
             result: Err(app::screens::submit::Failure {
                 message: "http://127.0.0.1:9/oauth/token answered 503".into(),
                 resumable: true,
+                volatile_keyring: None,
             }),
         },
     );
@@ -951,6 +952,7 @@ fn a_refused_registration_can_be_changed_and_sent_again() {
             result: Err(app::screens::submit::Failure {
                 message: "invalid_client_metadata: client_uri \u{1b}[31mis not allowed".into(),
                 resumable: false,
+                volatile_keyring: None,
             }),
         },
     );
@@ -968,6 +970,63 @@ fn a_refused_registration_can_be_changed_and_sent_again() {
     app::update(&mut app, key(KeyCode::Tab));
     let effects = app::update(&mut app, key(KeyCode::Enter));
     assert!(matches!(effects.as_slice(), [Effect::Register { req: again, .. }] if *again != req));
+}
+
+#[test]
+fn a_keyring_that_forgets_at_reboot_is_asked_about_before_anything_is_sent() {
+    let mut app = registration();
+    app::update(&mut app, key(KeyCode::Tab));
+    let effects = app::update(&mut app, key(KeyCode::Enter));
+    let [
+        Effect::Register {
+            req,
+            volatile_ok: false,
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    // The task found only keyutils and sent nothing: the wizard asks, on the Review step.
+    let refused = |req| Msg::RegisterDone {
+        req,
+        result: Err(app::screens::submit::Failure {
+            message: "the only keyring available is keyutils".into(),
+            resumable: false,
+            volatile_keyring: Some("keyutils".into()),
+        }),
+    };
+    app::update(&mut app, refused(*req));
+    assert_eq!(app.step, Step::Review);
+    assert!(app.submit.failure.is_none() && !app.registered());
+    snap("volatile_keyring_question", &app);
+    let text = screen(&app);
+    assert!(
+        text.contains("do not survive a") && text.contains("reboot"),
+        "{text}"
+    );
+    // No: nothing sent, and the status line says why.
+    assert!(app::update(&mut app, key(KeyCode::Char('n'))).is_empty());
+    assert!(app.overlay.is_none());
+    assert!(screen(&app).contains("Nothing was sent"));
+    // Sending again asks again; yes sends with the consent.
+    let effects = app::update(&mut app, key(KeyCode::Enter));
+    let [Effect::Register { req, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    app::update(&mut app, refused(*req));
+    let effects = app::update(&mut app, key(KeyCode::Char('y')));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Register {
+                volatile_ok: true,
+                ..
+            }]
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(app.step, Step::Submit);
 }
 
 #[test]

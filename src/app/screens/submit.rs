@@ -23,6 +23,9 @@ pub struct Failure {
     pub message: String,
     /// The admin secret is stored: `--resume` (or r here) continues from the last step.
     pub resumable: bool,
+    /// Nothing was sent: the keyring (named here) forgets at reboot and the user has not
+    /// agreed to use it (issue 9 item 8).
+    pub volatile_keyring: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -33,6 +36,10 @@ pub struct SubmitState {
     pub running: Option<u64>,
     pub outcome: Option<RegisterOutcome>,
     pub failure: Option<Failure>,
+    /// The keyring that forgets at reboot the user is being asked about.
+    pub volatile: Option<String>,
+    /// The user agreed to keep this session's secrets in such a keyring.
+    pub volatile_ok: bool,
 }
 
 impl SubmitState {
@@ -148,7 +155,20 @@ pub(crate) fn send(app: &mut App, again: bool) -> Vec<Effect> {
         metadata_url: app.metadata_url.clone(),
         plan: Box::new(plan),
         profile,
+        volatile_ok: app.submit.volatile_ok,
     }]
+}
+
+/// The answer to "keep the secrets in a keyring that forgets at reboot?": yes sends the
+/// registration; no leaves it unsent on the Review step.
+pub(crate) fn volatile_answered(app: &mut App, yes: bool) -> Vec<Effect> {
+    if yes {
+        app.submit.volatile_ok = true;
+        return send(app, true);
+    }
+    app.submit.volatile = None;
+    app.notice = Some(crate::app::Notice::NotSent);
+    Vec::new()
 }
 
 /// A progress event of the running registration.
@@ -176,6 +196,18 @@ pub(crate) fn finished(
                 profile: Some(profile),
                 ..AuthorizeState::default()
             };
+        }
+        Err(Failure {
+            volatile_keyring: Some(store),
+            ..
+        }) => {
+            // Nothing was sent: ask, from the Review step, before anything is.
+            app.submit.steps.clear();
+            app.submit.volatile = Some(sanitize(&store));
+            app.step = Step::Review;
+            app.overlay = Some(crate::app::Overlay::Confirm(
+                crate::app::widgets::confirm::Question::VolatileKeyring,
+            ));
         }
         Err(f) => app.submit.fail(f),
     }

@@ -10,6 +10,8 @@ pub enum Question {
     Quit,
     /// A console action that cannot be undone (`ConsoleState::pending` says which).
     Console,
+    /// Registering with a keyring that forgets at reboot (`SubmitState::volatile` names it).
+    VolatileKeyring,
 }
 
 /// How the user answered.
