@@ -313,6 +313,18 @@ async fn chromium_signs_in_and_approves_the_address_authorize_shows() {
         "{rest}"
     );
     forget_secrets(home.path(), &profile);
+
+    // The pages it went through allow no script at all (and no framing).
+    let page = common::fixtures::http()
+        .get(format!("{base}/oauth/authorize"))
+        .send()
+        .await
+        .unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
 }
 
 /// The wizard in a pseudo-terminal, its screen read back by a VT100 parser.
