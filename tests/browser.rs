@@ -142,17 +142,26 @@ async fn screenshot(b: &Client, name: &str) -> PathBuf {
 async fn sign_in_and_approve(b: &Client, url: &str, tag: &str) -> url::Url {
     let wait = || b.wait().at_most(Duration::from_secs(20));
     b.goto(url).await.expect("open the authorization address");
-    wait()
+    let username = wait()
         .for_element(Locator::Css("input[name=username]"))
         .await
-        .expect("the sign-in page")
-        .send_keys("alice")
-        .await
-        .unwrap();
+        .expect("the sign-in page");
     assert_eq!(
         b.title().await.unwrap(),
         "Sign in to Demo Gas & Electric — Demo Gas & Electric"
     );
+    // The test accounts are listed on the page, one click away.
+    b.find(Locator::XPath("//summary[.='Show the test accounts']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let first = b.find(Locator::Css("details li")).await.unwrap();
+    assert!(first.is_displayed().await.unwrap());
+    let text = first.text().await.unwrap();
+    assert!(text.starts_with("alice / demo-alice"), "{text}");
+    username.send_keys("alice").await.unwrap();
     screenshot(b, &format!("sign-in{tag}.png")).await;
     b.find(Locator::Css("input[name=password]"))
         .await

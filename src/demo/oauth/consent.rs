@@ -57,7 +57,8 @@ pub(crate) fn login_page(
             "<p><strong>{client}</strong> asks to access some of your Demo Gas &amp; Electric \
              account data. Sign in to review the request; nothing is shared until you approve.</p>\
              <p>This is a demo utility: sign in with one of the \
-             <a href=\"/docs/test-accounts\">test accounts</a>.</p>{error}\
+             <a href=\"/docs/test-accounts\" target=\"_blank\" rel=\"noopener\">test \
+             accounts</a>.</p>{accounts}{error}\
              <form method=\"post\" action=\"/oauth/authorize/login\" class=\"signin\">{hidden}\
              <p><label>Username <input name=\"username\" autocomplete=\"username\" required></label></p>\
              <p><label>Password <input name=\"password\" type=\"password\" \
@@ -67,6 +68,7 @@ pub(crate) fn login_page(
              </form>",
             client = escape(client.display_name()),
             hidden = hidden(pending_id, csrf),
+            accounts = crate::demo::pages::accounts::sign_in_hint(),
         ),
     )
 }
