@@ -250,40 +250,10 @@ fn forget_secrets(home: &Path, profile: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chromium_signs_in_and_approves_the_address_authorize_shows() {
-    let mut driver = Driver::start();
-    let base = common::demo_url();
-    let home = tempfile::tempdir().unwrap();
-    let profile = unique("browser");
-    let cli = || {
-        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"));
-        c.env("CDS_WIZARD_HOME", home.path())
-            .env("CDS_WIZARD_KEYRING", "keyutils")
-            .kill_on_drop(true);
-        c
-    };
-    let answers = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/answers-demo.toml");
-    let reg = cli()
-        .args([
-            "register",
-            base,
-            "--answers",
-            answers,
-            "--profile",
-            &profile,
-        ])
-        .output()
-        .await
-        .unwrap();
-    assert!(
-        reg.status.success(),
-        "{}",
-        String::from_utf8_lossy(&reg.stderr)
-    );
-
-    let mut child = cli()
-        .args(["authorize", &profile, "--no-browser", "--timeout", "90"])
+/// `cds-wizard authorize PROFILE --no-browser` started: the child and the address it prints.
+async fn start_authorize(home: &Path, profile: &str) -> (tokio::process::Child, Lines, String) {
+    let mut child = cli(home)
+        .args(["authorize", profile, "--no-browser", "--timeout", "90"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -298,12 +268,13 @@ async fn chromium_signs_in_and_approves_the_address_authorize_shows() {
         .strip_prefix("AUTHORIZE_URL ")
         .unwrap_or_else(|| panic!("first line is AUTHORIZE_URL <url>, got {first:?}"))
         .to_owned();
+    (child, lines, url)
+}
 
-    let b = driver.session(true).await;
-    let landed = sign_in_and_approve(&b, &url, "").await;
-    b.close().await.unwrap();
-    assert_loopback_callback(&landed);
+type Lines = tokio::io::Lines<BufReader<tokio::process::ChildStdout>>;
 
+/// Waits for a started `authorize`: its exit code, the rest of its stdout, its stderr.
+async fn finish(child: tokio::process::Child, mut lines: Lines) -> (i32, String, String) {
     let mut rest = String::new();
     while let Ok(Some(l)) = lines.next_line().await {
         rest.push_str(&l);
@@ -313,14 +284,87 @@ async fn chromium_signs_in_and_approves_the_address_authorize_shows() {
         .await
         .expect("authorize ends")
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}\n{rest}");
-    assert!(rest.contains("Authorized client"), "{rest}");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), rest, stderr)
+}
+
+fn cli(home: &Path) -> tokio::process::Command {
+    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"));
+    c.env("CDS_WIZARD_HOME", home)
+        .env("CDS_WIZARD_KEYRING", "keyutils")
+        .kill_on_drop(true);
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_signs_in_and_approves_the_address_authorize_shows() {
+    let mut driver = Driver::start();
+    let base = common::demo_url();
+    let home = tempfile::tempdir().unwrap();
+    let profile = unique("browser");
+    let answers = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/answers-demo.toml");
+    let reg = cli(home.path())
+        .args([
+            "register",
+            base,
+            "--answers",
+            answers,
+            "--profile",
+            &profile,
+        ])
+        .output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&reg.stderr);
+    assert!(reg.status.success(), "{stderr}");
+
+    let (child, lines, url) = start_authorize(home.path(), &profile).await;
+    let b = driver.session(true).await;
+    let landed = sign_in_and_approve(&b, &url, "").await;
+    assert_loopback_callback(&landed);
+    let (code, stdout, stderr) = finish(child, lines).await;
+    assert_eq!(code, 0, "{stderr}\n{stdout}");
+    assert!(stdout.contains("Authorized client"), "{stdout}");
     assert!(
-        rest.lines()
+        stdout
+            .lines()
             .any(|l| l.starts_with("Grant ") && l.contains("status active")),
-        "{rest}"
+        "{stdout}"
     );
+
+    // Again in the same browser: the customer's session is remembered (WG3-01 §9.1.2), so the
+    // address opens the consent page at once; this time the customer denies.
+    let (child, lines, url) = start_authorize(home.path(), &profile).await;
+    b.goto(&url).await.unwrap();
+    b.wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath(
+            "//h1[normalize-space()='Review the data request']",
+        ))
+        .await
+        .expect("the consent page without signing in again");
+    let fields = b.find_all(Locator::Css("input[name=password]")).await;
+    assert!(fields.unwrap().is_empty(), "no sign-in form");
+    b.find(Locator::XPath("//button[@value='deny']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = b
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::XPath(
+            "//h1[normalize-space()='Authorization not completed']/..",
+        ))
+        .await
+        .expect("the wizard's listener page after denying");
+    let text = page.text().await.unwrap();
+    assert!(text.contains("access_denied"), "{text}");
+    b.close().await.unwrap();
+    let (code, stdout, stderr) = finish(child, lines).await;
+    assert_eq!(code, 2, "{stdout}\n{stderr}");
+    assert!(stderr.contains("access_denied"), "{stderr}");
     forget_secrets(home.path(), &profile);
 
     // The pages it went through allow no script at all (and no framing).
