@@ -2,8 +2,9 @@
 //! through chromedriver (WebDriver), opens the address the wizard shows, signs in with a test
 //! account, approves, and is redirected to the wizard's loopback listener; the wizard completes
 //! with the Grant. Once with `authorize --no-browser` (screenshots of the sign-in and consent
-//! pages saved under the target directory), once with the interactive wizard in a
-//! pseudo-terminal and a browser with JavaScript turned off (the pages are plain HTML forms).
+//! pages saved under the target directory; then a second request in the same browser goes
+//! straight to consent and is denied), once with the interactive wizard in a pseudo-terminal and
+//! a browser with JavaScript turned off (the pages are plain HTML forms).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); without them the
 //! tests fail and say so.
