@@ -46,10 +46,11 @@ impl Cli {
             Some(Command::Demo(a)) => {
                 !a.json
                     && !a.summary
+                    && !a.serve
                     && std::io::stdout().is_terminal()
                     && std::io::stdin().is_terminal()
             }
-            Some(Command::Catalog(a)) if matches!(a.command, CatalogCommand::Browse) => true,
+            Some(Command::Catalog(a)) if a.browses() => true,
             Some(_) => false,
         }
     }
@@ -58,7 +59,8 @@ impl Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the built-in demo utility and open the interactive wizard at it (on a terminal;
-    /// otherwise, or with --summary, print what discovery found).
+    /// otherwise, or with --summary, print what discovery found). It remembers its state in the
+    /// program's home and comes back on the same port (--fresh starts over).
     Demo(DemoArgs),
     /// Open the interactive wizard at a utility's URL.
     Tui(TuiArgs),
@@ -242,6 +244,10 @@ pub struct ForgetArgs {
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub timeout: u64,
+    /// Remove the profile even when a token could not be revoked (the server is gone for
+    /// good); without it a failed revocation removes nothing.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -290,6 +296,14 @@ pub struct DemoArgs {
     /// Print the discovery summary instead of opening the wizard.
     #[arg(long)]
     pub summary: bool,
+    /// Start over: discard the demo's remembered state (its clients, credentials with their
+    /// secrets, grants and tokens; the port is kept). Profiles registered with it stop working.
+    #[arg(long)]
+    pub fresh: bool,
+    /// Serve the remembered demo until interrupted, without the wizard (first line:
+    /// `LISTENING <url>`), for apps and scripts to use.
+    #[arg(long, conflicts_with_all = ["json", "summary"])]
+    pub serve: bool,
 }
 
 #[derive(Debug, Args)]
@@ -320,6 +334,8 @@ pub struct DemoServerArgs {
     ///                     Content-Length: 1000, 64KB, 50MB, 1GiB (KB/MB/GB = 1000^n, KiB... = 1024^n)
     ///   drip=DURATION     the real body a few bytes at a time, DURATION between pieces
     ///   chunk=BYTES       piece size for drip (default 16)
+    ///   reset             half the real body, then the connection drops mid-body
+    ///   hostile           every string value of the JSON body carries escapes and bidi controls
     ///   count=N           only the first N matching requests, then normal (default: all)
     /// Examples:
     ///   --fault '/cds/coverage:latency=200'

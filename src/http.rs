@@ -2,9 +2,11 @@
 //! (RFC 9700 §2, RFC 8252 §7.3), redirects followed by hand so each move is checked and recorded
 //! (CDS-WG1-01 §5 server migration), and errors that name the URL.
 
+mod limit;
 mod observe;
 mod resolve;
 
+pub use limit::host_key;
 pub use resolve::InwardName;
 
 use std::sync::Arc;
@@ -193,6 +195,8 @@ pub struct HttpClient {
     step: Option<&'static str>,
     /// Hosts the user named, which may resolve to inward addresses (shared by clones).
     trusted: resolve::Trusted,
+    /// At most so many requests in flight per host (shared by clones), when set.
+    host_limit: Option<limit::HostLimit>,
 }
 
 impl HttpClient {
@@ -232,6 +236,7 @@ impl HttpClient {
             observer: None,
             step: None,
             trusted,
+            host_limit: None,
         })
     }
 
@@ -247,6 +252,15 @@ impl HttpClient {
     pub fn with_observer(&self, observer: Arc<dyn ExchangeObserver>) -> Self {
         Self {
             observer: Some(observe::Observer(observer)),
+            ..self.clone()
+        }
+    }
+
+    /// This client (and its clones), with at most `per_host` requests in flight at each host
+    /// (`host:port`); a request waits for a place before its timings start.
+    pub fn with_host_limit(&self, per_host: usize) -> Self {
+        Self {
+            host_limit: Some(limit::HostLimit::new(per_host)),
             ..self.clone()
         }
     }
@@ -360,6 +374,11 @@ impl HttpClient {
         req: reqwest::RequestBuilder,
         url: &Url,
     ) -> Result<(u16, reqwest::header::HeaderMap, Vec<u8>), HttpError> {
+        // Held until the body is read: the request is in flight until then.
+        let _place = match &self.host_limit {
+            Some(limit) => limit.acquire(url).await,
+            None => None,
+        };
         let req = req.build().map_err(|e| self.transport_error(url, e))?;
         let Some(observer) = &self.observer else {
             let resp = self.inner.execute(req).await;

@@ -8,6 +8,7 @@ pub mod cds;
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod demo_home;
 pub mod http;
 pub mod oauth;
 pub mod onboarding;
@@ -52,8 +53,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(a) => commands::validate::run(a).await,
         Command::Scopes(a) => commands::scopes::run(a).await,
         Command::DemoServer(a) => commands::demo_server::run(a).await,
-        Command::Demo(a) if interactive => demo_tui().await,
-        Command::Demo(a) => demo(a.json).await,
+        Command::Demo(a) if a.serve => commands::demo::serve(a).await,
+        Command::Demo(a) if interactive => demo_tui(a).await,
+        Command::Demo(a) => commands::demo::summary(a).await,
         Command::Profiles(a) => commands::profiles::run(a).await,
         Command::Register(a) => commands::register::run(a).await,
         Command::Authorize(a) => commands::authorize::run(a).await,
@@ -63,7 +65,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Man(a) => commands::man::run(a),
         Command::Replay(a) => commands::replay::run(a).await,
         Command::Report(a) => commands::report::run(a).await,
-        Command::Catalog(a) if matches!(a.command, cli::CatalogCommand::Browse) => {
+        Command::Catalog(a) if a.browses() => {
             tui::run(tui::Start::Catalog(a.db.clone())).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -91,26 +93,19 @@ async fn tui_at(url: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `cds-wizard demo` on a terminal: the demo utility in-process and the wizard at it.
-async fn demo_tui() -> anyhow::Result<ExitCode> {
-    let server = demo::DemoServer::start(0, demo::DemoOptions::default()).await?;
-    let result = tui::run(tui::Start::Url(server.base_url.clone())).await;
-    server.stop().await;
-    result?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `cds-wizard demo --summary` (or not on a terminal): the demo utility in-process, discovered
-/// and summarized.
-async fn demo(json: bool) -> anyhow::Result<ExitCode> {
-    let server = demo::DemoServer::start(0, demo::DemoOptions::default()).await?;
-    let result = commands::run_discovery(&server.base_url, 15).await;
-    server.stop().await;
-    let d = result?;
-    if json {
-        commands::print_json(&commands::discover::to_json(&d));
-    } else {
-        commands::discover::print_summary(&d);
+/// `cds-wizard demo` on a terminal: the remembered demo utility (started here, or the one
+/// another process serves) and the wizard at it.
+async fn demo_tui(a: &cli::DemoArgs) -> anyhow::Result<ExitCode> {
+    let (hosted, url) = commands::demo::start(a).await?;
+    let result = tui::run(tui::Start::Url(url)).await;
+    if let Some(h) = hosted {
+        eprintln!(
+            "The demo utility's state is kept in {} for next time (`cds-wizard demo --fresh` \
+             starts over).",
+            text::sanitize(&h.state_file().display().to_string())
+        );
+        h.stop().await;
     }
+    result?;
     Ok(ExitCode::SUCCESS)
 }

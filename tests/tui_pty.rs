@@ -528,7 +528,8 @@ fn the_catalog_view_browses_a_crawled_fleet_in_a_pty() {
     rt.block_on(server.stop());
 
     // Offline from here: the fleet is gone.
-    let mut w = Wizard::start(24, 80, &["catalog", "--db", db, "browse"], &[]);
+    // `catalog` alone on a terminal opens the view (as `catalog browse` does).
+    let mut w = Wizard::start(24, 80, &["catalog", "--db", db], &[]);
     w.screen.wait_for("Utilities 6/6");
     assert!(w.screen.0.lock().unwrap().screen().alternate_screen());
     w.press(b" ");
@@ -542,4 +543,75 @@ fn the_catalog_view_browses_a_crawled_fleet_in_a_pty() {
     w.press(b"y");
     assert!(w.wait_exit().success());
     assert!(!w.screen.0.lock().unwrap().screen().alternate_screen());
+}
+
+/// The demo that remembers (issue 10 point 6), in the wizard: a profile registered with
+/// `cds-wizard demo --serve`, which then stopped, opens its Console in a new process; the wizard
+/// starts the demo from its remembered state, says so on the status line, lists the clients it
+/// remembered, and stops it when it ends.
+#[test]
+fn a_stored_demo_profile_starts_the_stopped_demo_when_its_console_opens() {
+    use std::io::BufRead;
+    let home = tempfile::tempdir().unwrap();
+    let profile = format!("memo-pty-{}", std::process::id());
+    let cli = || {
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"));
+        c.env("CDS_WIZARD_HOME", home.path())
+            .env("CDS_WIZARD_KEYRING", "keyutils");
+        c
+    };
+    let mut demo = cli()
+        .args(["demo", "--serve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(demo.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let base = first.trim().strip_prefix("LISTENING ").unwrap().to_owned();
+    let answers = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/answers-demo.toml");
+    let out = cli()
+        .args([
+            "register",
+            &base,
+            "--answers",
+            answers,
+            "--profile",
+            &profile,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // SAFETY: signalling our own child process by its id.
+    unsafe {
+        libc::kill(demo.id() as i32, libc::SIGINT);
+    }
+    assert!(demo.wait().unwrap().success());
+    let running = home.path().join("demo").join("state.json.running");
+    assert!(!running.exists(), "the demo stopped");
+
+    let mut w = Wizard::start(
+        30,
+        120,
+        &[&profile],
+        &[
+            ("CDS_WIZARD_HOME", home.path().as_os_str()),
+            ("CDS_WIZARD_KEYRING", "keyutils".as_ref()),
+        ],
+    );
+    w.screen.wait_for(&format!("Console · {profile}"));
+    w.screen
+        .wait_for("The demo utility was not running: started it");
+    // The clients it remembered, from the demo it started.
+    w.screen.wait_for("Watt Watcher");
+    assert!(running.exists(), "the wizard serves the demo");
+    w.press(b"\x03");
+    assert!(w.wait_exit().success());
+    assert!(!running.exists(), "and stops it when it ends");
 }

@@ -198,6 +198,7 @@ pub fn catalog_scopes(s: &UtilitySnapshot) -> Vec<CatalogScope> {
             response_types: Vec::new(),
             grant_types: sc.grant_types.clone(),
             auth_methods: sc.auth_methods.clone(),
+            public_client: crate::cds::auth_methods::allows_public_clients(&sc.auth_methods),
             pkce_methods: Vec::new(),
             coverages: sc
                 .coverages

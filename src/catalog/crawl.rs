@@ -1,7 +1,7 @@
 //! `catalog crawl`: many utilities discovered concurrently (CDS-WG1-01 §3–§4, CDS-WG1-02 §3.1)
 //! with the single-utility engine and its limits, politely: a bound on utilities in flight
-//! overall and per host, one utility's failure recorded and never fatal, and an interruption
-//! that keeps every utility already finished.
+//! overall, on requests in flight per host, one utility's failure recorded and never fatal,
+//! and an interruption that keeps every utility already finished.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -22,9 +22,10 @@ use crate::onboarding::discovery::{self, Discovery, DiscoveryEvent, DiscoveryLim
 pub struct CrawlOptions {
     /// Utilities discovered at once, overall.
     pub concurrency: usize,
-    /// Utilities discovered at once on one host (`host:port`). One discovery has at most three
-    /// requests in flight (related metadata, a coverage page and the OAuth metadata together,
-    /// CDS-WG1-01 §3.3/§4.1), so a host sees at most `3 × per_host` requests at a time.
+    /// Requests in flight at once at one host (`host:port`), over every utility it serves;
+    /// also the number of its utilities discovered at once (one discovery can have three
+    /// requests in flight: related metadata, a coverage page and the OAuth metadata,
+    /// CDS-WG1-01 §3.3/§4.1).
     pub per_host: usize,
     pub limits: DiscoveryLimits,
     /// Free text kept with the snapshot (e.g. "2026-Q4").
@@ -79,17 +80,11 @@ pub fn parse_url_list(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The host of a listed URL (`host:port`); an unparsable one is its own host.
 fn host_key(url: &str) -> String {
     url::Url::parse(url)
-        .ok()
-        .map(|u| {
-            format!(
-                "{}:{}",
-                u.host_str().unwrap_or(""),
-                u.port_or_known_default().unwrap_or(0)
-            )
-        })
-        .unwrap_or_default()
+        .map(|u| crate::http::host_key(&u))
+        .unwrap_or_else(|_| url.to_owned())
 }
 
 /// The raw documents of a discovery worth keeping, compressed.
@@ -172,6 +167,8 @@ pub async fn crawl(
     let crawl_id = catalog.begin_crawl(options.label.as_deref())?;
     let total = urls.len();
     sink(CrawlEvent::Started { total });
+    // Every request of the crawl counts toward its host's share, whichever utility made it.
+    let client = client.with_host_limit(options.per_host);
     let overall = Arc::new(Semaphore::new(options.concurrency.max(1)));
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut tasks = JoinSet::new();
@@ -269,5 +266,6 @@ mod tests {
     fn hosts_are_keyed_with_their_port() {
         assert_eq!(host_key("http://127.0.0.1:8080/u/1"), "127.0.0.1:8080");
         assert_eq!(host_key("https://u.example/x"), "u.example:443");
+        assert_eq!(host_key("not a url"), "not a url");
     }
 }

@@ -93,6 +93,9 @@ pub struct ScopeLine {
     pub scope_type: String,
     pub name: String,
     pub fields: i64,
+    /// A public client (no client secret) may use it: its `token_endpoint_auth_methods_supported`
+    /// holds `none` (WG1-02 §3.4), read from the stored auth methods.
+    pub public_client: bool,
 }
 
 /// Scopes of `within`, optionally of one type.
@@ -109,9 +112,13 @@ pub fn scopes(
         }
         None => String::new(),
     };
+    params.push(Sql::Text(crate::cds::auth_methods::NONE.to_owned()));
+    let public = format!("?{}", params.len());
     let sql = format!(
         "SELECT s.utility_id, IFNULL(u.name, u.input_url), s.scope_id, s.type, s.name,
-                (SELECT COUNT(*) FROM fields f WHERE f.utility_id = s.utility_id AND f.scope_id = s.scope_id)
+                (SELECT COUNT(*) FROM fields f WHERE f.utility_id = s.utility_id AND f.scope_id = s.scope_id),
+                EXISTS (SELECT 1 FROM scope_auth_methods m WHERE m.utility_id = s.utility_id
+                        AND m.scope_id = s.scope_id AND m.auth_method = {public})
          FROM scopes s JOIN utilities u ON u.id = s.utility_id
          WHERE s.utility_id IN ({ids}) {type_filter}
          ORDER BY u.name, s.position"
@@ -125,6 +132,7 @@ pub fn scopes(
             scope_type: r.get(3)?,
             name: r.get(4)?,
             fields: r.get(5)?,
+            public_client: r.get(6)?,
         })
     })?;
     rows.collect()

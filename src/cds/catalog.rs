@@ -19,6 +19,9 @@ pub struct CatalogScope {
     pub response_types: Vec<String>,
     pub grant_types: Vec<String>,
     pub auth_methods: Vec<String>,
+    /// A public client (no client secret, RFC 6749 §2.1) may use the scope: `auth_methods`
+    /// holds `none` (§3.4; [`super::auth_methods::allows_public_clients`]).
+    pub public_client: bool,
     pub pkce_methods: Vec<String>,
     pub coverages: Vec<CatalogCoverage>,
     pub grant_admin_scope: Option<String>,
@@ -151,6 +154,9 @@ pub fn build<'a>(
             response_types: s.response_types_supported.clone(),
             grant_types: s.grant_types_supported.clone(),
             auth_methods: s.token_endpoint_auth_methods_supported.clone(),
+            public_client: super::auth_methods::allows_public_clients(
+                &s.token_endpoint_auth_methods_supported,
+            ),
             pkce_methods: s.code_challenge_methods_supported.clone(),
             coverages: s
                 .coverages_supported

@@ -69,6 +69,16 @@ impl ClientObject {
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.scope.split_ascii_whitespace()
     }
+
+    /// A public client (`token_endpoint_auth_method` `none`): no secret, no Credential.
+    pub fn is_public(&self) -> bool {
+        super::auth_methods::is_public(self.token_endpoint_auth_method.as_deref())
+    }
+
+    /// Whether it authenticates with a client secret and so has Credentials (§4.2, §7).
+    pub fn uses_client_secret(&self) -> bool {
+        super::auth_methods::uses_client_secret(self.token_endpoint_auth_method.as_deref())
+    }
 }
 
 /// WG1-02 §5.3 listing page.

@@ -3,6 +3,7 @@
 
 pub(crate) mod open_enum;
 
+pub mod auth_methods;
 pub mod auth_server_metadata;
 pub mod authorization_details;
 pub mod catalog;

@@ -7,8 +7,23 @@ pub struct CatalogArgs {
     /// The catalog database (default: catalog.sqlite in the program's home, CDS_WIZARD_HOME).
     #[arg(long, global = true, value_name = "FILE")]
     pub db: Option<std::path::PathBuf>,
+    /// What to do; none opens the Catalog view on a terminal and lists the utilities
+    /// otherwise.
     #[command(subcommand)]
-    pub command: CatalogCommand,
+    pub command: Option<CatalogCommand>,
+}
+
+impl CatalogArgs {
+    /// Whether this run opens the wizard's Catalog view: `catalog browse`, or `catalog` alone
+    /// on a terminal.
+    pub fn browses(&self) -> bool {
+        use std::io::IsTerminal;
+        match &self.command {
+            Some(CatalogCommand::Browse) => true,
+            None => std::io::stdout().is_terminal() && std::io::stdin().is_terminal(),
+            Some(_) => false,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -47,7 +62,8 @@ pub struct CatalogCrawlArgs {
     /// Utilities discovered at once, overall.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub concurrency: u32,
-    /// Utilities discovered at once on one host (each has at most 3 requests in flight).
+    /// Requests in flight at once at one host, over all its utilities (also how many of its
+    /// utilities are discovered at once).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub per_host: u32,
     /// Seconds to wait for each response.
@@ -84,6 +100,9 @@ pub struct CatalogScopesArgs {
     /// Only scopes of this type (e.g. cds_usage).
     #[arg(long = "type", value_name = "TYPE")]
     pub scope_type: Option<String>,
+    /// Only scopes a public client may use (an app with no client secret: auth method `none`).
+    #[arg(long)]
+    pub public: bool,
     #[command(flatten)]
     pub query: CatalogQueryArgs,
 }

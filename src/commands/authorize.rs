@@ -109,6 +109,33 @@ async fn run_profile(
         .ok_or_else(|| anyhow!("name a profile (see `cds-wizard profiles`), or use --issuer"))?;
     let vault = keyring::open()?;
     let mut index = Index::load_default()?;
+    // A profile of the remembered demo: the demo serves it (started here when not running,
+    // until the customer has answered).
+    let hosted = crate::demo_home::ensure_for_profile(
+        &mut index,
+        &profile,
+        crate::demo_home::Role::Borrowed,
+        &crate::demo_home::to_stderr,
+    )
+    .await?;
+    let result =
+        authorize_profile(args, http, details, timeout, &profile, &vault, &mut index).await;
+    if let Some(h) = hosted {
+        h.stop().await;
+    }
+    result
+}
+
+/// [`run_profile`] once the utility serves.
+async fn authorize_profile(
+    args: &AuthorizeArgs,
+    http: &HttpClient,
+    details: Option<Value>,
+    timeout: Duration,
+    profile: &str,
+    vault: &keyring::KeyringStore,
+    index: &mut Index,
+) -> anyhow::Result<Outcome> {
     let opts = AuthorizeOptions {
         client_id: args.client.clone(),
         production: args.production,
@@ -116,12 +143,8 @@ async fn run_profile(
         authorization_details: details,
         use_default_redirect: args.use_default_redirect,
     };
-    let mut engine = Engine {
-        http,
-        vault: &vault,
-        index: &mut index,
-    };
-    let mut prepared = authorize::prepare(&mut engine, &profile, &opts).await?;
+    let mut engine = Engine { http, vault, index };
+    let mut prepared = authorize::prepare(&mut engine, profile, &opts).await?;
     present(&prepared, args)?;
     // A loopback redirect is answered by the listener; the server's receipt page by one
     // address read from stdin.
@@ -138,7 +161,7 @@ async fn run_profile(
         }
     };
     let callback = wait_for_callback(&mut prepared, timeout, pasted, None, |_| async {}).await?;
-    Ok(authorize::complete(http, &vault, Some(&mut index), prepared, &callback).await?)
+    Ok(authorize::complete(http, vault, Some(index), prepared, &callback).await?)
 }
 
 /// One line from stdin (off the async threads).

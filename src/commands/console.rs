@@ -19,6 +19,9 @@ pub struct Console {
     pub vault: KeyringStore,
     pub index: Index,
     pub profile: String,
+    /// The remembered demo utility, when this command started it for a demo profile (saved and
+    /// stopped when the console is dropped).
+    pub demo: Option<crate::demo_home::Hosted>,
 }
 
 impl Console {
@@ -39,7 +42,22 @@ impl Console {
             vault,
             index,
             profile: profile.to_owned(),
+            demo: None,
         })
+    }
+
+    /// [`Console::load`], and the remembered demo utility started here when the profile belongs
+    /// to it and it is not running (said on stderr).
+    pub async fn open(profile: &str, options: &ConsoleOptions) -> anyhow::Result<Console> {
+        let mut c = Console::load(profile, options)?;
+        c.demo = crate::demo_home::ensure_for_profile(
+            &mut c.index,
+            profile,
+            crate::demo_home::Role::Borrowed,
+            &crate::demo_home::to_stderr,
+        )
+        .await?;
+        Ok(c)
     }
 
     /// A management session over these parts.

@@ -11,7 +11,7 @@ use crate::present::manage as words;
 use super::console::{self, Console};
 
 pub async fn run(args: &CredentialsArgs) -> anyhow::Result<ExitCode> {
-    let mut c = Console::load(&args.profile, &args.options)?;
+    let mut c = Console::open(&args.profile, &args.options).await?;
     let mut s = c.session()?;
     let tz = console::zone(&s);
     let tz = tz.as_deref();

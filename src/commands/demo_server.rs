@@ -20,6 +20,11 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
              keep stored URLs stable"
         );
     }
+    // One process serves a state file at a time (the lock `cds-wizard demo` takes too).
+    let _lock = match &args.state {
+        Some(path) => Some(crate::demo_home::lock_state(path)?),
+        None => None,
+    };
     let server = DemoServer::start(
         args.port,
         DemoOptions {
@@ -43,6 +48,10 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
             args.port
         )
     })?;
+    let _announced = match &args.state {
+        Some(path) => Some(crate::demo_home::announce(path, &server.base_url)?),
+        None => None,
+    };
     // The first line is the contract with scripts and tests. Everything goes out in one write,
     // so a reader that stops after the first line cannot make a later write fail.
     let mut banner = format!(

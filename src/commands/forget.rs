@@ -15,13 +15,26 @@ use crate::vault::keyring;
 pub async fn run(args: &ForgetArgs) -> anyhow::Result<ExitCode> {
     let vault = keyring::open()?;
     let mut index = Index::load_default()?;
+    // A demo profile's tokens are revoked at the remembered demo (started here when stopped).
+    let _demo = crate::demo_home::ensure_for_profile(
+        &mut index,
+        &args.profile,
+        crate::demo_home::Role::Borrowed,
+        &crate::demo_home::to_stderr,
+    )
+    .await
+    .unwrap_or_else(|e| {
+        // Forgetting still works without the demo: only the revocation is lost.
+        crate::demo_home::to_stderr(format!("{e}"));
+        None
+    });
     let http = super::http_client(args.timeout)?;
     let mut engine = Engine {
         http: &http,
         vault: &vault,
         index: &mut index,
     };
-    let done = tokens::forget(&mut engine, &args.profile).await?;
+    let done = tokens::forget(&mut engine, &args.profile, args.force).await?;
     if args.json {
         super::print_json(&json!(done));
     } else {

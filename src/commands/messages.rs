@@ -18,7 +18,7 @@ use super::console::{self, Console};
 const ATTACHMENTS_LIMIT: u64 = 10 * 1000 * 1000;
 
 pub async fn run(args: &MessagesArgs) -> anyhow::Result<ExitCode> {
-    let mut c = Console::load(&args.profile, &args.options)?;
+    let mut c = Console::open(&args.profile, &args.options).await?;
     let mut s = c.session()?;
     let tz = console::zone(&s);
     let tz = tz.as_deref();

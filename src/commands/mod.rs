@@ -6,6 +6,7 @@ pub mod clients;
 pub mod completions;
 pub mod console;
 pub mod credentials;
+pub mod demo;
 pub mod demo_server;
 pub mod discover;
 pub mod files;

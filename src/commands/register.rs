@@ -84,6 +84,10 @@ pub async fn run(args: &RegisterArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("registration")?
     };
+    // Registered with the remembered demo: marked, so it is found wherever the demo listens.
+    if let Err(e) = crate::demo_home::adopt(&mut index, &outcome.profile) {
+        eprintln!("warning: {}", sanitize_line(&e.to_string(), 300));
+    }
     if args.json {
         super::print_json(&json!(outcome));
     } else {

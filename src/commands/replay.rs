@@ -62,7 +62,7 @@ pub async fn run(args: &ReplayArgs) -> anyhow::Result<ExitCode> {
 
 /// A future that completes on Ctrl-C (SIGINT), listening from the moment this returns.
 #[cfg(unix)]
-fn interrupt() -> anyhow::Result<impl Future<Output = ()>> {
+pub fn interrupt() -> anyhow::Result<impl Future<Output = ()>> {
     let mut sig = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
     Ok(async move {
         sig.recv().await;
@@ -70,7 +70,7 @@ fn interrupt() -> anyhow::Result<impl Future<Output = ()>> {
 }
 
 #[cfg(not(unix))]
-fn interrupt() -> anyhow::Result<impl Future<Output = ()>> {
+pub fn interrupt() -> anyhow::Result<impl Future<Output = ()>> {
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -13,6 +13,26 @@ use crate::vault::keyring;
 pub async fn run(args: &TokenArgs) -> anyhow::Result<ExitCode> {
     let vault = keyring::open()?;
     let mut index = Index::load_default()?;
+    // A profile of the remembered demo: the demo serves it (started here when not running).
+    let hosted = crate::demo_home::ensure_for_profile(
+        &mut index,
+        &args.profile,
+        crate::demo_home::Role::Borrowed,
+        &crate::demo_home::to_stderr,
+    )
+    .await?;
+    let result = print_token(args, &vault, &mut index).await;
+    if let Some(h) = hosted {
+        h.stop().await;
+    }
+    result
+}
+
+async fn print_token(
+    args: &TokenArgs,
+    vault: &keyring::KeyringStore,
+    index: &mut Index,
+) -> anyhow::Result<ExitCode> {
     let http = super::http_client(args.timeout)?;
     let client = match &args.client {
         Some(c) => c.clone(),
@@ -23,8 +43,8 @@ pub async fn run(args: &TokenArgs) -> anyhow::Result<ExitCode> {
     };
     let mut engine = Engine {
         http: &http,
-        vault: &vault,
-        index: &mut index,
+        vault,
+        index,
     };
     let (token, _source) = tokens::current(&mut engine, &args.profile, &client).await?;
     // The user asked for the token: stdout, nothing else on the line. Tokens are checked as

@@ -157,6 +157,14 @@ impl AuthorizationRequest {
                 url: par_endpoint.clone(),
                 what: "the PAR response has no request_uri (RFC 9126 §2.2)".to_owned(),
             })?;
+        // A request_uri goes into the address the customer opens (and that is printed): it
+        // must be printable ASCII like every other OAuth identifier.
+        crate::cds::identifiers::check("request_uri", request_uri).map_err(|what| {
+            OAuthError::BadResponse {
+                url: par_endpoint.clone(),
+                what: format!("the PAR response's {what} (RFC 9126 §2.2)"),
+            }
+        })?;
         let mut url = authorization_endpoint.clone();
         url.query_pairs_mut()
             .append_pair("client_id", &self.client_id)

@@ -99,6 +99,7 @@ impl LoopbackListener {
         expected_state: &str,
         timeout: Duration,
     ) -> Result<CallbackParams, OAuthError> {
+        let at = self.redirect_uri();
         let listener = tokio::net::TcpListener::from_std(self.listener)
             .map_err(|e| OAuthError::Listener(e.to_string()))?;
         let path: Arc<str> = self.path.into();
@@ -115,7 +116,7 @@ impl LoopbackListener {
                 () = &mut deadline => {
                     // Rounded up, so a sub-second timeout does not read as "0 s".
                     let secs = timeout.as_secs() + u64::from(timeout.subsec_nanos() > 0);
-                    return Err(OAuthError::Timeout { secs });
+                    return Err(OAuthError::Timeout { at, secs });
                 }
                 accepted = listener.accept() => {
                     let Ok((stream, _)) = accepted else { continue };

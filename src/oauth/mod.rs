@@ -108,8 +108,12 @@ pub enum OAuthError {
     /// Neither RFC 8414 nor OpenID discovery location served metadata.
     #[error("no authorization server metadata for {issuer}: {tried}")]
     NoMetadata { issuer: String, tried: String },
-    #[error("no authorization response within {secs} s")]
-    Timeout { secs: u64 },
+    /// The authorization callback did not arrive at the loopback redirect URI `at` in time.
+    #[error(
+        "no authorization response at {at} within {secs} s (authorization callback: the \
+         customer did not finish at the authorization server)"
+    )]
+    Timeout { at: String, secs: u64 },
     #[error("the loopback listener failed: {0}")]
     Listener(String),
     /// The caller asked for something these RFCs do not allow.

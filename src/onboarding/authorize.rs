@@ -58,6 +58,19 @@ pub enum AuthorizeError {
     MissingSecret(String),
     #[error(transparent)]
     OAuth(#[from] OAuthError),
+    /// The authorization code exchange failed; a code is single-use, so only a new
+    /// authorization helps.
+    #[error("code exchange failed: {cause}; run `cds-wizard authorize` again")]
+    CodeExchange { cause: OAuthError },
+    /// The pushed authorization request (RFC 9126) failed: nothing was asked of the customer.
+    #[error("pushed authorization request (PAR) failed: {cause}")]
+    Par { cause: OAuthError },
+    /// The tokens are stored; only reading the Grant they stand for failed.
+    #[error(
+        "the tokens are stored, but reading the Grant (Grants API) failed: {cause}; \
+         `cds-wizard grants` shows it once the server answers"
+    )]
+    Grant { cause: ApiError },
     #[error(transparent)]
     Api(#[from] ApiError),
     #[error(transparent)]
@@ -137,7 +150,7 @@ fn auth_for(
     client_id: &str,
     method: Option<&str>,
 ) -> Result<ClientAuth, AuthorizeError> {
-    if method == Some("none") {
+    if crate::cds::auth_methods::is_public(method) {
         return Ok(ClientAuth::Public {
             client_id: client_id.to_owned(),
         });
@@ -315,7 +328,8 @@ async fn url_for(
         Some(par) => (
             request
                 .push(http, par, &target.authorization_endpoint, &target.auth)
-                .await?,
+                .await
+                .map_err(|cause| AuthorizeError::Par { cause })?,
             true,
         ),
         None => (request.url(&target.authorization_endpoint)?, false),
@@ -437,7 +451,8 @@ pub async fn complete(
         prepared.request.redirect_uri.as_deref(),
         prepared.request.code_verifier(),
     )
-    .await?;
+    .await
+    .map_err(|cause| AuthorizeError::CodeExchange { cause })?;
     let now = jiff::Timestamp::now();
     let expires = token::expires_at(&resp, now);
     let client_id = t.auth.client_id().to_owned();
@@ -453,7 +468,8 @@ pub async fn complete(
         let token = admin_token(&mut engine, &pt.name).await?;
         // The newest Grant of this client is the one just approved (§8.4 order).
         grant = api::grants_of(http, api_url, &token, &client_id)
-            .await?
+            .await
+            .map_err(|cause| AuthorizeError::Grant { cause })?
             .into_iter()
             .next();
     }

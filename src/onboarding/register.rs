@@ -65,13 +65,13 @@ pub enum RegisterError {
     },
     /// A step after registration failed; everything received so far is kept.
     #[error(
-        "{step} failed: {source}. What was received is saved in profile `{profile}`; continue with `cds-wizard register --resume {profile}`"
+        "{step} failed: {cause}. What was received is saved in profile `{profile}`; continue with `cds-wizard register --resume {profile}`"
     )]
     Interrupted {
         step: RegistrationStep,
         profile: String,
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
+        /// Part of the message, not a `source` (which would print it a second time).
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
@@ -83,7 +83,7 @@ fn interrupted(
     RegisterError::Interrupted {
         step,
         profile: profile.to_owned(),
-        source: Box::new(e),
+        cause: Box::new(e),
     }
 }
 
@@ -458,8 +458,14 @@ async fn store_credentials(
         let p = profile_mut(engine.index, profile_name)?;
         // Only clients the Clients API listed for this app (§5): a credential naming any other
         // client would plant a keyring entry nothing refers to.
-        if p.client(&c.client_id).is_none() {
+        let Some(entry) = p.client(&c.client_id) else {
             tracing::warn!("a credential names a client the Clients API did not list; not stored");
+            continue;
+        };
+        // A public client (`none`) sends no secret, so one listed for it would be kept for
+        // nothing and pretend it exists (§4.2 read as `auth_methods::uses_client_secret` does).
+        if entry.is_public() {
+            tracing::warn!("a credential names a public client (auth method none); not stored");
             continue;
         }
         let account = p.account(&c.client_id, SecretKind::ClientSecret);

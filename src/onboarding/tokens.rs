@@ -33,10 +33,30 @@ pub enum TokenError {
     },
     #[error("the secret of client {0} is not in the keyring")]
     MissingSecret(String),
+    /// A revocation failed: a token still live at the server is not deleted here (it could
+    /// never be revoked afterwards), so nothing is removed.
+    #[error(
+        "revocation failed for {count} token{s} of profile `{profile}` ({first}); nothing was \
+         removed: run `cds-wizard forget {profile}` again, or add --force to remove the profile \
+         anyway",
+        s = if *.count == 1 { "" } else { "s" }
+    )]
+    NotRevoked {
+        profile: String,
+        count: usize,
+        first: String,
+    },
     #[error("the server metadata names no token endpoint")]
     NoTokenEndpoint,
     #[error(transparent)]
     OAuth(#[from] OAuthError),
+    /// A refresh (RFC 6749 §6) that failed otherwise than `invalid_grant`: the stored refresh
+    /// token is kept, so running the command again retries.
+    #[error("refresh failed: {0}")]
+    Refresh(OAuthError),
+    /// A `client_credentials` token request (RFC 6749 §4.4) that failed.
+    #[error("client_credentials token request failed: {0}")]
+    ClientCredentials(OAuthError),
     #[error(transparent)]
     Vault(#[from] VaultError),
     #[error(transparent)]
@@ -57,7 +77,7 @@ fn client_auth(
     p: &Profile,
     c: &ClientEntry,
 ) -> Result<ClientAuth, TokenError> {
-    if c.token_endpoint_auth_method.as_deref() == Some("none") {
+    if c.is_public() {
         return Ok(ClientAuth::Public {
             client_id: c.client_id.clone(),
         });
@@ -197,12 +217,13 @@ async fn obtain(
                         cause: e,
                     }
                 }
-                e => e.into(),
+                e => TokenError::Refresh(e),
             })?;
         Ok((resp, TokenSource::Refreshed))
     } else if c.grant_types.iter().any(|g| g == "client_credentials") {
-        let resp =
-            token::client_credentials(engine.http, &endpoint, &auth, Some(&c.scope), None).await?;
+        let resp = token::client_credentials(engine.http, &endpoint, &auth, Some(&c.scope), None)
+            .await
+            .map_err(TokenError::ClientCredentials)?;
         Ok((resp, TokenSource::ClientCredentials))
     } else {
         Err(TokenError::NoWay(c.client_id.clone()))
@@ -248,13 +269,19 @@ fn store(
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Forgotten {
     pub revoked: Vec<String>,
-    /// Revocations that failed (the server may be gone); the entries are removed regardless.
+    /// Revocations that failed (the server may be gone); the entries are removed only with
+    /// `force`.
     pub not_revoked: Vec<String>,
     pub keyring_entries_removed: Vec<String>,
 }
 
 /// Revokes what it can, then removes every keyring entry and the index entry of a profile.
-pub async fn forget(engine: &mut Engine<'_>, profile_name: &str) -> Result<Forgotten, TokenError> {
+/// When a revocation fails nothing is removed (`TokenError::NotRevoked`), unless `force`.
+pub async fn forget(
+    engine: &mut Engine<'_>,
+    profile_name: &str,
+    force: bool,
+) -> Result<Forgotten, TokenError> {
     let p = engine
         .index
         .profile(profile_name)
@@ -284,6 +311,13 @@ pub async fn forget(engine: &mut Engine<'_>, profile_name: &str) -> Result<Forgo
                 }
             }
         }
+    }
+    if let Some(first) = out.not_revoked.first().filter(|_| !force) {
+        return Err(TokenError::NotRevoked {
+            profile: profile_name.to_owned(),
+            count: out.not_revoked.len(),
+            first: first.clone(),
+        });
     }
     for account in p.keyring_accounts() {
         engine.vault.delete(&account)?;

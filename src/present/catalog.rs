@@ -102,18 +102,21 @@ pub fn utility_rows(rows: &[UtilityLine]) -> Vec<String> {
     out
 }
 
+/// The rows of `catalog scopes`; PUBLIC says whether a public client (an app with no client
+/// secret, auth method `none`) may use the scope.
 pub fn scope_rows(rows: &[ScopeLine]) -> Vec<String> {
     let mut out = vec![format!(
-        "{:<30} {:<26} {:<22} {:>6}  {}",
-        "UTILITY", "SCOPE", "TYPE", "FIELDS", "NAME"
+        "{:<30} {:<26} {:<22} {:>6} {:<6}  {}",
+        "UTILITY", "SCOPE", "TYPE", "FIELDS", "PUBLIC", "NAME"
     )];
     out.extend(rows.iter().map(|r| {
         format!(
-            "{} {} {} {:>6}  {}",
+            "{} {} {} {:>6} {:<6}  {}",
             cell(&r.utility, 30),
             cell(&r.scope_id, 26),
             cell(&r.scope_type, 22),
             r.fields,
+            if r.public_client { "yes" } else { "no" },
             sanitize_line(&r.name, 60)
         )
     }));

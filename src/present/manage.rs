@@ -77,7 +77,7 @@ pub fn client_detail(c: &ClientObject, tz: Option<&str>) -> Vec<String> {
         format!("  response types {}", list(&c.response_types)),
         format!(
             "  auth method    {}",
-            sanitize(c.token_endpoint_auth_method.as_deref().unwrap_or("none"))
+            super::profile::auth_method(c.token_endpoint_auth_method.as_deref())
         ),
         format!("  redirect URIs  {}", list(&c.redirect_uris)),
         format!("  contacts       {}", list(&c.contacts)),

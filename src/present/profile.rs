@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use crate::cds::auth_methods::NONE;
 use crate::profiles::model::{ClientEntry, Profile};
 use crate::secret::{SERVICE, SecretKind};
 use crate::text::sanitize;
@@ -85,6 +86,9 @@ pub fn client_lines(p: &Profile, c: &ClientEntry, checks: Option<&Checks>) -> Ve
             sanitize(&c.scope)
         }
     )];
+    if c.is_public() {
+        out.push(super::register::PUBLIC_CLIENT.to_owned());
+    }
     if c.secrets.is_empty() {
         out.push("      no secret in the keyring".to_owned());
     }
@@ -112,6 +116,15 @@ pub fn client_lines(p: &Profile, c: &ClientEntry, checks: Option<&Checks>) -> Ve
         ));
     }
     out
+}
+
+/// A `token_endpoint_auth_method` in words: `null` (§5.1) is not `none` (a public client).
+pub fn auth_method(method: Option<&str>) -> String {
+    match method {
+        None => "— (null: does not use the token endpoint)".to_owned(),
+        Some(NONE) => "none (public client: no client secret, no Credential)".to_owned(),
+        Some(m) => sanitize(m),
+    }
 }
 
 /// How many checked entries are missing and how many could not be checked.

@@ -7,6 +7,10 @@ use crate::profiles::model::RegistrationStep;
 use crate::secret::SERVICE;
 use crate::text::{sanitize, sanitize_line};
 
+/// The note under a public client (auth method `none`) in the lists of clients.
+pub const PUBLIC_CLIENT: &str =
+    "      public client (auth method none): no client secret; PKCE binds each code to the app";
+
 /// What one registration step does, as the wizard lists it while it runs.
 pub fn step(step: RegistrationStep) -> &'static str {
     use RegistrationStep as S;
@@ -89,6 +93,9 @@ pub fn outcome_lines(o: &RegisterOutcome) -> Vec<String> {
             sanitize_line(&c.status, 10),
             sanitize_line(&c.scope, 120)
         ));
+        if crate::cds::auth_methods::is_public(c.token_endpoint_auth_method.as_deref()) {
+            out.push(PUBLIC_CLIENT.to_owned());
+        }
         for a in &c.keyring_accounts {
             out.push(format!("      keyring account {}", sanitize_line(a, 120)));
         }

@@ -97,6 +97,15 @@ pub fn methods(s: &CatalogScope) -> [(&'static str, String); 4] {
     ]
 }
 
+/// Whether an app with no client secret may use the scope (auth method `none`, §3.4).
+pub fn public_client(s: &CatalogScope) -> &'static str {
+    if s.public_client {
+        "yes (auth method none: a native app without a client secret may use it)"
+    } else {
+        "no (needs a client secret)"
+    }
+}
+
 /// One scope as the lines `cds-wizard scopes` prints.
 pub fn summary(s: &CatalogScope) -> Vec<String> {
     let mut out = vec![
@@ -109,6 +118,7 @@ pub fn summary(s: &CatalogScope) -> Vec<String> {
         format!("  {}", sanitize_line(&s.description, 300)),
     ];
     out.extend(methods(s).map(|(label, v)| format!("  {label:<14} {v}")));
+    out.push(format!("  public client  {}", public_client(s)));
     if !s.coverages.is_empty() {
         let names: Vec<String> = s.coverages.iter().map(coverage).collect();
         out.push(format!("  coverages      {}", names.join("; ")));
@@ -273,6 +283,7 @@ mod tests {
             response_types: vec!["code".into()],
             grant_types: vec!["authorization_code".into(), "refresh_token".into()],
             auth_methods: vec!["client_secret_basic".into()],
+            public_client: false,
             pkce_methods: vec![],
             coverages: vec![
                 CatalogCoverage {
@@ -330,6 +341,7 @@ mod tests {
                 "  response types code",
                 "  auth methods   client_secret_basic",
                 "  PKCE           —",
+                "  public client  no (needs a client secret)",
                 "  coverages      North Valley (nv); gone (not in coverage)",
                 "  grant admin    grant_admin",
                 "  requires       fee [payment_required] 25.00 USD",

@@ -213,6 +213,12 @@ impl ClientEntry {
         self.secrets.contains(&kind)
     }
 
+    /// A public client (`token_endpoint_auth_method` `none`, RFC 6749 §2.1): it has no client
+    /// secret, so none is ever stored, asked for, rotated or deleted.
+    pub fn is_public(&self) -> bool {
+        crate::cds::auth_methods::is_public(self.token_endpoint_auth_method.as_deref())
+    }
+
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.scope.split_ascii_whitespace()
     }
@@ -250,6 +256,11 @@ pub struct Profile {
     pub registration: RegistrationChoice,
     #[serde(default, rename = "client")]
     pub clients: Vec<ClientEntry>,
+    /// The profile was registered with the built-in demo utility (`cds-wizard demo`), whose
+    /// state is remembered in the home: its URLs follow the demo's port, and `token`,
+    /// `authorize` and the wizard start the demo when it is not running (`demo_home`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
 }
 
 impl Profile {
@@ -276,6 +287,7 @@ impl Profile {
             endpoints: Endpoints::default(),
             registration: RegistrationChoice::default(),
             clients: Vec::new(),
+            demo: false,
         })
     }
 
@@ -338,7 +350,8 @@ impl Profile {
     /// Every keyring account this profile may have used: each kind for each known client
     /// (and the admin client), whether or not the index recorded it. `forget` deletes all of
     /// them, which also cleans up a secret stored just before a crash that kept it from being
-    /// recorded (deleting a missing entry is not an error).
+    /// recorded (deleting a missing entry is not an error). A public client has no client
+    /// secret, so none is named for it unless one was recorded.
     pub fn keyring_accounts(&self) -> Vec<String> {
         let mut ids: Vec<&str> = self.clients.iter().map(|c| c.client_id.as_str()).collect();
         if let Some(admin) = self.admin_client_id.as_deref()
@@ -346,8 +359,16 @@ impl Profile {
         {
             ids.insert(0, admin);
         }
+        let never_had = |id: &str, k: SecretKind| {
+            k == SecretKind::ClientSecret
+                && self
+                    .client(id)
+                    .is_some_and(|c| c.is_public() && !c.has_secret(k))
+        };
         ids.iter()
-            .flat_map(|id| SECRET_KINDS.map(|k| self.account(id, k)))
+            .flat_map(|id| SECRET_KINDS.into_iter().map(move |k| (*id, k)))
+            .filter(|(id, k)| !never_had(id, *k))
+            .map(|(id, k)| self.account(id, k))
             .collect()
     }
 }

@@ -14,7 +14,6 @@ use super::flows::{Fresh, Shared, authorize_flow, loaded, open_vault, register};
 use crate::app::screens::discover::Discovered;
 use crate::app::screens::inspector::RecordingEvent;
 use crate::app::{Effect, Msg, ReqId};
-use crate::demo::{DemoOptions, DemoServer};
 use crate::http::HttpClient;
 use crate::onboarding::discovery::{self, DiscoveryLimits, ProgressSink};
 use crate::onboarding::plan;
@@ -38,14 +37,14 @@ pub struct Executor {
     index: Arc<Mutex<Option<Index>>>,
     /// Running authorizations: where pasted addresses go, and how to stop them.
     flows: HashMap<ReqId, Flow>,
-    /// The demo utility started from the home screen, kept until the wizard ends.
-    demo: Arc<Mutex<Option<DemoServer>>>,
     /// Whether effects may write to the real terminal (the OSC 52 clipboard).
     terminal: bool,
     /// The session's recorder, which the Inspector shows and records to a file with.
     recorder: Option<Arc<Recorder>>,
     /// The research catalog's database (`None`: the default one).
     catalog_db: Option<std::path::PathBuf>,
+    /// The remembered demo utility, when this wizard serves it (`demo_home`).
+    hosted: super::demo::Slot,
 }
 
 struct Flow {
@@ -63,10 +62,10 @@ impl Executor {
             vault: Arc::new(OnceCell::new()),
             index: Arc::new(Mutex::new(None)),
             flows: HashMap::new(),
-            demo: Arc::new(Mutex::new(None)),
             terminal: false,
             recorder: None,
             catalog_db: None,
+            hosted: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -218,19 +217,21 @@ impl Executor {
         });
     }
 
-    /// The demo utility on a free port, kept until the wizard ends.
+    /// The remembered demo utility (`demo_home`): on its port, kept until the wizard ends.
     fn start_demo(&self) {
-        let (tx, slot) = (self.tx.clone(), self.demo.clone());
+        let (tx, slot) = (self.tx.clone(), self.hosted.clone());
         tokio::spawn(async move {
-            let result = match DemoServer::start(0, DemoOptions::default()).await {
-                Ok(server) => {
-                    let url = server.base_url.clone();
-                    *slot.lock().await = Some(server);
-                    Ok(url)
+            match super::demo::start(&slot).await {
+                Ok((url, notes)) => {
+                    let _ = tx.send(Msg::DemoStarted(Ok(url))).await;
+                    if !notes.is_empty() {
+                        let _ = tx.send(Msg::Info(notes.join(" "))).await;
+                    }
                 }
-                Err(e) => Err(format!("the demo utility did not start: {e:#}")),
-            };
-            let _ = tx.send(Msg::DemoStarted(result)).await;
+                Err(e) => {
+                    let _ = tx.send(Msg::DemoStarted(Err(e))).await;
+                }
+            }
         });
     }
 
@@ -273,7 +274,9 @@ impl Executor {
     fn authorize(&mut self, req: ReqId, profile: String, client_id: String, wait: Duration) {
         let (tx, shared) = (self.tx.clone(), self.shared());
         let (paste_tx, paste_rx) = mpsc::channel(4);
+        let hosted = self.hosted.clone();
         let task = tokio::spawn(async move {
+            super::demo::ensure(&shared, &hosted, &profile).await;
             let result = authorize_flow(&shared, req, &profile, &client_id, wait, paste_rx).await;
             let _ = tx.send(Msg::AuthorizeDone { req, result }).await;
         });
@@ -344,7 +347,9 @@ impl Executor {
         cursor: crate::app::screens::console::listing::Cursor,
     ) {
         let (tx, shared) = (self.tx.clone(), self.shared());
+        let hosted = self.hosted.clone();
         tokio::spawn(async move {
+            super::demo::ensure(&shared, &hosted, &profile).await;
             let (zone, result) = super::console::load(&shared, &profile, tab, cursor).await;
             let msg = Msg::ConsolePage {
                 req,
@@ -364,7 +369,9 @@ impl Executor {
         action: crate::app::screens::console::ConsoleAction,
     ) {
         let (tx, shared) = (self.tx.clone(), self.shared());
+        let hosted = self.hosted.clone();
         tokio::spawn(async move {
+            super::demo::ensure(&shared, &hosted, &profile).await;
             let result = super::console::act(&shared, &profile, action).await;
             let _ = tx.send(Msg::ConsoleActed { req, result }).await;
         });
@@ -392,8 +399,6 @@ impl Executor {
         for (_, f) in self.flows.drain() {
             f.task.abort();
         }
-        if let Some(server) = self.demo.lock().await.take() {
-            server.stop().await;
-        }
+        super::demo::stop(&self.hosted).await;
     }
 }

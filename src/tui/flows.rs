@@ -85,6 +85,7 @@ pub fn profile_view(p: &Profile) -> ProfileView {
                     .iter()
                     .map(|k| sanitize(&p.account(&c.client_id, *k)))
                     .collect(),
+                public: c.is_public(),
             })
             .collect(),
         unfinished: p.next_step().map(|s| {
@@ -126,6 +127,11 @@ pub(super) async fn register(
         }
         None => register::resume(&mut engine, profile, &progress).await,
     };
+    if result.is_ok() {
+        // Registered with the remembered demo: marked, so it is found wherever it listens later
+        // (best effort: an unmarked profile is still recognised by the demo's old addresses).
+        let _ = crate::demo_home::adopt(&mut ix, profile);
+    }
     let stored = ix.profile(profile);
     match result {
         Ok(outcome) => {

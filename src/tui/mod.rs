@@ -4,6 +4,7 @@
 
 mod catalog;
 mod console;
+mod demo;
 mod event_loop;
 mod executor;
 mod files;

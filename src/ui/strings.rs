@@ -285,3 +285,6 @@ pub const CATALOG_COMPARE_HINT: &str = "Mark two utilities with Space on the Uti
 pub const CATALOG_COMPARE_SIGNS: &str = "+ only in B · - only in A · ~ changed";
 pub const CATALOG_SHOW_DIFFERENCES: &str = "d: only them";
 pub const CATALOG_SHOW_ALL: &str = "d: all rows";
+
+/// After a public client's scope on the Authorize step: it authorizes with PKCE alone.
+pub const PUBLIC_CLIENT: &str = " · public client (no secret; PKCE proves the app)";

@@ -400,7 +400,8 @@ async fn exports_round_trip_and_shards_merge() {
     f.stop().await;
 }
 
-async fn cli_json(args: Vec<String>) -> Value {
+/// Runs the binary, expects success, returns stdout.
+async fn cli_out(args: Vec<String>) -> String {
     let (code, out, err) = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         run_cli(&args)
@@ -408,6 +409,11 @@ async fn cli_json(args: Vec<String>) -> Value {
     .await
     .unwrap();
     assert_eq!(code, 0, "{err}");
+    out
+}
+
+async fn cli_json(args: Vec<String>) -> Value {
+    let out = cli_out(args).await;
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
 }
 
@@ -439,6 +445,12 @@ async fn the_common_questions_are_answered_offline_as_json() {
         list.iter()
             .all(|u| u["registration_cost"].as_array().unwrap().len() == 1)
     );
+    // `catalog` alone, off a terminal, lists the same utilities as text.
+    let out = cli_out(vec!["catalog".to_owned(), "--db".to_owned(), db.clone()]).await;
+    for u in list {
+        let name = u["name"].as_str().unwrap();
+        assert!(out.contains(name), "{name} in {out}");
+    }
 
     let reach = cli_json(q(&[
         "fields",
@@ -491,4 +503,69 @@ async fn the_common_questions_are_answered_offline_as_json() {
     let show = cli_json(q(&["show", &fleet_urls[0]])).await;
     assert_eq!(show["input_url"], fleet_urls[0]);
     assert!(show["scopes"].as_array().unwrap().len() >= 4);
+}
+
+/// Records when each request was in flight (the client's own timings, which start once the
+/// request has its place at the host).
+#[derive(Default)]
+struct InFlight(std::sync::Mutex<Vec<(std::time::SystemTime, Duration)>>);
+
+impl cds_wizard::http::ExchangeObserver for InFlight {
+    fn exchange(&self, e: &cds_wizard::http::RawExchange<'_>) {
+        self.0.lock().unwrap().push((e.started, e.total));
+    }
+}
+
+impl InFlight {
+    /// The most requests that were in flight at one moment.
+    fn peak(&self) -> usize {
+        let mut edges: Vec<(std::time::SystemTime, i32)> = Vec::new();
+        for (start, total) in self.0.lock().unwrap().iter() {
+            edges.push((*start, 1));
+            edges.push((*start + *total, -1));
+        }
+        // Ends before starts at the same instant: a place freed is a place taken.
+        edges.sort();
+        let (mut now, mut peak) = (0i32, 0i32);
+        for (_, d) in edges {
+            now += d;
+            peak = peak.max(now);
+        }
+        peak as usize
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_host_bounds_the_requests_a_host_sees_not_just_its_utilities() {
+    // Every utility of the fleet is on one host; 30 ms before each response keeps requests
+    // in flight long enough to overlap when nothing stops them.
+    let f = fleet(12, 7, 0, 30).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Catalog::open(&dir.path().join("p.sqlite")).unwrap();
+    let seen = Arc::new(InFlight::default());
+    let options = CrawlOptions {
+        concurrency: 12,
+        per_host: 2,
+        label: Some("polite".into()),
+        ..CrawlOptions::default()
+    };
+    let summary = crawl::crawl(
+        &mut c,
+        &client().with_observer(seen.clone()),
+        urls(&f),
+        &options,
+        Arc::new(|_| {}),
+        std::future::pending(),
+    )
+    .await
+    .expect("crawl");
+    assert_eq!(summary.ok + summary.failed, 12);
+    let n = seen.0.lock().unwrap().len();
+    assert!(n > 24, "several requests per utility: {n}");
+    let peak = seen.peak();
+    assert!(
+        (1..=2).contains(&peak),
+        "at most 2 requests at the host at once, saw {peak}"
+    );
+    f.stop().await;
 }

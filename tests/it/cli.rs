@@ -262,10 +262,24 @@ fn the_wizard_entry_points_need_a_terminal_and_demo_falls_back_to_its_summary() 
         assert!(err.contains("needs a terminal"), "{args:?}: {err}");
         assert_eq!(err.lines().count(), 1, "{err}");
     }
-    let (code, out, err) = run_cli(&["demo"]);
+    // The demo remembers its state in the home: a temporary one, not the user's.
+    let home = tempfile::tempdir().unwrap();
+    let demo = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"))
+            .args(args)
+            .env("CDS_WIZARD_HOME", home.path())
+            .output()
+            .expect("run cds-wizard");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = demo(&["demo"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("Demo Gas & Electric"), "{out}");
-    let (code, out, _) = run_cli(&["demo", "--summary"]);
+    let (code, out, _) = demo(&["demo", "--summary"]);
     assert_eq!(code, 0);
     assert!(out.contains("Coverage: 8 entries"), "{out}");
     // No arguments: the help, for now.

@@ -170,6 +170,7 @@ const LAYERS: &[Layer] = &[
             "profiles",
             "demo",
             "catalog",
+            "demo_home",
         ],
         pure: false,
     },
@@ -195,6 +196,7 @@ const LAYERS: &[Layer] = &[
             "demo",
             "EXIT_FAILURE",
             "catalog",
+            "demo_home",
         ],
         pure: false,
     },
@@ -202,6 +204,13 @@ const LAYERS: &[Layer] = &[
     Layer {
         module: "catalog",
         may_use: &["cds", "http", "onboarding", "text", "profiles"],
+        pure: false,
+    },
+    // The demo that remembers: the demo server over a state file in the program's home, and
+    // the stored profiles that belong to it (issue 10 point 6).
+    Layer {
+        module: "demo_home",
+        may_use: &["demo", "profiles", "text"],
         pure: false,
     },
     // The embedded server speaks the spec and nothing of the client side.

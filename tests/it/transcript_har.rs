@@ -75,7 +75,9 @@ fn read(path: &std::path::Path) -> Value {
 async fn file_is_private_new_and_complete_after_every_entry() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("run.har");
-    let recorder = Recorder::to_file(&path).unwrap();
+    // The wizard's recorder: kept in memory for the Inspector, and written to a file.
+    let recorder = Recorder::new();
+    recorder.start_file(&path).unwrap();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -189,4 +191,6 @@ async fn redirects_are_entries_of_their_own() {
         entries[0]["_step"], "discovery",
         "a GET with no step is discovery"
     );
+    // A headless run's recorder streams to the file and keeps nothing in memory.
+    assert!(recorder.snapshot().is_empty());
 }

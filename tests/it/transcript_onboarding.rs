@@ -1,6 +1,8 @@
 //! A complete demo onboarding recorded with `--har` (issue 12 items 1, 2 and 7): `register`,
 //! `authorize` (PAR, the loopback callback, the code exchange, the Grant), `token` with a
-//! refresh, a `token` run that fails, and `forget` (revocation), each into its own HAR file.
+//! refresh, the console's actions (clients, a credential rotation, messages listed and sent,
+//! grants, files, status), a `token` run that fails, and `forget` (revocation), each into its
+//! own HAR file.
 //! Every file is HAR 1.2, opens in the `har` crate, names the engine step of each exchange,
 //! and holds none of the secrets the keyring held or the demo handed out — raw, Base64, URL-
 //! or JSON-encoded. The failed run's file is complete too.
@@ -254,7 +256,75 @@ async fn a_recorded_onboarding_holds_no_secret() {
     let answer: Value = serde_json::from_str(answer).unwrap();
     assert_eq!(answer["access_token"], "[redacted:access_token]");
 
-    // The keyring's secrets, before `forget` removes them.
+    // The console's actions, each recorded: listing clients, rotating the admin secret (a new
+    // one is created, proven with a token request, the old one expired), the messages with one
+    // sent, the Grants and the shared files, and the status overview.
+    let admin = reg["admin_client_id"].as_str().unwrap().to_owned();
+    let console: [(&str, Vec<&str>, i32); 7] = [
+        ("clients.har", vec!["clients", &profile], 0),
+        (
+            "rotate.har",
+            vec!["credentials", &profile, "rotate", &admin],
+            0,
+        ),
+        ("messages.har", vec!["messages", &profile], 0),
+        (
+            "send.har",
+            vec![
+                "messages",
+                &profile,
+                "send",
+                "--type",
+                "support_request",
+                "--subject",
+                "Recorded",
+                "--body",
+                "A question",
+            ],
+            0,
+        ),
+        ("grants.har", vec!["grants", &profile], 0),
+        ("files.har", vec!["files", &profile], 0),
+        // Requests wait on the user: exit 1.
+        ("status.har", vec!["status", &profile], 1),
+    ];
+    for (file, args, want) in console {
+        let mut args = args;
+        let path = har(file);
+        args.extend(["--har", &path]);
+        let (code, _, err) = run(home.path(), &args).await;
+        assert_eq!(code, want, "{args:?}: {err}");
+        let e = entries(&hars.path().join(file));
+        assert!(
+            steps(&e).iter().any(|s| s == "management"),
+            "{file}: {:?}",
+            steps(&e)
+        );
+        for entry in &e {
+            for h in entry["request"]["headers"].as_array().unwrap() {
+                if h["name"]
+                    .as_str()
+                    .unwrap()
+                    .eq_ignore_ascii_case("authorization")
+                {
+                    let v = h["value"].as_str().unwrap();
+                    assert!(v.ends_with("]") && v.contains("[redacted:"), "{file}: {v}");
+                }
+            }
+        }
+    }
+    let rotated = entries(&hars.path().join("rotate.har"));
+    let methods: Vec<&str> = rotated
+        .iter()
+        .map(|e| e["request"]["method"].as_str().unwrap())
+        .collect();
+    assert!(
+        methods.contains(&"POST") && methods.contains(&"PATCH"),
+        "a credential created and the old one expired: {methods:?}"
+    );
+
+    // The keyring's secrets (the rotated admin secret among them), before `forget` removes
+    // them.
     let mut secrets = keyring_secrets(&profile, &clients);
     assert!(
         secrets.len() >= clients.len() + 2,

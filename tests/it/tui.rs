@@ -169,7 +169,7 @@ fn discovery_result_makes_the_catalog_with_client_admin_locked_in() {
     assert_eq!(v.coverage.len(), 8);
     // Server text is sanitized when the view is built.
     assert!(v.findings.iter().all(|f| !f.message.contains('\u{1b}')));
-    assert_eq!(app.scopes.catalog.len(), 8);
+    assert_eq!(app.scopes.catalog.len(), 9);
     assert!(app.scopes.selected.contains("cds_client_admin"));
 
     app::update(&mut app, key(KeyCode::Tab));
@@ -238,14 +238,15 @@ fn search_filters_as_you_type_and_esc_clears_it() {
     app::update(&mut app, key(KeyCode::Tab));
     app::update(&mut app, key(KeyCode::Char('/')));
     chars(&mut app, "usage");
-    assert_eq!(app.scopes.shown(), 2);
+    // dge_usage_electric, dge_usage_gas and the native-app dge_usage_native.
+    assert_eq!(app.scopes.shown(), 3);
     assert_eq!(app.scopes.current().unwrap().id, "dge_usage_electric");
     // `q` while typing is a letter, not quit.
     chars(&mut app, "q");
     assert_eq!(app.scopes.shown(), 0);
     assert_eq!(app.overlay, None);
     app::update(&mut app, key(KeyCode::Backspace));
-    assert_eq!(app.scopes.shown(), 2);
+    assert_eq!(app.scopes.shown(), 3);
     app::update(&mut app, key(KeyCode::Enter));
     assert!(!app.scopes.searching);
     assert_eq!(app.scopes.query, "usage");
@@ -253,7 +254,7 @@ fn search_filters_as_you_type_and_esc_clears_it() {
     assert_eq!(app.scopes.current().unwrap().id, "dge_usage_gas");
     app::update(&mut app, key(KeyCode::Char('/')));
     app::update(&mut app, key(KeyCode::Esc));
-    assert_eq!(app.scopes.shown(), 8);
+    assert_eq!(app.scopes.shown(), 9);
     assert_eq!(
         app.scopes.current().unwrap().id,
         "dge_usage_gas",
@@ -636,6 +637,7 @@ fn profile_view() -> app::screens::authorize::ProfileView {
             .iter()
             .map(|k| format!("demo-gas-electric/{id}/{k}"))
             .collect(),
+        public: false,
     };
     ProfileView {
         name: "demo-gas-electric".into(),

@@ -50,6 +50,7 @@ fn profile_view() -> ProfileView {
             status: "active".into(),
             code_flow: false,
             accounts: vec![format!("{PROFILE}/aaf026921707f5d5/client_secret")],
+            public: false,
         }],
         unfinished: None,
     }
@@ -399,11 +400,8 @@ fn stale_results_are_dropped() {
         .unwrap()
         .1;
     to_tab(&mut app, ConsoleTab::Credentials);
-    // Ctrl-R loads the tab again: the first request's answer is stale.
-    let effects = app::update(
-        &mut app,
-        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
-    );
+    // F5 loads the tab again: the first request's answer is stale.
+    let effects = app::update(&mut app, Msg::Key(KeyEvent::from(KeyCode::F(5))));
     let [Effect::ConsoleLoad { req: again, .. }] = effects.as_slice() else {
         panic!("{effects:?}")
     };
@@ -622,6 +620,19 @@ fn shift_tab_from_the_authorization_returns_to_the_console() {
     );
     let shown = screen(&app, 80, 24);
     assert!(shown.contains("Messages 1 unread"), "{shown}");
+}
+
+#[test]
+fn recording_switches_on_from_the_console_too() {
+    let mut app = loaded();
+    let effects = app::update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL)),
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::StartRecording { .. }]),
+        "Ctrl-R records on every screen: {effects:?}"
+    );
 }
 
 #[test]

@@ -41,6 +41,8 @@ pub struct ClientRow {
     pub code_flow: bool,
     /// Keyring account names of its stored secrets.
     pub accounts: Vec<String>,
+    /// A public client (auth method `none`, RFC 6749 §2.1): it has no client secret.
+    pub public: bool,
 }
 
 /// An authorization waiting for the customer.

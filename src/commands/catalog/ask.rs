@@ -81,7 +81,10 @@ pub fn run(path: &Path, command: &CatalogCommand) -> anyhow::Result<ExitCode> {
             print(a.query.json, &snap, || words::snapshot_lines(&snap))?;
         }
         CatalogCommand::Scopes(a) => {
-            let rows = query::scopes(conn, within(&a.query), a.scope_type.as_deref())?;
+            let mut rows = query::scopes(conn, within(&a.query), a.scope_type.as_deref())?;
+            if a.public {
+                rows.retain(|r| r.public_client);
+            }
             print(a.query.json, &rows, || words::scope_rows(&rows))?;
         }
         CatalogCommand::Fields(a) => {

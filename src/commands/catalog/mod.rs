@@ -12,7 +12,7 @@ use anyhow::Context;
 
 use crate::catalog::crawl::{self, CrawlEvent, CrawlOptions, CrawlSink};
 use crate::catalog::store::{self, Catalog};
-use crate::cli::{CatalogArgs, CatalogCommand, CatalogCrawlArgs};
+use crate::cli::{CatalogArgs, CatalogCommand, CatalogCrawlArgs, CatalogQueryArgs};
 use crate::onboarding::discovery::DiscoveryLimits;
 use crate::present::catalog as words;
 
@@ -22,8 +22,16 @@ pub async fn run(args: &CatalogArgs) -> anyhow::Result<ExitCode> {
         None => store::default_path()?,
     };
     match &args.command {
-        CatalogCommand::Crawl(a) => run_crawl(&path, a).await,
-        other => ask::run(&path, other),
+        Some(CatalogCommand::Crawl(a)) => run_crawl(&path, a).await,
+        Some(other) => ask::run(&path, other),
+        // `catalog` alone, off a terminal: what the view would open on, as a list.
+        None => ask::run(
+            &path,
+            &CatalogCommand::List(CatalogQueryArgs {
+                crawl: None,
+                json: false,
+            }),
+        ),
     }
 }
 

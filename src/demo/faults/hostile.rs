@@ -66,6 +66,24 @@ fn hostile_value(v: &mut Value, n: &mut usize) {
     }
 }
 
+/// A JSON body with every string value (not the keys) made hostile; a body that is not JSON
+/// comes back unchanged.
+pub fn hostile_json(body: &[u8]) -> Vec<u8> {
+    let Ok(mut v) = serde_json::from_slice::<Value>(body) else {
+        return body.to_vec();
+    };
+    fn walk(v: &mut Value) {
+        match v {
+            Value::String(s) => *s = hostile_text(s, false),
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            Value::Object(o) => o.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut v);
+    serde_json::to_vec(&v).unwrap_or_else(|_| body.to_vec())
+}
+
 fn hostile_text(original: &str, long: bool) -> String {
     let mut s = format!(
         "\u{1b}]0;hostile title\u{7}\u{1b}[2J\u{1b}[31m{original}\u{1b}[0m \

@@ -79,6 +79,8 @@ pub async fn inject(State(state): State<Arc<DemoState>>, req: Request, next: Nex
         }
         BodyFault::Oversize(n) => oversize_body(*n, bytes),
         BodyFault::Drip { interval, chunk } => drip_body(bytes, *chunk, *interval),
+        BodyFault::Reset => reset_body(bytes),
+        BodyFault::Hostile => Body::from(super::hostile_json(&bytes)),
         BodyFault::Status(_) => Body::from(bytes),
     };
     Response::from_parts(parts, body)
@@ -101,6 +103,18 @@ fn oversize_body(n: u64, tail: Bytes) -> Body {
     Body::from_stream(padding.chain(futures::stream::once(
         async move { Ok::<_, Infallible>(tail) },
     )))
+}
+
+/// The first half, then an error: hyper drops the connection before the body is complete.
+fn reset_body(body: Bytes) -> Body {
+    let half = body.slice(..body.len() / 2);
+    Body::from_stream(futures::stream::iter([
+        Ok(half),
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "fault injected by the demo server: connection reset mid-body",
+        )),
+    ]))
 }
 
 fn drip_body(body: Bytes, chunk: usize, interval: Duration) -> Body {

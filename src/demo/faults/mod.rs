@@ -8,7 +8,7 @@ mod hostile;
 mod inject;
 mod spec;
 
-pub use hostile::{HOSTILE_LONG_TEXT, HOSTILE_SEQUENCES, make_hostile};
+pub use hostile::{HOSTILE_LONG_TEXT, HOSTILE_SEQUENCES, hostile_json, make_hostile};
 pub use inject::inject;
 pub use spec::{FaultSpecError, parse_fault_spec};
 
@@ -66,6 +66,12 @@ pub enum BodyFault {
     Oversize(u64),
     /// The real body sent `chunk` bytes at a time with `interval` between pieces.
     Drip { interval: Duration, chunk: usize },
+    /// The first half of the real body, then the connection is dropped mid-body (the stream
+    /// fails, so the peer sees the connection end before the body does).
+    Reset,
+    /// Every string value of a JSON body (at any depth, identifiers and tokens included)
+    /// carries terminal escapes, C1 controls and bidi overrides (see [`hostile_json`]).
+    Hostile,
 }
 
 /// Default piece size of a dripping body.
@@ -128,6 +134,14 @@ impl FaultRule {
         });
         self
     }
+    pub fn reset(mut self) -> Self {
+        self.body = Some(BodyFault::Reset);
+        self
+    }
+    pub fn hostile(mut self) -> Self {
+        self.body = Some(BodyFault::Hostile);
+        self
+    }
     /// Applies to the first `n` matching requests only.
     pub fn count(mut self, n: u64) -> Self {
         self.count = Some(n);
@@ -176,6 +190,13 @@ impl Injector {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .push((rule, AtomicU64::new(0)));
+    }
+
+    /// Replaces every rule of a running server (tests that walk one server through several
+    /// faults switch them between runs); an empty list clears them.
+    pub fn set(&self, rules: Vec<FaultRule>) {
+        *self.rules.write().unwrap_or_else(|e| e.into_inner()) =
+            rules.into_iter().map(|r| (r, AtomicU64::new(0))).collect();
     }
 
     /// The first rule matching `path` that has uses left, taking one use (thread-safe: two
@@ -254,6 +275,9 @@ mod tests {
                 .drip(Duration::from_millis(5), 256)
                 .latency(Duration::from_millis(10))
         );
+        assert_eq!(parse("/x:reset").unwrap().body, Some(BodyFault::Reset));
+        assert_eq!(parse("/x:hostile").unwrap().body, Some(BodyFault::Hostile));
+        assert!(parse("/x:reset=1").unwrap_err().contains("takes no value"));
         let any = parse("*:status=500").unwrap();
         assert_eq!(any.path, PathPattern::Any);
         assert!(any.path.matches("/anything"));
@@ -305,6 +329,31 @@ mod tests {
         assert_eq!(kind("/a"), Some(BodyFault::Truncate));
         // Used up: the next matching rule applies.
         assert_eq!(kind("/a"), Some(BodyFault::InvalidJson));
+    }
+
+    #[test]
+    fn rules_switch_at_runtime() {
+        let inj = Injector::new(&DemoOptions::default());
+        assert_eq!(inj.take("/a"), None);
+        inj.set(vec![FaultRule::new("/a").reset()]);
+        assert_eq!(inj.take("/a").and_then(|r| r.body), Some(BodyFault::Reset));
+        inj.set(Vec::new());
+        assert_eq!(inj.take("/a"), None);
+    }
+
+    #[test]
+    fn hostile_json_touches_every_string_and_nothing_else() {
+        let body = br#"{"client_id":"abc","n":1,"list":["x",{"y":"z"}],"ok":true}"#;
+        let v: Value = serde_json::from_slice(&hostile_json(body)).unwrap();
+        for s in [&v["client_id"], &v["list"][0], &v["list"][1]["y"]] {
+            let s = s.as_str().unwrap();
+            assert!(HOSTILE_SEQUENCES.iter().all(|h| s.contains(h)), "{s:?}");
+        }
+        assert_eq!(
+            (v["n"].clone(), v["ok"].clone()),
+            (Value::from(1), Value::from(true))
+        );
+        assert_eq!(hostile_json(b"<html>"), b"<html>".to_vec());
     }
 
     #[test]

@@ -19,7 +19,8 @@ fn bad(msg: impl Into<String>) -> FaultSpecError {
 
 /// The `--fault` syntax, for error messages.
 const SYNTAX: &str = "PATH:FAULT[,FAULT...], e.g. /cds/coverage:status=503,count=2";
-const KINDS: &str = "latency=, status=, truncate, invalid-json, oversize=, drip=, chunk=, count=";
+const KINDS: &str =
+    "latency=, status=, truncate, invalid-json, oversize=, drip=, chunk=, reset, hostile, count=";
 
 /// Parses a `--fault` value (clap value parser).
 pub fn parse_fault_spec(s: &str) -> Result<FaultRule, FaultSpecError> {
@@ -130,6 +131,14 @@ fn parse_fault(
             no_value()?;
             Some(BodyFault::InvalidJson)
         }
+        "reset" => {
+            no_value()?;
+            Some(BodyFault::Reset)
+        }
+        "hostile" => {
+            no_value()?;
+            Some(BodyFault::Hostile)
+        }
         "oversize" => Some(BodyFault::Oversize(parse_size(need("50MB")?)?)),
         "drip" => Some(BodyFault::Drip {
             interval: parse_duration(key, need("100ms")?)?,
@@ -166,6 +175,8 @@ fn describe(b: &BodyFault) -> String {
         BodyFault::InvalidJson => "invalid-json".to_owned(),
         BodyFault::Oversize(n) => format!("oversize={n}"),
         BodyFault::Drip { interval, .. } => format!("drip={}ms", interval.as_millis()),
+        BodyFault::Reset => "reset".to_owned(),
+        BodyFault::Hostile => "hostile".to_owned(),
     }
 }
 

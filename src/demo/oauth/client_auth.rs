@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use base64::Engine;
 
+use crate::cds::auth_methods;
 use crate::cds::{ClientObject, ClientStatus};
 
 use crate::cds::tokens::TokenResponse;
@@ -146,7 +147,7 @@ pub(crate) fn authenticate_client(
     };
     let method = record.item.token_endpoint_auth_method.as_deref();
     match (secret, method) {
-        (Some(secret), Some("client_secret_basic")) => {
+        (Some(secret), Some(auth_methods::CLIENT_SECRET_BASIC)) => {
             let ok = store.credentials.iter().any(|c| {
                 c.item.client_id == client_id
                     && c.item
@@ -164,8 +165,8 @@ pub(crate) fn authenticate_client(
                 ));
             }
         }
-        (None, Some("none")) if allow_public => {}
-        (None, Some("none")) => {
+        (None, Some(auth_methods::NONE)) if allow_public => {}
+        (None, Some(auth_methods::NONE)) => {
             return Err(token_error(
                 "invalid_client",
                 "this endpoint needs a confidential client authenticated with HTTP Basic",

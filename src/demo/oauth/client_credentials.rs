@@ -17,7 +17,7 @@ use crate::cds::{AuthorizationServerMetadata, ClientObject, ClientStatus, ScopeT
 
 use crate::demo::DemoState;
 use crate::demo::store::{
-    AccessToken, Store, TOKEN_LIFETIME_SECS, constant_time_eq, random_secret,
+    AccessToken, Store, constant_time_eq, random_secret, token_lifetime_secs,
 };
 
 use super::client_auth::{basic_credentials, token_error, token_ok};
@@ -74,7 +74,7 @@ pub(super) fn client_credentials(
         registration,
         scopes,
         expires_at: now
-            .checked_add(jiff::SignedDuration::from_secs(TOKEN_LIFETIME_SECS as i64))
+            .checked_add(jiff::SignedDuration::from_secs(token_lifetime_secs() as i64))
             .unwrap_or(now),
         authorization_details,
         credential_id: Some(credential_id),
@@ -250,7 +250,7 @@ fn issue_client_token(s: &DemoState, now: Timestamp, token: AccessToken) -> Resp
     let body = TokenResponse {
         access_token: access_token.clone(),
         token_type: "Bearer".to_owned(),
-        expires_in: Some(TOKEN_LIFETIME_SECS),
+        expires_in: Some(token_lifetime_secs()),
         refresh_token: None,
         scope: Some(token.scopes.join(" ")),
         authorization_details: token.authorization_details.clone(),

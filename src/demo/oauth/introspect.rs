@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use crate::demo::DemoState;
 use crate::demo::reply::{ApiError, json_with_status, no_store};
 use crate::demo::store::oauth::revoke_family;
-use crate::demo::store::{Store, TOKEN_LIFETIME_SECS};
+use crate::demo::store::{Store, token_lifetime_secs};
 
 use super::client_auth::{authenticate_client, form_params};
 
@@ -67,7 +67,7 @@ fn describe(store: &Store, token: &str, registration: &str, now: Timestamp) -> V
             return inactive();
         }
         let iat = info.map_or_else(
-            || t.expires_at.as_second() - TOKEN_LIFETIME_SECS as i64,
+            || t.expires_at.as_second() - token_lifetime_secs() as i64,
             |i| i.issued_at.as_second(),
         );
         let mut out = Map::new();

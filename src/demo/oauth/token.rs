@@ -23,7 +23,7 @@ use crate::cds::tokens::TokenResponse;
 use crate::demo::DemoState;
 use crate::demo::store::oauth::{IssuedCode, RefreshToken, TokenInfo, revoke_family};
 use crate::demo::store::{
-    AccessToken, Store, TOKEN_LIFETIME_SECS, constant_time_eq, random_secret,
+    AccessToken, Store, constant_time_eq, random_secret, token_lifetime_secs,
 };
 
 use super::client_auth::{authenticate_client, token_error, token_ok};
@@ -95,7 +95,7 @@ fn issue(store: &mut Store, now: jiff::Timestamp, what: Issue<'_>) -> TokenRespo
     let access_token = random_secret();
     let refresh_token = random_secret();
     let expires_at = now
-        .checked_add(jiff::SignedDuration::from_secs(TOKEN_LIFETIME_SECS as i64))
+        .checked_add(jiff::SignedDuration::from_secs(token_lifetime_secs() as i64))
         .unwrap_or(now);
     let refresh_expires_at = now
         .checked_add(jiff::SignedDuration::from_secs(REFRESH_LIFETIME_SECS))
@@ -144,7 +144,7 @@ fn issue(store: &mut Store, now: jiff::Timestamp, what: Issue<'_>) -> TokenRespo
     TokenResponse {
         access_token,
         token_type: "Bearer".to_owned(),
-        expires_in: Some(TOKEN_LIFETIME_SECS),
+        expires_in: Some(token_lifetime_secs()),
         refresh_token: Some(refresh_token),
         scope: Some(what.scopes.join(" ")),
         // RFC 9396 §7: the details the token carries, with defaults and absolute dates

@@ -23,8 +23,24 @@ use crate::cds::{AuthorizationServerMetadata, ClientObject, Credential, Grant, M
 use super::documents::Documents;
 use super::reply::ApiError;
 
-/// Lifetime of access tokens issued by the token endpoint (seconds).
+/// Lifetime of access tokens issued by the token endpoint (seconds), unless
+/// [`set_token_lifetime_secs`] changed it.
 pub const TOKEN_LIFETIME_SECS: u64 = 3600;
+
+static TOKEN_LIFETIME: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(TOKEN_LIFETIME_SECS);
+
+/// Lifetime of the access tokens this process's demo servers issue (seconds).
+pub fn token_lifetime_secs() -> u64 {
+    TOKEN_LIFETIME.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Shortens (or lengthens) the lifetime of access tokens issued from now on, for every demo
+/// server of this process. Only the binary's test hook calls it
+/// (`CDS_WIZARD_DEMO_TOKEN_LIFETIME`, see `demo_home`), so tests can let tokens expire.
+pub fn set_token_lifetime_secs(secs: u64) {
+    TOKEN_LIFETIME.store(secs.max(1), std::sync::atomic::Ordering::Relaxed);
+}
 
 /// Where "now" comes from, so tests can fake time (token expiry, timestamps).
 #[derive(Clone)]

@@ -94,13 +94,11 @@ pub(crate) fn build_credential(
     }
 }
 
-/// Whether a client authenticates with a secret and so gets a Credential. `none` (public
-/// clients) needs none; the demo never issues such a client at registration.
+/// Whether a client authenticates with a secret and so gets a Credential (§4.2 as
+/// [`crate::cds::auth_methods::uses_client_secret`] reads it): a public client (`none`, issued
+/// for scopes that list only `none`) has no secret and so no Credential.
 pub(crate) fn takes_secret(client: &ClientObject) -> bool {
-    matches!(
-        client.token_endpoint_auth_method.as_deref(),
-        Some("client_secret_basic" | "client_secret_post")
-    )
+    client.uses_client_secret()
 }
 
 pub(crate) struct MessageSpec {

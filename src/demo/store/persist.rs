@@ -304,7 +304,7 @@ pub fn load(path: &Path, base_url: &str) -> Result<Store, StateError> {
 
 /// Replaces the prefix `old` by `new` in every string that is `old` or continues it with a
 /// path, query or fragment (so `http://127.0.0.1:80` never matches `http://127.0.0.1:8080`).
-fn rewrite_base(v: &mut Value, old: &str, new: &str) {
+pub fn rewrite_base(v: &mut Value, old: &str, new: &str) {
     match v {
         Value::String(s) => {
             if let Some(rest) = s.strip_prefix(old)

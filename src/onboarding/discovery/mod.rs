@@ -35,8 +35,9 @@ use links::MetadataLinks;
 /// Why discovery could not produce a result at all.
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoveryError {
-    #[error(transparent)]
-    Http(#[from] HttpError),
+    /// The cause is part of the message, not a `source` (which would print it twice).
+    #[error("discovery failed: {0}")]
+    Http(HttpError),
     #[error("no CDS server metadata found at {tried}: {last}")]
     NotFound { tried: String, last: Box<HttpError> },
     /// The whole discovery took longer than `DiscoveryLimits::deadline`.
@@ -51,6 +52,12 @@ pub enum DiscoveryError {
         url: Url,
         why: crate::cds::server_metadata::NotCds,
     },
+}
+
+impl From<HttpError> for DiscoveryError {
+    fn from(e: HttpError) -> Self {
+        DiscoveryError::Http(e)
+    }
 }
 
 /// Each finding judged by the draft its document follows (`upgrade.` for newer rules): the

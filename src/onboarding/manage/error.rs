@@ -22,13 +22,13 @@ pub enum ManageError {
         api: &'static str,
         section: &'static str,
     },
-    #[error("WG1-02 {section}: {source}")]
+    /// The cause is part of the message (not a `source`, which would print it twice).
+    #[error("{} (WG1-02 {section}): {cause}", api_name(.section))]
     Http {
         section: &'static str,
-        #[source]
-        source: HttpError,
+        cause: HttpError,
     },
-    #[error("{url}: {what} (WG1-02 {section})")]
+    #[error("{url}: {what} ({}, WG1-02 {section})", api_name(.section))]
     Shape {
         url: Url,
         section: &'static str,
@@ -57,12 +57,8 @@ pub enum ManageError {
     Refused(String),
     #[error("could not get the admin token: {0}")]
     Token(#[from] TokenError),
-    #[error("Grant Admin token for Grant {grant_id} (WG1-02 §3.3.2): {source}")]
-    GrantAdmin {
-        grant_id: String,
-        #[source]
-        source: OAuthError,
-    },
+    #[error("Grant Admin token for Grant {grant_id} (WG1-02 §3.3.2): {cause}")]
+    GrantAdmin { grant_id: String, cause: OAuthError },
     #[error("the server's authorization metadata: {0}")]
     Metadata(OAuthError),
     #[error("credential rotation stopped at step `{step}`: {why}. {current}")]
@@ -82,17 +78,35 @@ pub enum ManageError {
 
 impl ManageError {
     pub(crate) fn http(section: &'static str) -> impl FnOnce(HttpError) -> ManageError {
-        move |source| ManageError::Http { section, source }
+        move |cause| ManageError::Http { section, cause }
     }
 
     /// The HTTP status the server answered, when this is an HTTP status error.
     pub fn status(&self) -> Option<u16> {
         match self {
             ManageError::Http {
-                source: HttpError::Status { status, .. },
+                cause: HttpError::Status { status, .. },
                 ..
             } => Some(*status),
             _ => None,
         }
+    }
+}
+
+/// The API a WG1-02 section belongs to, for messages that name the step.
+fn api_name(section: &str) -> &'static str {
+    let chapter = section
+        .trim_start_matches('§')
+        .split('.')
+        .next()
+        .unwrap_or_default();
+    match chapter {
+        "3" => "authorization server metadata",
+        "5" => "Clients API",
+        "6" => "Messages API",
+        "7" => "Credentials API",
+        "8" => "Grants API",
+        "9" => "Server-Provided Files API",
+        _ => "management API",
     }
 }

@@ -122,9 +122,10 @@ async fn install(
             p.name
         ))
     })?;
-    if entry.token_endpoint_auth_method.as_deref() == Some("none") {
+    if entry.is_public() {
         return Err(ManageError::Refused(format!(
-            "client {client_id} is a public client (no secret to rotate)"
+            "client {client_id} is a public client (token_endpoint_auth_method `none`): it has \
+             no client secret, so there is no Credential to create or rotate (WG1-02 §4.2, §7)"
         )));
     }
     let main = p.account(client_id, SecretKind::ClientSecret);

@@ -259,9 +259,9 @@ impl<'a> Session<'a> {
             Some(&details),
         )
         .await
-        .map_err(|source| ManageError::GrantAdmin {
+        .map_err(|cause| ManageError::GrantAdmin {
             grant_id: grant_id.to_owned(),
-            source,
+            cause,
         })?;
         let t = Secret::new(resp.access_token);
         self.grant_tokens.insert(grant_id.to_owned(), t.clone());

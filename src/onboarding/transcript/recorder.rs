@@ -22,9 +22,12 @@ pub const KEPT_BODY: usize = 64 * 1024;
 pub const SUBSCRIBER_QUEUE: usize = 256;
 
 /// Records every exchange of the clients it observes. Share it as `Arc<Recorder>`.
-#[derive(Default)]
 pub struct Recorder {
     state: Mutex<State>,
+    /// Whether exchanges are also kept in memory for [`Recorder::snapshot`] and subscribers
+    /// (the wizard's Inspector). A headless run writing a file keeps nothing: the file is
+    /// the record, and a large discovery should not hold its responses twice.
+    keep: bool,
 }
 
 #[derive(Default)]
@@ -49,14 +52,22 @@ impl std::fmt::Debug for Recorder {
 }
 
 impl Recorder {
-    /// A recorder that keeps exchanges in memory only (until [`Recorder::start_file`]).
+    /// A recorder that keeps exchanges in memory (the last [`KEPT`], bodies cut at
+    /// [`KEPT_BODY`]) and writes them to a file once [`Recorder::start_file`] is called.
     pub fn new() -> Arc<Self> {
-        Arc::new(Self::default())
+        Arc::new(Recorder {
+            state: Mutex::default(),
+            keep: true,
+        })
     }
 
-    /// A recorder writing a new HAR file at `path`.
+    /// A recorder that only writes a new HAR file at `path` (a headless `--har` run): each
+    /// exchange is redacted, streamed to the file and dropped.
     pub fn to_file(path: &Path) -> Result<Arc<Self>, TranscriptError> {
-        let r = Self::new();
+        let r = Arc::new(Recorder {
+            state: Mutex::default(),
+            keep: false,
+        });
         r.start_file(path)?;
         Ok(r)
     }
@@ -173,12 +184,18 @@ impl ExchangeObserver for Recorder {
                 s.file = None;
             }
         }
+        if !self.keep {
+            return;
+        }
         if ex.response_body.len() > KEPT_BODY {
             let mut cut = KEPT_BODY;
             while !ex.response_body.is_char_boundary(cut) {
                 cut -= 1;
             }
-            ex.response_body.truncate(cut);
+            // A copy of the start, not `truncate`: that would keep the whole allocation alive
+            // for as long as the exchange is kept (issue 12 item 6: recording holds at most
+            // one response beyond what discovery holds).
+            ex.response_body = ex.response_body[..cut].to_owned();
             ex.shortened = true;
         }
         let ex = Arc::new(ex);

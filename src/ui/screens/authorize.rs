@@ -68,7 +68,15 @@ fn choose(
         let style = if at { theme.selected() } else { Style::new() };
         [Line::from(vec![
             Span::styled(format!(" {} ", c.client_id), style),
-            Span::styled(format!(" {} · {}", c.status, c.scope), theme.dim()),
+            Span::styled(
+                format!(
+                    " {} · {}{}",
+                    c.status,
+                    c.scope,
+                    if c.public { strings::PUBLIC_CLIENT } else { "" }
+                ),
+                theme.dim(),
+            ),
         ])]
     });
     let mut lines = Vec::new();

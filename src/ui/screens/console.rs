@@ -232,7 +232,7 @@ fn list<T: Item>(
             theme.dim(),
         )),
         More::Failed { error, .. } => Some(Line::styled(
-            format!(" ✗ {} (Ctrl-R reloads)", error.message),
+            format!(" ✗ {} (F5 reloads)", error.message),
             theme.error(),
         )),
     };

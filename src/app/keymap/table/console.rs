@@ -3,7 +3,7 @@
 use crossterm::event::KeyCode;
 
 use super::super::{Action as A, Binding, Context as C};
-use super::{b, c, ctrl, k};
+use super::{b, c, k};
 
 pub(super) const CONSOLE: &[Binding] = &[
     b(
@@ -40,8 +40,9 @@ pub(super) const CONSOLE: &[Binding] = &[
     ),
     b(
         C::Console,
-        &[ctrl('r')],
-        "Ctrl-R",
+        // F5, not Ctrl-R: Ctrl-R switches recording on and off on every screen.
+        &[k(KeyCode::F(5))],
+        "F5",
         A::Reload,
         "reload",
         "Load the tab again",

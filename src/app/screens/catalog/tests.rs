@@ -84,6 +84,7 @@ fn stored(name: &str, scopes: &[&str]) -> Arc<StoredUtility> {
             response_types: vec![],
             grant_types: vec![],
             auth_methods: vec![],
+            public_client: false,
             pkce_methods: vec![],
             coverages: vec![],
             grant_admin_scope: None,

@@ -5,6 +5,7 @@
 use jiff::Timestamp;
 use serde_json::{Map, Value};
 
+use crate::cds::auth_methods;
 use crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE;
 use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
 use crate::cds::{
@@ -21,11 +22,12 @@ use crate::demo::store::{Store, random_hex, random_secret};
 
 use super::Accepted;
 
-const AUTH_CLIENT_SECRET_BASIC: &str = "client_secret_basic";
+const AUTH_CLIENT_SECRET_BASIC: &str = auth_methods::CLIENT_SECRET_BASIC;
 
 /// The auth method the demo configures for a scope: `client_secret_basic` where the scope
-/// supports it (code-flow scopes also allow `none`; the demo creates the confidential grouping
-/// and leaves public clients for a later Client modification), else the first listed, else null.
+/// supports it (scopes that allow both get the confidential client), else the first listed —
+/// `none` for a native-app scope that lists only `none`, which makes a public client with no
+/// Credential (§4.2, read as in [`auth_methods::uses_client_secret`]) — else null.
 fn chosen_auth_method(scope: &ScopeDescription) -> Option<String> {
     let methods = &scope.token_endpoint_auth_methods_supported;
     if methods.iter().any(|m| m == AUTH_CLIENT_SECRET_BASIC) {
