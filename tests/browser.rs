@@ -87,7 +87,7 @@ impl Driver {
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                "--window-size=1000,1300",
+                "--window-size=1000,1500",
                 format!("--user-data-dir={}", profile.display()),
             ],
         });
