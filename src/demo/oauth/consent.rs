@@ -15,7 +15,11 @@ use axum::response::Response;
 use serde_json::{Map, Value};
 use url::Url;
 
-use crate::cds::{AuthorizationServerMetadata, ClientObject, Grant, GrantStatus};
+use crate::cds::authorization_details::reading;
+use crate::cds::{
+    AuthorizationDetailsField, AuthorizationDetailsFieldFormat, AuthorizationServerMetadata,
+    ClientObject, Grant, GrantStatus,
+};
 
 use crate::demo::DemoState;
 use crate::demo::pages::escape;
@@ -53,16 +57,18 @@ pub(crate) fn login_page(
             "<p><strong>{client}</strong> asks to access some of your Demo Gas &amp; Electric \
              account data. Sign in to review the request; nothing is shared until you approve.</p>\
              <p>This is a demo utility: sign in with one of the \
-             <a href=\"/docs/test-accounts\">test accounts</a>.</p>{error}\
-             <form method=\"post\" action=\"/oauth/authorize/login\">{hidden}\
+             <a href=\"/docs/test-accounts\" target=\"_blank\" rel=\"noopener\">test \
+             accounts</a>.</p>{accounts}{error}\
+             <form method=\"post\" action=\"/oauth/authorize/login\" class=\"signin\">{hidden}\
              <p><label>Username <input name=\"username\" autocomplete=\"username\" required></label></p>\
              <p><label>Password <input name=\"password\" type=\"password\" \
              autocomplete=\"current-password\" required></label></p>\
-             <p><button type=\"submit\">Sign in</button> \
+             <p><button type=\"submit\" class=\"primary\">Sign in</button> \
              <button type=\"submit\" name=\"cancel\" value=\"1\" formnovalidate>Cancel</button></p>\
              </form>",
             client = escape(client.display_name()),
             hidden = hidden(pending_id, csrf),
+            accounts = crate::demo::pages::accounts::sign_in_hint(),
         ),
     )
 }
@@ -104,10 +110,11 @@ pub(crate) fn consent_page(
              Gas &amp; Electric account. Approve only if you trust {name} with it.</p>\
              <h2>What {name} asks for</h2>{sections}\
              <h2>Your services</h2><ul>{services}</ul>\
-             <p>After approving you get a receipt with a confirmation code. You can ask Demo Gas \
-             &amp; Electric to revoke this access at any time.</p>\
+             <p>When you decide, your browser goes back to {name}. Demo Gas &amp; Electric keeps \
+             a receipt of an approval, and you can ask it to revoke this access at any time.</p>\
              <form method=\"post\" action=\"/oauth/authorize/consent\">{hidden}\
-             <p><button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button> \
+             <p><button type=\"submit\" name=\"decision\" value=\"approve\" \
+             class=\"primary\">Approve</button> \
              <button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></p></form>",
             customer = escape(who.map_or(username, |a| a.name)),
             user = escape(username),
@@ -129,27 +136,11 @@ fn sections(
     details: &[Value],
 ) -> String {
     let section = |title: &str, description: &str, entry: Option<&Value>| {
-        let readings = entry
-            .map(|e| rar::describe(e, ctx))
-            .unwrap_or_default()
-            .into_iter()
-            .map(|r| {
-                format!(
-                    "<li><strong>{}</strong>: {}</li>",
-                    escape(&r.field),
-                    escape(&r.value)
-                )
-            })
-            .collect::<String>();
-        let readings = if readings.is_empty() {
-            String::new()
-        } else {
-            format!("<p>With these limits:</p><ul>{readings}</ul>")
-        };
         format!(
-            "<section><h3>{}</h3><p>{}</p>{readings}</section>",
+            "<section><h3>{}</h3><p>{}</p>{}</section>",
             escape(title),
-            escape(description)
+            escape(description),
+            entry.map(|e| limits(e, ctx)).unwrap_or_default()
         )
     };
     let entry_of = |t: &str| {
@@ -177,6 +168,58 @@ fn sections(
         }
     }
     out
+}
+
+/// The limits an entry sets, in plain words (CDS-WG3-01 §9.2): what the customer decides on
+/// first (the period, the data, the purpose, any preselection) in a list, every other setting
+/// in a `<details>` element the customer can open (no script needed).
+fn limits(entry: &Value, ctx: &RarContext) -> String {
+    let Some((_, fields)) = entry
+        .get("type")
+        .and_then(Value::as_str)
+        .and_then(|t| ctx.scope_for_type(t))
+    else {
+        return String::new();
+    };
+    let (mut main, mut rest, mut more) = (String::new(), String::new(), 0);
+    for f in fields {
+        let Some(v) = entry.get(&f.id) else {
+            continue;
+        };
+        let item = format!(
+            "<li><strong>{}</strong>: {}</li>",
+            escape(&f.name),
+            escape(&reading(f, v, &ctx.0.now))
+        );
+        if headline(f, v) {
+            main.push_str(&item);
+        } else {
+            rest.push_str(&item);
+            more += 1;
+        }
+    }
+    let main = if main.is_empty() {
+        String::new()
+    } else {
+        format!("<ul>{main}</ul>")
+    };
+    let rest = match more {
+        0 => String::new(),
+        1 => format!("<details><summary>1 more setting</summary><ul>{rest}</ul></details>"),
+        n => format!("<details><summary>{n} more settings</summary><ul>{rest}</ul></details>"),
+    };
+    main + &rest
+}
+
+/// Whether a customer reads this setting first: dates (which period), lists that are set
+/// (which data, which accounts or services), and the purpose.
+fn headline(f: &AuthorizationDetailsField, v: &Value) -> bool {
+    use AuthorizationDetailsFieldFormat as F;
+    match f.format {
+        F::RelativeOrAbsoluteDate | F::RelativeOrAbsoluteDatetime => true,
+        F::StringList | F::StringListOrNull | F::ChoiceListOrNull => !v.is_null(),
+        _ => f.id == "purpose",
+    }
 }
 
 /// The test customer's service contracts, as list items.

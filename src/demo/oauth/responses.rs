@@ -18,14 +18,19 @@ use crate::demo::reply::ApiError;
 
 use super::request::Reject;
 
-/// No caching and no framing for every page of the flow (clickjacking on the consent page).
+/// No caching and no framing for every page of the flow (clickjacking on the consent page),
+/// and no script at all: the pages are plain forms, so an injected script could not run
+/// (`form-action` is left open, since the consent form's answer redirects to the app).
 pub(crate) fn protect(mut r: Response) -> Response {
     let h = r.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'"),
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; \
+             frame-ancestors 'none'",
+        ),
     );
     h.insert(
         header::REFERRER_POLICY,

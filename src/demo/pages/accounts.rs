@@ -1,4 +1,5 @@
-//! The public test accounts page that `cds_test_accounts` names (CDS-WG1-02 §3.2).
+//! The public test accounts page that `cds_test_accounts` names (CDS-WG1-02 §3.2), and the
+//! same accounts in short on the sign-in page.
 
 use axum::response::{IntoResponse, Response};
 
@@ -44,4 +45,23 @@ pub async fn test_accounts_page() -> Response {
         ),
     )
     .into_response()
+}
+
+/// The test accounts on the sign-in page itself, one click away (a `<details>` element): the
+/// full page opens in a new tab, since leaving the sign-in page would spend its one-time
+/// pushed request.
+pub fn sign_in_hint() -> String {
+    let items: String = TEST_ACCOUNTS
+        .iter()
+        .map(|a| {
+            format!(
+                "<li><code>{}</code> / <code>{}</code> — {}, {}</li>",
+                escape(a.username),
+                escape(a.password),
+                escape(a.name),
+                escape(a.description)
+            )
+        })
+        .collect();
+    format!("<details><summary>Show the test accounts</summary><ul>{items}</ul></details>")
 }

@@ -34,7 +34,13 @@ pub fn page(title: &str, body_html: &str) -> Html<String> {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{t} — Demo Gas &amp; Electric</title>\
          <style>body{{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
-         code{{background:#f3f3f3;padding:0 .2em}}</style></head>\
+         code{{background:#f3f3f3;padding:0 .2em}}\
+         input,button{{font:inherit;padding:.3em .6em}}\
+         button{{border:1px solid #767676;border-radius:.3em;background:#f3f3f3;padding:.4em 1.4em}}\
+         button.primary{{background:#0b57d0;border-color:#0b57d0;color:#fff}}\
+         summary{{cursor:pointer;color:#0b57d0}}\
+         .signin label{{display:grid;grid-template-columns:7em minmax(0,18em);align-items:center}}\
+         </style></head>\
          <body><p><a href=\"/\">Demo Gas &amp; Electric</a> · <a href=\"/docs\">Developer docs</a></p>\
          <h1>{t}</h1>{body_html}</body></html>",
         t = escape(title)
