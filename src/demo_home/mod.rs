@@ -306,7 +306,7 @@ fn options(home: &DemoHome, sealing: Option<&Sealing>) -> DemoOptions {
 /// another process serves it), discards the state first when `fresh`, and listens on the
 /// remembered port, or on a free one when that is taken.
 pub async fn host(home: &DemoHome, role: Role, fresh: bool) -> Result<Hosted, DemoHomeError> {
-    host_prepared(home, role, fresh, seal::prepare).await
+    host_prepared(home, role, fresh, |h| seal::prepare(h, fresh)).await
 }
 
 /// [`host`] with the state's key from `prepare` (tests give an in-memory keyring).
@@ -560,7 +560,7 @@ mod tests {
         let home = DemoHome::for_state(dir.path().join("state.json"));
         std::fs::write(home.state_file(), "{ not json").unwrap();
         let store = crate::vault::memory::MemoryStore::default();
-        let prepare = |h: &DemoHome| seal::prepare_with(h, &store);
+        let prepare = |h: &DemoHome| seal::prepare_with(h, &store, false);
         let err = host_prepared(&home, Role::Serving, false, prepare)
             .await
             .err()

@@ -35,15 +35,22 @@ pub enum Prepared {
 }
 
 /// [`prepare_with`] in the keyring the user chose.
-pub fn prepare(home: &DemoHome) -> Result<Prepared, DemoHomeError> {
+pub fn prepare(home: &DemoHome, fresh: bool) -> Result<Prepared, DemoHomeError> {
     match keyring::open() {
-        Ok(store) => prepare_with(home, &store),
+        Ok(store) => prepare_with(home, &store, fresh),
         Err(e) => Ok(Prepared::NoKeyring(e.to_string())),
     }
 }
 
-/// The key for `home`'s state in `store`, migrating or starting fresh as the module says.
-pub fn prepare_with(home: &DemoHome, store: &dyn SecretStore) -> Result<Prepared, DemoHomeError> {
+/// The key for `home`'s state: new keys go to `store`; an existing one is looked up in the
+/// keyring the envelope names (when another keyring is chosen today, the key stays where it
+/// was made). `fresh`: the state is about to be discarded, so one that does not open is no
+/// error.
+pub fn prepare_with(
+    home: &DemoHome,
+    store: &dyn SecretStore,
+    fresh: bool,
+) -> Result<Prepared, DemoHomeError> {
     let path = home.state_file();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -53,37 +60,67 @@ pub fn prepare_with(home: &DemoHome, store: &dyn SecretStore) -> Result<Prepared
         Err(e) => return Err(home.io(path)(e)),
     };
     if let Some(env) = sealed::envelope(&bytes) {
-        let key = match store.get(&env.account) {
-            Ok(k) => k,
-            // A keyring that does not answer now may answer later: nothing is thrown away.
-            Err(e) => return Err(key_error(&env.account, &e.to_string())),
+        let why = match find_key(store, &env) {
+            Ok(Ok(sealing)) => return Ok(sealed_with(sealing, Vec::new())),
+            Ok(Err(why)) => why,
+            Err(e) if fresh => e.to_string(),
+            Err(e) => return Err(e),
         };
-        let why = match key.as_ref().map(|k| SealKey::from_text(k.expose())) {
-            None => format!("its key is no longer in the keyring ({})", store.name()),
-            Some(None) => format!("the keyring entry {} is not its key", env.account),
-            Some(Some(key)) => match sealed::open_envelope(&key, &env) {
-                Ok(_) => {
-                    let sealing = Sealing {
-                        key,
-                        account: env.account,
-                    };
-                    return Ok(sealed_with(sealing, Vec::new()));
-                }
-                Err(e) => e.to_string(),
-            },
-        };
-        return start_fresh(home, store, &env.account, &env.base_url, &why);
+        return start_fresh(home, store, &env.base_url, &why, fresh);
     }
     if sealed::looks_sealed(&bytes) {
         let base = home.known_bases().pop().unwrap_or_default();
         let why = "the file is damaged (not a readable sealed envelope)";
-        return start_fresh(home, store, &new_account(), &base, why);
+        return start_fresh(home, store, &base, why, fresh);
     }
     match legacy_base(&bytes) {
         Some(base) => migrate(home, store, &bytes, &base),
         // Not demo state at all: loading it fails and names the file (`--fresh` starts over).
         None => Ok(sealed_with(new_key(store, &new_account())?, Vec::new())),
     }
+}
+
+/// The key that opens `env`: `Ok(Err(why))` when it is gone or does not open it (start fresh),
+/// `Err` when its keyring does not answer (nothing is thrown away).
+fn find_key(
+    current: &dyn SecretStore,
+    env: &sealed::Envelope,
+) -> Result<Result<Sealing, String>, DemoHomeError> {
+    let other;
+    let store: &dyn SecretStore = if env.keyring.is_empty() || env.keyring == current.name() {
+        current
+    } else {
+        other = keyring::open_named(Some(&env.keyring)).map_err(|e| {
+            key_error(
+                &env.account,
+                &format!(
+                    "it was sealed in the {} keyring, which does not work now ({e}); use it \
+                     again, or `cds-wizard demo --fresh` to start over",
+                    env.keyring
+                ),
+            )
+        })?;
+        &other
+    };
+    let key = store
+        .get(&env.account)
+        // A keyring that does not answer now may answer later: nothing is thrown away.
+        .map_err(|e| key_error(&env.account, &e.to_string()))?;
+    Ok(match key.as_ref().map(|k| SealKey::from_text(k.expose())) {
+        None => Err(format!(
+            "its key is no longer in the keyring ({})",
+            store.name()
+        )),
+        Some(None) => Err(format!("the keyring entry {} is not its key", env.account)),
+        Some(Some(key)) => match sealed::open_envelope(&key, env) {
+            Ok(_) => Ok(Sealing {
+                key,
+                keyring: store.name().to_owned(),
+                account: env.account.clone(),
+            }),
+            Err(e) => Err(e.to_string()),
+        },
+    })
 }
 
 fn sealed_with(sealing: Sealing, notes: Vec<String>) -> Prepared {
@@ -113,26 +150,36 @@ fn new_key(store: &dyn SecretStore, account: &str) -> Result<Sealing, DemoHomeEr
         .map_err(|e| key_error(account, &e.to_string()))?;
     Ok(Sealing {
         key,
+        keyring: store.name().to_owned(),
         account: account.to_owned(),
     })
 }
 
-/// Replaces the state that does not open by an empty sealed one on the same port.
+/// Replaces the state that does not open by an empty sealed one on the same port, with a new
+/// key in `store`.
 fn start_fresh(
     home: &DemoHome,
     store: &dyn SecretStore,
-    account: &str,
     base: &str,
     why: &str,
+    fresh: bool,
 ) -> Result<Prepared, DemoHomeError> {
-    let sealing = new_key(store, account)?;
+    let sealing = new_key(store, &new_account())?;
     write_sealed(home, &sealing, base, &empty_state(base))?;
-    Ok(Prepared::Sealed {
-        sealing,
-        notes: vec![format!(
+    let note = if fresh {
+        format!(
+            "Started the demo utility over: discarded its state, which could not be opened \
+             ({why}); profiles registered with it no longer work there."
+        )
+    } else {
+        format!(
             "The demo's remembered state can't be opened: {why}; starting fresh, profiles made \
              before no longer work here."
-        )],
+        )
+    };
+    Ok(Prepared::Sealed {
+        sealing,
+        notes: vec![note],
         lost: true,
     })
 }
@@ -238,10 +285,10 @@ mod tests {
     fn a_key_is_made_once_and_found_again() {
         let (_d, home) = home();
         let store = MemoryStore::default();
-        let (first, notes, _) = sealing(prepare_with(&home, &store).unwrap());
+        let (first, notes, _) = sealing(prepare_with(&home, &store, false).unwrap());
         assert!(notes.is_empty());
         write_sealed(&home, &first, "http://127.0.0.1:4000", b"{}").unwrap();
-        let (again, notes, lost) = sealing(prepare_with(&home, &store).unwrap());
+        let (again, notes, lost) = sealing(prepare_with(&home, &store, false).unwrap());
         assert_eq!((again.key, again.account), (first.key, first.account));
         assert!(notes.is_empty() && !lost);
     }
@@ -250,10 +297,10 @@ mod tests {
     fn a_lost_key_starts_fresh_on_the_same_port_and_says_so() {
         let (_d, home) = home();
         let store = MemoryStore::default();
-        let (first, _, _) = sealing(prepare_with(&home, &store).unwrap());
+        let (first, _, _) = sealing(prepare_with(&home, &store, false).unwrap());
         write_sealed(&home, &first, "http://127.0.0.1:4000", b"{\"seq\":3}").unwrap();
         store.delete(&first.account).unwrap();
-        let (fresh, notes, lost) = sealing(prepare_with(&home, &store).unwrap());
+        let (fresh, notes, lost) = sealing(prepare_with(&home, &store, false).unwrap());
         assert!(lost);
         assert!(
             notes[0].contains("its key is no longer in the keyring (memory)"),
@@ -266,5 +313,36 @@ mod tests {
         );
         let v = open_state(home.state_file(), &store).unwrap();
         assert!(v.get("seq").is_none(), "empty: {v}");
+        // With --fresh, the same loss is what starting over discarded.
+        store.delete(&fresh.account).unwrap();
+        let (_, notes, lost) = sealing(prepare_with(&home, &store, true).unwrap());
+        assert!(
+            lost && notes[0].starts_with("Started the demo utility over"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_plaintext_state_is_sealed_and_loads_as_it_was() {
+        let (_d, home) = home();
+        let store = MemoryStore::default();
+        let plain = format!(
+            "{{\"format\":\"{}\",\"version\":1,\"base_url\":\"http://127.0.0.1:4000\",\"seq\":7}}",
+            persist::FORMAT
+        );
+        std::fs::write(home.state_file(), &plain).unwrap();
+        let (s, notes, lost) = sealing(prepare_with(&home, &store, false).unwrap());
+        assert!(!lost && notes[0].contains("now sealed"), "{notes:?}");
+        let bytes = std::fs::read(home.state_file()).unwrap();
+        assert!(sealed::looks_sealed(&bytes) && !String::from_utf8_lossy(&bytes).contains("seq"));
+        assert_eq!(open_state(home.state_file(), &store).unwrap()["seq"], 7);
+        // Only `cds-wizard demo` (with the key) loads it.
+        let base = "http://127.0.0.1:4000";
+        assert!(persist::load_sealed(home.state_file(), base, Some(&s)).is_ok());
+        let err = persist::load(home.state_file(), base).err().unwrap();
+        assert!(
+            err.to_string().contains("only `cds-wizard demo` opens it"),
+            "{err}"
+        );
     }
 }

@@ -98,11 +98,13 @@ async fn the_remembered_state_holds_none_of_the_demos_secrets() {
             "cipher",
             "ciphertext",
             "format",
+            "keyring",
             "nonce",
             "version"
         ]
     );
     assert_eq!(env["format"], "cds-wizard-demo-state-sealed");
+    assert_eq!(env["keyring"], "keyutils", "where its key is");
     assert_eq!(
         env["base_url"],
         base.as_str(),
@@ -259,4 +261,24 @@ async fn without_a_keyring_the_demo_remembers_nothing_and_says_so() {
         !state_file(home).exists(),
         "no state written, sealed or not"
     );
+}
+
+#[tokio::test]
+async fn the_key_is_found_in_the_keyring_it_was_made_in_when_another_is_chosen() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let (profile, _base) = registered(home, "otherring").await;
+    let client = code_client(home, &profile);
+    // Sealed with a key in keyutils; today the Secret Service is chosen.
+    let out = cli(home)
+        .args(["demo", "--summary"])
+        .env("CDS_WIZARD_KEYRING", "secret-service")
+        .output()
+        .await
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("can't be opened"), "{err}");
+    assert_eq!(envelope(home)["keyring"], "keyutils", "the key stays there");
+    assert!(state(home).to_string().contains(&client), "nothing lost");
 }

@@ -3,8 +3,8 @@
 //! RFC 6749 tokens) is encrypted with XChaCha20-Poly1305 under a random 256-bit key that lives
 //! in the OS keyring (`demo_home::seal` keeps it there; this module never touches a keyring).
 //!
-//! The file is a small JSON envelope: `format`, `version`, `cipher`, the keyring `account` the
-//! key is kept under, the `base_url` the demo last served on (not secret: the port it comes back
+//! The file is a small JSON envelope: `format`, `version`, `cipher`, the `keyring` and the
+//! `account` in it the key is kept under, the `base_url` the demo last served on (not secret: the port it comes back
 //! on, readable without the key), a random 24-byte `nonce` (new on every write, so nonces never
 //! repeat without bookkeeping) and the `ciphertext`, both Base64url. Everything but the nonce and
 //! ciphertext is bound to the ciphertext as associated data, so none of it can be changed
@@ -56,11 +56,12 @@ impl SealKey {
     }
 }
 
-/// A key and the keyring account it is kept under (written into the envelope, so the next run
-/// knows where to look).
+/// A key, the keyring (`keyutils`, `secret-service`, ...) and the account it is kept under
+/// (written into the envelope, so the next run knows where to look).
 #[derive(Debug, Clone)]
 pub struct Sealing {
     pub key: SealKey,
+    pub keyring: String,
     pub account: String,
 }
 
@@ -70,6 +71,7 @@ pub struct Envelope {
     pub format: String,
     pub version: u32,
     pub cipher: String,
+    pub keyring: String,
     pub account: String,
     #[serde(default)]
     pub base_url: String,
@@ -99,6 +101,7 @@ fn aad(e: &Envelope) -> Vec<u8> {
         e.format.as_str(),
         &e.version.to_string(),
         &e.cipher,
+        &e.keyring,
         &e.account,
         &e.base_url,
     ] {
@@ -120,6 +123,7 @@ pub fn seal(s: &Sealing, base_url: &str, plaintext: &[u8]) -> Vec<u8> {
         format: FORMAT.to_owned(),
         version: VERSION,
         cipher: CIPHER.to_owned(),
+        keyring: s.keyring.clone(),
         account: s.account.clone(),
         base_url: base_url.trim_end_matches('/').to_owned(),
         nonce: URL_SAFE_NO_PAD.encode(nonce),
@@ -198,6 +202,7 @@ mod tests {
     fn sealing() -> Sealing {
         Sealing {
             key: SealKey::generate(),
+            keyring: "memory".to_owned(),
             account: "demo/abc/demo_state_key".to_owned(),
         }
     }
