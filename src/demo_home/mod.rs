@@ -365,9 +365,8 @@ async fn host_prepared(
 
 fn no_keyring_note(why: &str) -> String {
     format!(
-        "The demo utility does not remember anything this time: its state holds the client \
-         secrets and tokens it issues, which cds-wizard keeps only in an OS keyring, and {why}. \
-         What you register with it is gone when it stops."
+        "The demo utility does not remember anything this time: {why}. Its state would hold the \
+         client secrets and tokens it issues; what you register with it is gone when it stops."
     )
 }
 
