@@ -66,12 +66,14 @@ pub fn prepare_with(
             Err(e) if fresh => e.to_string(),
             Err(e) => return Err(e),
         };
-        return start_fresh(home, store, &env.base_url, &why, fresh);
+        // The same account when the key lives in this keyring (replaced, not left behind).
+        let reuse = (env.keyring.is_empty() || env.keyring == store.name()).then_some(&env.account);
+        return start_fresh(home, store, reuse, &env.base_url, &why, fresh);
     }
     if sealed::looks_sealed(&bytes) {
         let base = home.known_bases().pop().unwrap_or_default();
         let why = "the file is damaged (not a readable sealed envelope)";
-        return start_fresh(home, store, &base, why, fresh);
+        return start_fresh(home, store, None, &base, why, fresh);
     }
     match legacy_base(&bytes) {
         Some(base) => migrate(home, store, &bytes, &base),
@@ -156,15 +158,16 @@ fn new_key(store: &dyn SecretStore, account: &str) -> Result<Sealing, DemoHomeEr
 }
 
 /// Replaces the state that does not open by an empty sealed one on the same port, with a new
-/// key in `store`.
+/// key in `store` (under `account`, or a new one).
 fn start_fresh(
     home: &DemoHome,
     store: &dyn SecretStore,
+    account: Option<&String>,
     base: &str,
     why: &str,
     fresh: bool,
 ) -> Result<Prepared, DemoHomeError> {
-    let sealing = new_key(store, &new_account())?;
+    let sealing = new_key(store, account.map_or(&new_account(), |a| a))?;
     write_sealed(home, &sealing, base, &empty_state(base))?;
     let note = if fresh {
         format!(
@@ -307,6 +310,7 @@ mod tests {
             "{notes:?}"
         );
         assert_ne!(fresh.key, first.key);
+        assert_eq!(fresh.account, first.account, "replaced, not left behind");
         assert_eq!(
             home.remembered_base().as_deref(),
             Some("http://127.0.0.1:4000")
