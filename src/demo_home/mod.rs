@@ -559,18 +559,19 @@ mod tests {
         let home = DemoHome::for_state(dir.path().join("state.json"));
         std::fs::write(home.state_file(), "{ not json").unwrap();
         let store = crate::vault::memory::MemoryStore::default();
-        let prepare = |h: &DemoHome| seal::prepare_with(h, &store, false);
-        let err = host_prepared(&home, Role::Serving, false, prepare)
+        let store = &store;
+        let prepare = |fresh| move |h: &DemoHome| seal::prepare_with(h, store, fresh);
+        let err = host_prepared(&home, Role::Serving, false, prepare(false))
             .await
             .err()
             .expect("refused");
         assert!(err.to_string().contains("--fresh"), "{err}");
-        let h = host_prepared(&home, Role::Serving, true, prepare)
+        let h = host_prepared(&home, Role::Serving, true, prepare(true))
             .await
             .unwrap();
         assert!(h.discarded.is_some() && h.remembers());
         h.stop().await;
-        let v = seal::open_state(home.state_file(), &store).expect("sealed, opens");
+        let v = seal::open_state(home.state_file(), store).expect("sealed, opens");
         assert_eq!(v["format"], persist::FORMAT);
     }
 }

@@ -77,8 +77,15 @@ pub fn prepare_with(
     }
     match legacy_base(&bytes) {
         Some(base) => migrate(home, store, &bytes, &base),
-        // Not demo state at all: loading it fails and names the file (`--fresh` starts over).
-        None => Ok(sealed_with(new_key(store, &new_account())?, Vec::new())),
+        // Not demo state at all: `--fresh` replaces it; otherwise the error names the file.
+        None if fresh => Ok(sealed_with(new_key(store, &new_account())?, Vec::new())),
+        None => Err(DemoHomeError::Start {
+            path: path.to_owned(),
+            source: match persist::load(path, "") {
+                Err(e) => e.into(),
+                Ok(_) => anyhow::anyhow!("not demo state"),
+            },
+        }),
     }
 }
 
