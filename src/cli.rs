@@ -60,7 +60,8 @@ impl Cli {
 pub enum Command {
     /// Start the built-in demo utility and open the interactive wizard at it (on a terminal;
     /// otherwise, or with --summary, print what discovery found). It remembers its state in the
-    /// program's home and comes back on the same port (--fresh starts over).
+    /// program's home and comes back on the same port (--fresh starts over); the state is
+    /// sealed with a key in the OS keyring, and not kept at all when no keyring works.
     Demo(DemoArgs),
     /// Open the interactive wizard at a utility's URL.
     Tui(TuiArgs),
@@ -356,7 +357,8 @@ pub struct DemoServerArgs {
     /// Keep registrations (clients, credentials with secrets, messages, grants, tokens) in FILE:
     /// loaded at start (a missing file starts empty, an unreadable one is an error) and saved
     /// atomically after changes, mode 0600. Use with --port: stored URLs are rewritten to a new
-    /// port at start, but copies an app kept elsewhere are not.
+    /// port at start, but copies an app kept elsewhere are not. FILE holds the client secrets
+    /// and tokens in clear (the server's own data file); `cds-wizard demo` seals its state.
     #[arg(long, value_name = "FILE")]
     pub state: Option<std::path::PathBuf>,
     /// Refuse authorization requests that do not come through PAR (RFC 9126).

@@ -99,11 +99,13 @@ async fn demo_tui(a: &cli::DemoArgs) -> anyhow::Result<ExitCode> {
     let (hosted, url) = commands::demo::start(a).await?;
     let result = tui::run(tui::Start::Url(url)).await;
     if let Some(h) = hosted {
-        eprintln!(
-            "The demo utility's state is kept in {} for next time (`cds-wizard demo --fresh` \
+        if h.remembers() {
+            eprintln!(
+                "The demo utility's state is kept in {} for next time (`cds-wizard demo --fresh` \
              starts over).",
-            text::sanitize(&h.state_file().display().to_string())
-        );
+                text::sanitize(&h.state_file().display().to_string())
+            );
+        }
         h.stop().await;
     }
     result?;

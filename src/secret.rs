@@ -46,6 +46,9 @@ pub enum SecretKind {
     ClientSecret,
     AccessToken,
     RefreshToken,
+    /// The key that seals the demo utility's remembered state (`demo/store/sealed.rs`), kept as
+    /// `demo/<state id>/demo_state_key`: one per state file, so homes never share a key.
+    DemoStateKey,
 }
 
 impl SecretKind {
@@ -54,6 +57,7 @@ impl SecretKind {
             SecretKind::ClientSecret => "client_secret",
             SecretKind::AccessToken => "access_token",
             SecretKind::RefreshToken => "refresh_token",
+            SecretKind::DemoStateKey => "demo_state_key",
         }
     }
 }

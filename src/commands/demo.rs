@@ -23,7 +23,7 @@ pub async fn start(args: &DemoArgs) -> anyhow::Result<(Option<Hosted>, String)> 
             for n in h.notes() {
                 eprintln!("note: {}", sanitize(&n));
             }
-            if h.discarded.is_some() {
+            if h.discarded.is_some() || h.lost {
                 stale_profiles_note();
             }
             let url = h.base_url.clone();
@@ -93,10 +93,17 @@ pub async fn serve(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     // The first line is the contract with scripts and tests (as `demo-server`'s).
     let mut banner = format!(
         "LISTENING {base}\nServer metadata: {base}/.well-known/cds-server-metadata.json\n\
-         State: {state} (`cds-wizard demo --fresh` starts over)\n\
+         State: {state}\n\
          Test accounts for the consent pages: {base}/docs/test-accounts\n",
         base = h.base_url,
-        state = sanitize(&h.state_file().display().to_string()),
+        state = if h.remembers() {
+            format!(
+                "{}, sealed with a key in the OS keyring (`cds-wizard demo --fresh` starts over)",
+                sanitize(&h.state_file().display().to_string())
+            )
+        } else {
+            "not remembered this time (no OS keyring)".to_owned()
+        },
     );
     banner.push_str("Press Ctrl-C to stop.\n");
     {

@@ -65,6 +65,9 @@ pub struct DemoOptions {
     /// Review Grant scope and authorization details reductions asynchronously: answer
     /// `202 Accepted` with the Grant `pending`, settled after `review_delay` (WG1-02 §8.6).
     pub grant_review: bool,
+    /// Seal `state_file` with this key (store/sealed.rs): the demo's remembered state. `None`
+    /// writes it in plaintext (`demo-server --state FILE`).
+    pub sealing: Option<store::sealed::Sealing>,
 }
 
 /// Shared state of one running demo server.
@@ -298,10 +301,12 @@ impl DemoServer {
         let state = Arc::new(DemoState::new(&base_url, options)?);
         let saver = match state_file {
             Some(path) => {
-                *state.registry.lock_quiet() = persist::load(&path, &state.base_url)?;
+                let sealing = state.options.sealing.clone();
+                *state.registry.lock_quiet() =
+                    persist::load_sealed(&path, &state.base_url, sealing.as_ref())?;
                 // Reviews that were running when the demo stopped run again.
                 answers::resume(&state);
-                Some(persist::Saver::start(state.clone(), path).await?)
+                Some(persist::Saver::start(state.clone(), path, sealing).await?)
             }
             None => None,
         };

@@ -6,8 +6,9 @@
 //!
 //! Files in `<home>/demo/` (the directory 0700, every file 0600):
 //! - `state.json`: the registry as `demo-server --state` keeps it (`demo::persist`: written
-//!   atomically, temp file + rename). It holds what a server holds, client secrets included.
-//!   Its `base_url` is the address the demo last served on: the port it comes back on.
+//!   atomically, temp file + rename), sealed (`seal.rs`): it holds what a server holds, client
+//!   secrets and tokens, so it is encrypted under a key kept in the OS keyring. Its envelope's
+//!   `base_url` (in clear) is the address the demo last served on: the port it comes back on.
 //! - `state.json.lock`: an advisory lock (`profiles::lock`), held by the one process serving the
 //!   state, so two processes never serve (and save) it at once.
 //! - `state.json.running`: who holds the lock (pid, address, and whether it stays up or serves
@@ -16,6 +17,7 @@
 //!   port moved is still recognised as the demo's.
 
 mod profiles;
+pub mod seal;
 
 pub use profiles::{adopt, belongs, demo_profiles, ensure_for_profile, to_stderr};
 
@@ -24,6 +26,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::demo::state::sealed::{self, Sealing};
 use crate::demo::{DemoOptions, DemoServer, persist};
 use crate::profiles::lock::{self, Lock};
 
@@ -60,6 +63,11 @@ pub enum DemoHomeError {
         path: PathBuf,
         source: anyhow::Error,
     },
+    #[error(
+        "cannot use the key of the demo's remembered state (`{account}` in the keyring): \
+         {reason}; its state was left as it is"
+    )]
+    Key { account: String, reason: String },
 }
 
 /// How the demo is served by the process that holds the lock.
@@ -205,6 +213,12 @@ pub struct Hosted {
     pub port_taken: Option<u16>,
     /// What `--fresh` discarded (`None`: nothing was asked to be discarded, or nothing was there).
     pub discarded: Option<Discarded>,
+    /// The remembered state could not be opened (its key is gone) and was started fresh.
+    pub lost: bool,
+    /// The key the state is sealed with; `None`: no keyring, nothing is remembered this time.
+    sealing: Option<Sealing>,
+    /// What preparing the state did (sealed a plaintext one, started fresh, no keyring).
+    said: Vec<String>,
 }
 
 impl Hosted {
@@ -217,9 +231,14 @@ impl Hosted {
         self.server.as_ref()
     }
 
+    /// Whether this run's state is remembered (sealed in the home); `false` without a keyring.
+    pub fn remembers(&self) -> bool {
+        self.sealing.is_some()
+    }
+
     /// One line saying where the demo listens and, when its port moved, why.
     pub fn notes(&self) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = self.said.clone();
         if let Some(d) = &self.discarded {
             out.push(format!(
                 "Started the demo utility over: discarded its state ({} clients, {} credentials \
@@ -254,17 +273,22 @@ impl Drop for Hosted {
     /// the lock is released, so the next process finds every change.
     fn drop(&mut self) {
         if let Some(server) = self.server.take() {
-            let bytes = persist::snapshot_bytes(&**server.state());
-            if let Err(e) = persist::write_atomic(self.home.state_file(), &bytes) {
-                eprintln!("warning: {e}");
+            if let Some(sealing) = &self.sealing {
+                let state = &**server.state();
+                let plain = persist::snapshot_bytes(state);
+                let bytes = persist::file_bytes(state, &plain, Some(sealing));
+                if let Err(e) = persist::write_atomic(self.home.state_file(), &bytes) {
+                    eprintln!("warning: {e}");
+                }
             }
             let _ = std::fs::remove_file(self.home.running_file());
         }
     }
 }
 
-/// The demo's options from the state file (and the test hook for token lifetimes).
-fn options(home: &DemoHome) -> DemoOptions {
+/// The demo's options from the state file, sealed with `sealing` (none: in memory only), and the
+/// test hook for token lifetimes.
+fn options(home: &DemoHome, sealing: Option<&Sealing>) -> DemoOptions {
     if let Some(secs) = std::env::var(TOKEN_LIFETIME_ENV)
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
@@ -272,7 +296,8 @@ fn options(home: &DemoHome) -> DemoOptions {
         crate::demo::store::set_token_lifetime_secs(secs);
     }
     DemoOptions {
-        state_file: Some(home.state.clone()),
+        state_file: sealing.map(|_| home.state.clone()),
+        sealing: sealing.cloned(),
         ..DemoOptions::default()
     }
 }
@@ -281,13 +306,35 @@ fn options(home: &DemoHome) -> DemoOptions {
 /// another process serves it), discards the state first when `fresh`, and listens on the
 /// remembered port, or on a free one when that is taken.
 pub async fn host(home: &DemoHome, role: Role, fresh: bool) -> Result<Hosted, DemoHomeError> {
+    host_prepared(home, role, fresh, |h| seal::prepare(h, fresh)).await
+}
+
+/// [`host`] with the state's key from `prepare` (tests give an in-memory keyring).
+async fn host_prepared(
+    home: &DemoHome,
+    role: Role,
+    fresh: bool,
+    prepare: impl FnOnce(&DemoHome) -> Result<seal::Prepared, DemoHomeError>,
+) -> Result<Hosted, DemoHomeError> {
     let lock = take_lock(home)?;
-    let discarded = if fresh { discard(home)? } else { None };
+    let (sealing, said, lost) = match prepare(home)? {
+        seal::Prepared::Sealed {
+            sealing,
+            notes,
+            lost,
+        } => (Some(sealing), notes, lost),
+        seal::Prepared::NoKeyring(why) => (None, vec![no_keyring_note(&why)], false),
+    };
+    let discarded = match &sealing {
+        Some(s) if fresh && !lost => discard(home, s)?,
+        _ => None,
+    };
     let remembered = home
         .remembered_base()
+        .or_else(|| home.known_bases().pop())
         .and_then(|b| url::Url::parse(&b).ok())
         .and_then(|u| u.port());
-    let start = |port| DemoServer::start(port, options(home));
+    let start = |port| DemoServer::start(port, options(home, sealing.as_ref()));
     let failed = |source| DemoHomeError::Start {
         path: home.state.clone(),
         source,
@@ -310,7 +357,17 @@ pub async fn host(home: &DemoHome, role: Role, fresh: bool) -> Result<Hosted, De
         base_url,
         port_taken,
         discarded,
+        lost,
+        sealing,
+        said,
     })
+}
+
+fn no_keyring_note(why: &str) -> String {
+    format!(
+        "The demo utility does not remember anything this time: {why}. Its state would hold the \
+         client secrets and tokens it issues; what you register with it is gone when it stops."
+    )
 }
 
 /// The demo for a command that needs it for a while: hosted here, or the address of the process
@@ -427,15 +484,20 @@ fn remember_base(home: &DemoHome, base: &str) -> Result<(), DemoHomeError> {
     })
 }
 
-/// Removes the state file (the lock is held), saying what it held. The remembered port is kept
-/// (the bases file still names it), so the demo comes back where it was.
-fn discard(home: &DemoHome) -> Result<Option<Discarded>, DemoHomeError> {
-    let text = match std::fs::read_to_string(&home.state) {
-        Ok(t) => t,
+/// Replaces the state by an empty one (the lock is held), saying what it held. The remembered
+/// port is kept (the empty state and the bases file still name it), so the demo comes back
+/// where it was.
+fn discard(home: &DemoHome, sealing: &Sealing) -> Result<Option<Discarded>, DemoHomeError> {
+    let bytes = match std::fs::read(&home.state) {
+        Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(home.io(&home.state)(e)),
     };
-    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    // Sealed with this key (after `seal::prepare`), or unreadable: then nothing is counted.
+    let v: serde_json::Value = sealed::open(&sealing.key, &bytes)
+        .ok()
+        .and_then(|plain| serde_json::from_slice(&plain).ok())
+        .unwrap_or_default();
     let count = |k: &str| {
         v.get(k).map_or(0, |x| {
             x.as_array()
@@ -450,21 +512,11 @@ fn discard(home: &DemoHome) -> Result<Option<Discarded>, DemoHomeError> {
         grants: count("grants"),
         tokens: count("tokens") + count("refresh_tokens"),
     };
-    // Keep the port: a state that names only where it served (none from an unreadable one).
-    let base = v
-        .get("base_url")
-        .and_then(serde_json::Value::as_str)
+    let base = home
+        .remembered_base()
+        .or_else(|| home.known_bases().pop())
         .unwrap_or_default();
-    let empty = serde_json::json!({
-        "format": persist::FORMAT,
-        "version": persist::VERSION,
-        "base_url": base,
-    });
-    let bytes = serde_json::to_vec_pretty(&empty).unwrap_or_default();
-    persist::write_atomic(&home.state, &bytes).map_err(|e| DemoHomeError::Io {
-        path: home.state.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
+    seal::write_sealed(home, sealing, &base, &seal::empty_state(&base))?;
     Ok(Some(d))
 }
 
@@ -506,14 +558,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let home = DemoHome::for_state(dir.path().join("state.json"));
         std::fs::write(home.state_file(), "{ not json").unwrap();
-        let err = host(&home, Role::Serving, false)
+        let store = crate::vault::memory::MemoryStore::default();
+        let store = &store;
+        let prepare = |fresh| move |h: &DemoHome| seal::prepare_with(h, store, fresh);
+        let err = host_prepared(&home, Role::Serving, false, prepare(false))
             .await
             .err()
             .expect("refused");
         assert!(err.to_string().contains("--fresh"), "{err}");
-        let h = host(&home, Role::Serving, true).await.unwrap();
-        assert!(h.discarded.is_some());
+        let h = host_prepared(&home, Role::Serving, true, prepare(true))
+            .await
+            .unwrap();
+        assert!(h.discarded.is_some() && h.remembers());
         h.stop().await;
-        assert!(persist::load(home.state_file(), "http://127.0.0.1:1").is_ok());
+        let v = seal::open_state(home.state_file(), store).expect("sealed, opens");
+        assert_eq!(v["format"], persist::FORMAT);
     }
 }

@@ -22,10 +22,12 @@ pub(super) async fn start(slot: &Slot) -> Result<(String, Vec<String>), String> 
         Ok(Found::Hosted(h)) => {
             let url = h.base_url.clone();
             let mut notes = h.notes();
-            notes.push(format!(
-                "The demo utility remembers what you register in {}.",
-                h.state_file().display()
-            ));
+            if h.remembers() {
+                notes.push(format!(
+                    "The demo utility remembers what you register in {} (sealed).",
+                    h.state_file().display()
+                ));
+            }
             *slot.lock().await = Some(*h);
             Ok((url, notes))
         }

@@ -188,6 +188,8 @@ pub fn open_named(forced: Option<&str>) -> Result<KeyringStore, VaultError> {
     for name in candidates {
         match build(name).and_then(|s| s.probe().map(|()| s)) {
             Ok(store) => return Ok(store),
+            // `build` says why one store is unavailable: its reasons, not a nested sentence.
+            Err(VaultError::Unavailable { tried: why }) => tried.extend(why),
             Err(e) => tried.push((name.to_owned(), e.to_string())),
         }
     }

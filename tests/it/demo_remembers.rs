@@ -16,7 +16,7 @@ use cds_wizard::vault::keyring::build;
 use cds_wizard::vault::{SecretKind, SecretStore, account};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
-fn unique(tag: &str) -> String {
+pub(crate) fn unique(tag: &str) -> String {
     let n = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -24,7 +24,7 @@ fn unique(tag: &str) -> String {
     format!("{tag}-{}-{}", std::process::id(), n % 1_000_000_000)
 }
 
-fn cli(home: &Path) -> tokio::process::Command {
+pub(crate) fn cli(home: &Path) -> tokio::process::Command {
     let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_cds-wizard"));
     c.env("CDS_WIZARD_HOME", home)
         .env("CDS_WIZARD_KEYRING", "keyutils")
@@ -33,13 +33,13 @@ fn cli(home: &Path) -> tokio::process::Command {
     c
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
 }
 
-async fn run(home: &Path, args: &[&str]) -> Run {
+pub(crate) async fn run(home: &Path, args: &[&str]) -> Run {
     let out = cli(home).args(args).output().await.expect("run cds-wizard");
     Run {
         code: out.status.code().unwrap_or(-1),
@@ -49,20 +49,24 @@ async fn run(home: &Path, args: &[&str]) -> Run {
 }
 
 /// `cds-wizard demo --serve` with tokens that live 2 s; stopped by Ctrl-C.
-struct Serving {
-    base: String,
+pub(crate) struct Serving {
+    pub(crate) base: String,
     child: tokio::process::Child,
 }
 
-async fn serve(home: &Path, extra: &[&str]) -> Serving {
+pub(crate) async fn serve(home: &Path, extra: &[&str]) -> Serving {
+    spawn_server(home, &[&["demo", "--serve"], extra].concat()).await
+}
+
+/// Any command that prints `LISTENING <url>` first and serves until Ctrl-C.
+pub(crate) async fn spawn_server(home: &Path, args: &[&str]) -> Serving {
     let mut child = cli(home)
-        .args(["demo", "--serve"])
-        .args(extra)
+        .args(args)
         .env("CDS_WIZARD_DEMO_TOKEN_LIFETIME", "2")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn demo --serve");
+        .expect("spawn the server");
     let mut lines = BufReader::new(child.stdout.as_mut().unwrap()).lines();
     let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
         .await
@@ -78,7 +82,7 @@ async fn serve(home: &Path, extra: &[&str]) -> Serving {
 
 impl Serving {
     /// Interrupts it (as Ctrl-C does); returns its stderr.
-    async fn stop(mut self) -> String {
+    pub(crate) async fn stop(mut self) -> String {
         let pid = self.child.id().expect("running") as i32;
         // SAFETY: signalling our own child process by its id.
         unsafe {
@@ -108,7 +112,7 @@ fn answers() -> String {
     format!("{}/assets/answers-demo.toml", env!("CARGO_MANIFEST_DIR"))
 }
 
-async fn register(home: &Path, base: &str, profile: &str) {
+pub(crate) async fn register(home: &Path, base: &str, profile: &str) {
     let r = run(
         home,
         &[
@@ -125,7 +129,7 @@ async fn register(home: &Path, base: &str, profile: &str) {
 }
 
 /// `authorize PROFILE --no-browser` with alice approving; returns the run.
-async fn authorize(home: &Path, profile: &str) -> Run {
+pub(crate) async fn authorize(home: &Path, profile: &str) -> Run {
     let mut child = cli(home)
         .args(["authorize", profile, "--no-browser", "--timeout", "30"])
         .stdout(Stdio::piped())
@@ -159,16 +163,18 @@ async fn authorize(home: &Path, profile: &str) -> Run {
     }
 }
 
-fn state_file(home: &Path) -> PathBuf {
+pub(crate) fn state_file(home: &Path) -> PathBuf {
     home.join("demo").join("state.json")
 }
 
-fn state(home: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(state_file(home)).unwrap()).unwrap()
+/// The remembered state, opened with its key from the keyring (the file itself is sealed).
+pub(crate) fn state(home: &Path) -> serde_json::Value {
+    cds_wizard::demo_home::seal::open_state(&state_file(home), &build("keyutils").unwrap())
+        .expect("the sealed state opens with its key")
 }
 
 /// The profile's table in profiles.toml, as JSON.
-fn profile_entry(home: &Path, name: &str) -> serde_json::Value {
+pub(crate) fn profile_entry(home: &Path, name: &str) -> serde_json::Value {
     let text = std::fs::read_to_string(home.join("profiles.toml")).unwrap();
     let v: toml::Value = toml::from_str(&text).unwrap();
     let p = v["profile"]
@@ -182,7 +188,7 @@ fn profile_entry(home: &Path, name: &str) -> serde_json::Value {
 }
 
 /// The code-flow client of a registration (the one that holds a refresh token).
-fn code_client(home: &Path, profile: &str) -> String {
+pub(crate) fn code_client(home: &Path, profile: &str) -> String {
     profile_entry(home, profile)["client"]
         .as_array()
         .unwrap()
@@ -330,7 +336,7 @@ async fn a_profile_made_in_the_demo_works_in_new_processes_after_the_demo_stoppe
         "revoked at the demo: {revoked}"
     );
 
-    // The home holds the server's secrets only in the demo's own (private) state file.
+    // The home holds the server's secrets nowhere, the demo's (sealed) state included.
     let secrets = [new_access.as_str(), new_refresh.expose()];
     common::secrets::assert_no_secret_in(home, &secrets);
 }

@@ -210,7 +210,7 @@ const LAYERS: &[Layer] = &[
     // the stored profiles that belong to it (issue 10 point 6).
     Layer {
         module: "demo_home",
-        may_use: &["demo", "profiles", "text"],
+        may_use: &["demo", "profiles", "text", "vault", "secret"],
         pure: false,
     },
     // The embedded server speaks the spec and nothing of the client side.

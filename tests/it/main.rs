@@ -15,6 +15,7 @@ mod demo_mutations;
 mod demo_oauth;
 mod demo_registration;
 mod demo_remembers;
+mod demo_sealed;
 mod discovery;
 mod drafts;
 mod eddie_schema;

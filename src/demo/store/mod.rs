@@ -6,6 +6,7 @@ pub mod files;
 pub mod oauth;
 pub mod objects;
 pub mod persist;
+pub mod sealed;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};

@@ -10,6 +10,9 @@
 //!   stray temp file, which the next start removes.
 //! - A file that exists but does not load is an error naming the file and the problem; the demo
 //!   never starts empty over it (that would overwrite the user's registrations).
+//! - The demo's remembered state (`cds-wizard demo`) is sealed (`sealed.rs`): written as an
+//!   encrypted envelope, compared as plaintext. `demo-server --state FILE` writes plaintext: the
+//!   operator's own data file, which holds client secrets and tokens in clear (mode 0600).
 //! - URLs inside stored objects (`cds_client_uri`, credential `uri`, message links...) start
 //!   with the base URL of the run that created them. When a later run listens elsewhere (the
 //!   default `--port 0` picks a new port each time), every stored string that starts with the
@@ -28,6 +31,7 @@ use serde_json::Value;
 
 use crate::cds::{ClientObject, Credential, Grant, Message};
 
+use super::sealed::{self, Sealing};
 use super::{AccessToken, Record, Registry, Store, random_hex};
 
 /// What the file says it is, so another JSON file is not mistaken for state.
@@ -231,6 +235,16 @@ pub enum StateError {
 /// Loads `path` for a server at `base_url`. A missing file is an empty store; anything else
 /// that does not load is an error (never silently empty).
 pub fn load(path: &Path, base_url: &str) -> Result<Store, StateError> {
+    load_sealed(path, base_url, None)
+}
+
+/// [`load`], opening a sealed file (`sealed.rs`) with `sealing`'s key. A plaintext file still
+/// loads (the previous format: the first save seals it); a sealed one without a key does not.
+pub fn load_sealed(
+    path: &Path,
+    base_url: &str,
+    sealing: Option<&Sealing>,
+) -> Result<Store, StateError> {
     let corrupt = |what: String| StateError::Corrupt {
         path: path.to_owned(),
         what,
@@ -246,18 +260,28 @@ pub fn load(path: &Path, base_url: &str) -> Result<Store, StateError> {
         });
     }
     remove_stale_temp_files(path);
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Store::default()),
-        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-            return Err(corrupt("not UTF-8 text".to_owned()));
-        }
         Err(source) => {
             return Err(StateError::Read {
                 path: path.to_owned(),
                 source,
             });
         }
+    };
+    let bytes = match (sealed::looks_sealed(&bytes), sealing) {
+        (false, _) => bytes,
+        (true, None) => {
+            return Err(corrupt(
+                "it is sealed with a key kept in the OS keyring; only `cds-wizard demo` opens it"
+                    .to_owned(),
+            ));
+        }
+        (true, Some(s)) => sealed::open(&s.key, &bytes).map_err(|e| corrupt(e.to_string()))?,
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return Err(corrupt("not UTF-8 text".to_owned()));
     };
     if text.trim().is_empty() {
         return Err(corrupt("the file is empty".to_owned()));
@@ -389,7 +413,15 @@ pub trait Persisted: Send + Sync + 'static {
     fn base_url(&self) -> &str;
 }
 
-/// The store as file bytes (the lock is held only to clone).
+/// The file's bytes for `plaintext` (from [`snapshot_bytes`]): sealed when a key is given.
+pub fn file_bytes(state: &impl Persisted, plaintext: &[u8], sealing: Option<&Sealing>) -> Vec<u8> {
+    match sealing {
+        Some(s) => sealed::seal(s, state.base_url(), plaintext),
+        None => plaintext.to_vec(),
+    }
+}
+
+/// The store as plaintext JSON bytes (the lock is held only to clone).
 pub fn snapshot_bytes(state: &impl Persisted) -> Vec<u8> {
     let snapshot = Snapshot::from_store(&state.registry().lock_quiet(), state.base_url());
     let mut bytes = serde_json::to_vec_pretty(&snapshot).unwrap_or_default();
@@ -407,9 +439,13 @@ impl Saver {
     /// Saves the loaded state once (so an unwritable FILE fails the start, not a later save,
     /// and a rewritten base URL or a too-open file mode is fixed at once), then saves after
     /// changes until [`Saver::finish`].
-    pub async fn start(state: Arc<impl Persisted>, path: PathBuf) -> Result<Saver, StateError> {
+    pub async fn start(
+        state: Arc<impl Persisted>,
+        path: PathBuf,
+        sealing: Option<Sealing>,
+    ) -> Result<Saver, StateError> {
         let bytes = snapshot_bytes(&*state);
-        let (p, b) = (path.clone(), bytes.clone());
+        let (p, b) = (path.clone(), file_bytes(&*state, &bytes, sealing.as_ref()));
         tokio::task::spawn_blocking(move || write_atomic(&p, &b))
             .await
             .map_err(|e| StateError::Write {
@@ -429,9 +465,9 @@ impl Saver {
                     _ = tokio::time::sleep(SAVE_INTERVAL) => {}
                     _ = &mut stopped => break,
                 }
-                save_if_changed(&*state, &path, &mut last).await;
+                save_if_changed(&*state, &path, sealing.as_ref(), &mut last).await;
             }
-            save_if_changed(&*state, &path, &mut last).await;
+            save_if_changed(&*state, &path, sealing.as_ref(), &mut last).await;
         });
         Ok(Saver { stop, task })
     }
@@ -443,12 +479,18 @@ impl Saver {
     }
 }
 
-async fn save_if_changed(state: &impl Persisted, path: &Path, last: &mut Vec<u8>) {
+/// Compares plaintext (sealed bytes differ on every write: a new nonce), writes sealed.
+async fn save_if_changed(
+    state: &impl Persisted,
+    path: &Path,
+    sealing: Option<&Sealing>,
+    last: &mut Vec<u8>,
+) {
     let bytes = snapshot_bytes(state);
     if bytes == *last {
         return;
     }
-    let (p, b) = (path.to_owned(), bytes.clone());
+    let (p, b) = (path.to_owned(), file_bytes(state, &bytes, sealing));
     match tokio::task::spawn_blocking(move || write_atomic(&p, &b)).await {
         Ok(Ok(())) => *last = bytes,
         // Kept in memory; the next change retries. The demo owns its stderr.
