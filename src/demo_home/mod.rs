@@ -340,7 +340,7 @@ async fn host_prepared(
         source,
     };
     let (server, port_taken) = match remembered {
-        Some(p) => match start(p).await {
+        Some(p) => match start_again(p, &start).await {
             Ok(s) => (s, None),
             Err(e) if addr_in_use(&e) => (start(0).await.map_err(failed)?, Some(p)),
             Err(e) => return Err(failed(e)),
@@ -455,6 +455,27 @@ fn take_lock(home: &DemoHome) -> Result<Lock, DemoHomeError> {
                 pid: info.as_ref().map_or(0, |i| i.pid),
                 base_url: info.map_or_else(|| "an unknown address".to_owned(), |i| i.base_url),
             })
+        }
+    }
+}
+
+/// Starts on the remembered `port`, trying again for a moment while it is busy: a port just
+/// freed can be held briefly by an outgoing connection that drew it from the same ephemeral
+/// range, and a demo that stopped a moment ago may still be closing.
+async fn start_again<F, Fut>(port: u16, start: &F) -> anyhow::Result<DemoServer>
+where
+    F: Fn(u16) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<DemoServer>>,
+{
+    const TRIES: u32 = 15;
+    let mut tries = 0;
+    loop {
+        match start(port).await {
+            Err(e) if addr_in_use(&e) && tries < TRIES => {
+                tries += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return other,
         }
     }
 }

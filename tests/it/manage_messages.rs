@@ -332,11 +332,22 @@ async fn a_review_in_progress_resumes_after_a_restart() {
         DemoServer::start(0, DemoOptions::default()).await.unwrap(),
     );
     old.stop().await;
-    let mut again = options();
-    again.state_file = Some(state);
-    let restarted = DemoServer::start(port, again)
-        .await
-        .expect("restart on the same port");
+    // The freed port can be taken for a moment by another test's outgoing connection (both
+    // come from the same ephemeral range): try again for a few seconds.
+    let mut tries = 0;
+    let restarted = loop {
+        let mut again = options();
+        again.state_file = Some(state.clone());
+        match DemoServer::start(port, again).await {
+            Ok(server) => break server,
+            Err(e) if tries < 50 => {
+                tries += 1;
+                eprintln!("port {port} busy ({e}); again");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("restart on the same port: {e}"),
+        }
+    };
     let placeholder = std::mem::replace(&mut f.server, restarted);
     placeholder.stop().await;
     tokio::time::sleep(REVIEW * 4).await;
