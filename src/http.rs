@@ -2,10 +2,15 @@
 //! (RFC 9700 §2, RFC 8252 §7.3), redirects followed by hand so each move is checked and recorded
 //! (CDS-WG1-01 §5 server migration), and errors that name the URL.
 
+mod body;
+mod error;
 mod limit;
 mod observe;
 mod resolve;
 
+use body::error_detail;
+pub use body::parse_json_body;
+pub use error::HttpError;
 pub use limit::host_key;
 pub use resolve::InwardName;
 
@@ -92,59 +97,6 @@ pub struct Fetched {
     pub status: u16,
     pub content_type: Option<String>,
     pub body: Vec<u8>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum HttpError {
-    #[error("`{0}` is not an http(s) URL")]
-    NotHttp(String),
-    #[error("{0}: plain http is only allowed for loopback hosts; use https")]
-    Insecure(Url),
-    #[error("{url}: {what}")]
-    Connect { url: Url, what: String },
-    #[error("{url}: no complete answer within {secs} s")]
-    Timeout { url: Url, secs: u64 },
-    #[error("{url}: HTTP {status}{detail}")]
-    Status {
-        url: Url,
-        status: u16,
-        detail: String,
-    },
-    #[error("{url}: response larger than the {limit}-byte limit")]
-    TooLarge { url: Url, limit: usize },
-    #[error("{url}: redirect loop ({chain})")]
-    RedirectLoop { url: Url, chain: String },
-    #[error("{url}: more than {max} redirects")]
-    TooManyRedirects { url: Url, max: usize },
-    #[error("{url}: redirect without a usable Location header")]
-    BadRedirect { url: Url },
-    #[error("{url}: {what}")]
-    NotJson { url: Url, what: String },
-    #[error("cannot set up the HTTP client: {0}")]
-    Setup(String),
-    #[error(
-        "{from} (a remote server) points at {to}, on this machine or its private network; not followed"
-    )]
-    Inward { from: Url, to: String },
-}
-
-impl HttpError {
-    /// The URL the error is about, when there is one.
-    pub fn url(&self) -> Option<&Url> {
-        match self {
-            HttpError::NotHttp(_) | HttpError::Setup(_) => None,
-            HttpError::Insecure(u) => Some(u),
-            HttpError::Connect { url, .. }
-            | HttpError::Timeout { url, .. }
-            | HttpError::Status { url, .. }
-            | HttpError::TooLarge { url, .. }
-            | HttpError::RedirectLoop { url, .. }
-            | HttpError::TooManyRedirects { url, .. }
-            | HttpError::BadRedirect { url }
-            | HttpError::NotJson { url, .. } => Some(url),
-            HttpError::Inward { from, .. } => Some(from),
-        }
-    }
 }
 
 pub use crate::cds::is_loopback;
@@ -528,60 +480,6 @@ fn content_type_of(headers: &reqwest::header::HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Parses a body as JSON, saying plainly when it is HTML or truncated.
-pub fn parse_json_body(
-    url: &Url,
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Result<Value, HttpError> {
-    let text = String::from_utf8_lossy(body);
-    let trimmed = text.trim_start();
-    if trimmed.is_empty() {
-        return Err(HttpError::NotJson {
-            url: url.clone(),
-            what: "empty response where JSON was expected".to_owned(),
-        });
-    }
-    if trimmed.starts_with('<')
-        || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html"))
-    {
-        return Err(HttpError::NotJson {
-            url: url.clone(),
-            what: format!(
-                "got HTML ({}) where JSON was expected",
-                content_type.unwrap_or("no Content-Type")
-            ),
-        });
-    }
-    serde_json::from_slice(body).map_err(|e| HttpError::NotJson {
-        url: url.clone(),
-        what: if e.is_eof() {
-            format!(
-                "JSON ends early (truncated?) at line {} column {}",
-                e.line(),
-                e.column()
-            )
-        } else {
-            format!("invalid JSON: {e}")
-        },
-    })
-}
-
-/// A short, sanitized excerpt of an error body for messages (RFC 6749 `error` when present).
-fn error_detail(body: &[u8]) -> String {
-    if let Ok(v) = serde_json::from_slice::<Value>(body)
-        && let Some(e) = v.get("error").and_then(Value::as_str)
-    {
-        let desc = v
-            .get("error_description")
-            .and_then(Value::as_str)
-            .map(|d| format!(": {d}"))
-            .unwrap_or_default();
-        return crate::text::sanitize_line(&format!(" ({e}{desc})"), 200);
-    }
-    String::new()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,17 +540,5 @@ mod tests {
         // A document served from a private network may point within it.
         let private = Url::parse("https://10.0.0.8/").unwrap();
         assert!(check_not_inward(&private, &Url::parse("https://10.0.0.9/").unwrap()).is_ok());
-    }
-
-    #[test]
-    fn json_body_errors_are_plain() {
-        let u = Url::parse("https://x.test/a").unwrap();
-        let e = parse_json_body(&u, Some("text/html"), b"<html>").unwrap_err();
-        assert!(e.to_string().contains("got HTML"), "{e}");
-        let e = parse_json_body(&u, None, b"{\"a\": [1, 2").unwrap_err();
-        assert!(e.to_string().contains("truncated"), "{e}");
-        let e = parse_json_body(&u, None, b"").unwrap_err();
-        assert!(e.to_string().contains("empty"), "{e}");
-        assert!(parse_json_body(&u, None, b"{\"a\":1}").is_ok());
     }
 }

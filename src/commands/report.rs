@@ -52,26 +52,49 @@ pub async fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
         })
         .collect();
     let discovery = discovery_json(&profile, args.timeout).await;
+    let mut items = collect(&profile, &checks, &discovery);
+    // Built last, so every secret read above is known to it.
+    let redactor = Redactor::current();
+    for item in &mut items {
+        let text = String::from_utf8_lossy(&item.bytes).into_owned();
+        item.bytes = redactor.text(&text).into_owned().into_bytes();
+    }
+    let output = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_name(&profile.name));
+    print!("{}", listing(&profile.name, &output, &items));
+    std::io::stdout().flush()?;
+    write_archive(&output, &profile.name, &items)?;
+    println!("Written. Secrets are redacted; read it before you send it.");
+    Ok(ExitCode::SUCCESS)
+}
 
+/// The files of the archive, before redaction.
+fn collect(
+    profile: &Profile,
+    checks: &HashMap<String, super::profiles::Presence>,
+    discovery: &Value,
+) -> Vec<Item> {
     let mut items = vec![
         json_item(
             "about.json",
-            &about(&profile),
+            &about(profile),
             "version, platform, keyring backend",
         ),
         json_item(
             "profile.json",
-            &super::profiles::profile_json(&profile, Some(&checks)),
+            &super::profiles::profile_json(profile, Some(checks)),
             "the profile's index entry, with its keyring check",
         ),
         json_item(
             "profiles-check.json",
-            &check_json(&checks),
+            &check_json(checks),
             "`profiles --check` for this profile",
         ),
         json_item(
             "discovery.json",
-            &discovery,
+            discovery,
             "a fresh discovery and its findings",
         ),
     ];
@@ -91,23 +114,17 @@ pub async fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             what: "the last error a command ended with",
         });
     }
-    // Built last, so every secret read above is known to it.
-    let redactor = Redactor::current();
-    for item in &mut items {
-        let text = String::from_utf8_lossy(&item.bytes).into_owned();
-        item.bytes = redactor.text(&text).into_owned().into_bytes();
-    }
+    items
+}
 
-    let output = args
-        .output
-        .clone()
-        .unwrap_or_else(|| default_name(&profile.name));
+/// What the archive holds, as printed before it is written.
+fn listing(profile: &str, output: &Path, items: &[Item]) -> String {
     let mut listing = format!(
         "Support report for profile {} -> {}\n",
-        sanitize(&profile.name),
+        sanitize(profile),
         sanitize(&output.display().to_string())
     );
-    for item in &items {
+    for item in items {
         listing.push_str(&format!(
             "  {:<22} {:>9} bytes  {}\n",
             item.name,
@@ -115,11 +132,7 @@ pub async fn run(args: &ReportArgs) -> anyhow::Result<ExitCode> {
             item.what
         ));
     }
-    print!("{listing}");
-    std::io::stdout().flush()?;
-    write_archive(&output, &profile.name, &items)?;
-    println!("Written. Secrets are redacted; read it before you send it.");
-    Ok(ExitCode::SUCCESS)
+    listing
 }
 
 fn json_item(name: &str, v: &Value, what: &'static str) -> Item {
