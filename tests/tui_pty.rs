@@ -202,25 +202,11 @@ fn row_after(screen: &str, heading: &str) -> String {
         .to_owned()
 }
 
-#[test]
-fn the_whole_wizard_registers_authorizes_and_leaves_credentials_in_the_keyring() {
-    let home = tempfile::tempdir().unwrap();
+/// Walks the wizard from discovery to its last step: one usage scope, its modifiers, the
+/// registration form, the Review (and the keyring question when `ask_keyring`), registration,
+/// the customer's authorization played over HTTP, Done, and quitting. Returns the Done screen.
+fn walk_to_done(w: &mut Wizard, ask_keyring: bool) -> String {
     let icon = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/answers-demo-icon.png");
-    let mut w = Wizard::start(
-        30,
-        220,
-        &["demo"],
-        &[
-            ("CDS_WIZARD_HOME", home.path().as_os_str()),
-            // No keyring named and no Secret Service to reach: the platform's choice falls to
-            // keyutils, which forgets at reboot, so the wizard must ask before registering.
-            ("CDS_WIZARD_KEYRING", "".as_ref()),
-            (
-                "DBUS_SESSION_BUS_ADDRESS",
-                "unix:path=/nonexistent/cds-wizard-test-bus".as_ref(),
-            ),
-        ],
-    );
     w.screen.wait_for("Demo Gas & Electric");
     w.press(b"\t");
     w.screen.wait_for("cds_client_admin");
@@ -259,12 +245,11 @@ fn the_whole_wizard_registers_authorizes_and_leaves_credentials_in_the_keyring()
         "{review}"
     );
     w.press(b"\r");
-    let asked = w.screen.wait_for("Keyring forgets at reboot");
-    assert!(
-        asked.contains("do not survive a reboot") || asked.contains("survive a"),
-        "{asked}"
-    );
-    w.press(b"y");
+    if ask_keyring {
+        let asked = w.screen.wait_for("Keyring forgets at reboot");
+        assert!(asked.contains("survive a"), "{asked}");
+        w.press(b"y");
+    }
     w.screen.wait_for("Registered. Clients:");
     w.press(b"\r");
     w.screen.wait_for("Choose the client");
@@ -284,15 +269,88 @@ fn the_whole_wizard_registers_authorizes_and_leaves_credentials_in_the_keyring()
     w.press(b"\t");
     let done = w.screen.wait_for("Stored in the keyring");
     assert!(done.contains("••••••••"), "secrets masked:\n{done}");
-    assert!(
-        done.contains("cds-wizard token demo-gas-electric"),
-        "{done}"
-    );
     w.press(b"\r");
     w.screen.wait_for("Quit the wizard?");
     w.press(b"y");
     assert!(w.wait_exit().success());
+    done
+}
 
+#[test]
+fn hostile_server_text_never_reaches_the_terminal_on_any_step() {
+    // Every name and description the utility serves carries a window-title change, clear
+    // screen, colours, a C1 CSI, bidi overrides and isolates and zero-width characters; the
+    // whole wizard is walked against it: discovery, scopes, modifiers, registration, review,
+    // submit, authorization (the customer's pages too), done.
+    let home = tempfile::tempdir().unwrap();
+    let mut w = Wizard::start(
+        30,
+        220,
+        &["tui", common::hostile_demo_url()],
+        &[
+            ("CDS_WIZARD_HOME", home.path().as_os_str()),
+            ("CDS_WIZARD_KEYRING", "keyutils".as_ref()),
+        ],
+    );
+    let done = walk_to_done(&mut w, false);
+    assert!(done.contains("cds-wizard token "), "{done}");
+    let mut raw = String::from_utf8_lossy(&w.raw.lock().unwrap()).into_owned();
+    // The wizard's own OSC 8 links (the authorization address made clickable) are set aside:
+    // each opens and closes with ST and holds no escape of its own.
+    while let Some(at) = raw.find("\u{1b}]8;;") {
+        let rest = &raw[at + 5..];
+        let end = rest.find("\u{1b}\\").expect("an OSC 8 link ends with ST");
+        let url = &rest[..end];
+        assert!(!url.chars().any(char::is_control), "{url:?}");
+        raw.replace_range(at..at + 5 + end + 2, "");
+    }
+    // What the documents plant and the wizard itself never writes: an OSC (window title,
+    // clipboard), a bell, a C1 CSI, bidi controls, invisible characters.
+    for planted in [
+        "\u{1b}]", "\u{7}", "\u{9b}", "\u{202e}", "\u{202c}", "\u{2066}", "\u{2069}", "\u{200b}",
+        "\u{200d}", "\u{feff}",
+    ] {
+        if let Some(at) = raw.find(planted) {
+            let around: String = raw[at.saturating_sub(80)..].chars().take(200).collect();
+            panic!("{planted:?} reached the terminal: {around:?}");
+        }
+    }
+    assert!(
+        raw.contains("hostile title"),
+        "the hostile text was shown, cleaned"
+    );
+    let index = cds_wizard::profiles::Index::load(home.path()).unwrap();
+    let store = cds_wizard::vault::keyring::build("keyutils").unwrap();
+    for p in index.profiles() {
+        for (_, _, account) in p.stored_accounts() {
+            let _ = cds_wizard::vault::SecretStore::delete(&store, &account);
+        }
+    }
+}
+
+#[test]
+fn the_whole_wizard_registers_authorizes_and_leaves_credentials_in_the_keyring() {
+    let home = tempfile::tempdir().unwrap();
+    let mut w = Wizard::start(
+        30,
+        220,
+        &["demo"],
+        &[
+            ("CDS_WIZARD_HOME", home.path().as_os_str()),
+            // No keyring named and no Secret Service to reach: the platform's choice falls to
+            // keyutils, which forgets at reboot, so the wizard must ask before registering.
+            ("CDS_WIZARD_KEYRING", "".as_ref()),
+            (
+                "DBUS_SESSION_BUS_ADDRESS",
+                "unix:path=/nonexistent/cds-wizard-test-bus".as_ref(),
+            ),
+        ],
+    );
+    let done = walk_to_done(&mut w, true);
+    assert!(
+        done.contains("cds-wizard token demo-gas-electric"),
+        "{done}"
+    );
     // Every secret the index names is in the real kernel keyring, and none reached the screen.
     let index = cds_wizard::profiles::Index::load(home.path()).unwrap();
     let profile = index.profile("demo-gas-electric").expect("profile stored");

@@ -31,12 +31,14 @@ pub struct Link {
 }
 
 impl Hits {
+    /// Both are written inside an OSC 8 sequence: sanitized here, so neither can end it early
+    /// or carry an escape of its own, whatever the caller passed.
     pub fn link(&mut self, x: u16, y: u16, text: &str, url: &str) {
         self.1.push(Link {
             x,
             y,
-            text: text.to_owned(),
-            url: url.to_owned(),
+            text: crate::text::sanitize(text),
+            url: crate::text::sanitize(url),
         });
     }
 

@@ -55,6 +55,29 @@ pub fn demo_url() -> &'static str {
     })
 }
 
+/// The demo utility serving hostile display text (terminal escapes, bidi overrides, invisible
+/// characters in every name and description: `demo-server --hostile-strings`), started once
+/// per test binary. It registers and authorizes like the normal demo.
+pub fn hostile_demo_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        background(|| {
+            Box::pin(async {
+                let options = cds_wizard::demo::DemoOptions {
+                    hostile_strings: true,
+                    ..Default::default()
+                };
+                let s = cds_wizard::demo::DemoServer::start(0, options)
+                    .await
+                    .expect("hostile demo server");
+                let url = s.base_url.clone();
+                std::mem::forget(s);
+                url
+            })
+        })
+    })
+}
+
 /// The hostile server, started once per test binary.
 pub fn hostile_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
