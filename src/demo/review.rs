@@ -40,6 +40,12 @@ fn promote(store: &mut Store, base: &str, now: Timestamp, sandbox_id: &str) {
     };
     let registration = record.registration.clone();
     let sandbox = record.item.clone();
+    // Once per review: the first promotion completes every production_request that names this
+    // sandbox, so a second one scheduled for it (a client's own request while the internal
+    // review ran, both resumed after a restart) finds nothing to do.
+    if !store.production_review_pending(&registration, sandbox.cds_client_uri.as_str()) {
+        return;
+    }
     let production = build_client(
         base,
         now,

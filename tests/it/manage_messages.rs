@@ -305,27 +305,11 @@ fn f_admin(s: &Session<'_>) -> String {
     s.profile().admin_client_id.clone().unwrap()
 }
 
-/// The registration's internal review is still running when the demo stops; started again
-/// on the same port and state file, the review finishes.
-#[tokio::test]
-async fn a_review_in_progress_resumes_after_a_restart() {
-    let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("demo-state.json");
-    let mut opts = options();
-    opts.registry.review_delay = Duration::from_secs(3600);
-    opts.state_file = Some(state.clone());
-    let mut f = Fixture::new("mrs", opts, Some(demo_answers())).await;
+/// Stops the fixture's demo and starts it again on the same port from `state`, with the
+/// short review delay.
+async fn restart(f: &mut Fixture, state: &std::path::Path) {
     let port = f.server.addr.port();
-    let review = {
-        let mut s = f.session();
-        let out = messages::collect(&mut s, MessageList::Outstanding, &MessageFilter::default())
-            .await
-            .unwrap();
-        out.into_iter()
-            .find(|m| m.message_type == MessageType::ProductionRequest)
-            .expect("the internal review")
-    };
-    let Fixture { server, .. } = &mut f;
+    let Fixture { server, .. } = f;
     let old = std::mem::replace(
         server,
         // Placeholder replaced below; start on a free port first to free `port` after stop.
@@ -337,7 +321,7 @@ async fn a_review_in_progress_resumes_after_a_restart() {
     let mut tries = 0;
     let restarted = loop {
         let mut again = options();
-        again.state_file = Some(state.clone());
+        again.state_file = Some(state.to_owned());
         match DemoServer::start(port, again).await {
             Ok(server) => break server,
             Err(e) if tries < 50 => {
@@ -350,6 +334,28 @@ async fn a_review_in_progress_resumes_after_a_restart() {
     };
     let placeholder = std::mem::replace(&mut f.server, restarted);
     placeholder.stop().await;
+}
+
+/// The registration's internal review is still running when the demo stops; started again
+/// on the same port and state file, the review finishes.
+#[tokio::test]
+async fn a_review_in_progress_resumes_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("demo-state.json");
+    let mut opts = options();
+    opts.registry.review_delay = Duration::from_secs(3600);
+    opts.state_file = Some(state.clone());
+    let mut f = Fixture::new("mrs", opts, Some(demo_answers())).await;
+    let review = {
+        let mut s = f.session();
+        let out = messages::collect(&mut s, MessageList::Outstanding, &MessageFilter::default())
+            .await
+            .unwrap();
+        out.into_iter()
+            .find(|m| m.message_type == MessageType::ProductionRequest)
+            .expect("the internal review")
+    };
+    restart(&mut f, &state).await;
     tokio::time::sleep(REVIEW * 4).await;
     let mut s = f.session();
     let t = thread_of(&mut s, &review.message_id).await;
@@ -359,6 +365,69 @@ async fn a_review_in_progress_resumes_after_a_restart() {
         .unwrap();
     assert!(prod.iter().any(|c| c.cds_status == ClientStatus::Production
         && c.response_types.iter().any(|r| r == "code")));
+    drop(s);
+    f.stop().await;
+}
+
+/// A production request the app sends while the registration's own internal review of the same
+/// sandbox client is still running, and the demo restarted before either finished: both are
+/// answered by the one review, and the sandbox gets one production Client object, not two.
+#[tokio::test]
+async fn two_production_requests_for_one_sandbox_make_one_production_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("demo-state.json");
+    let mut opts = options();
+    opts.registry.review_delay = Duration::from_secs(3600);
+    opts.state_file = Some(state.clone());
+    let mut f = Fixture::new("mpr", opts, Some(demo_answers())).await;
+    let (review, mine, sandbox) = {
+        let mut s = f.session();
+        let outstanding =
+            messages::collect(&mut s, MessageList::Outstanding, &MessageFilter::default())
+                .await
+                .unwrap();
+        let review = outstanding
+            .into_iter()
+            .find(|m| m.message_type == MessageType::ProductionRequest)
+            .expect("the internal review, still running");
+        let before = clients::list(&mut s, &ClientFilter::default())
+            .await
+            .unwrap();
+        let sandbox = before
+            .iter()
+            .find(|c| Some(&c.cds_client_uri) == review.related_uri.as_ref())
+            .expect("the sandbox under review")
+            .clone();
+        let mine = messages::send(
+            &mut s,
+            &Outgoing {
+                kind: Some(MessageType::ProductionRequest),
+                client_id: Some(sandbox.client_id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        (review, mine, sandbox)
+    };
+    restart(&mut f, &state).await;
+    tokio::time::sleep(REVIEW * 4).await;
+    let mut s = f.session();
+    for id in [&review.message_id, &mine.message_id] {
+        assert_eq!(
+            thread_of(&mut s, id).await.status,
+            MessageStatus::Complete,
+            "{id}"
+        );
+    }
+    let after = clients::list(&mut s, &ClientFilter::default())
+        .await
+        .unwrap();
+    let productions: Vec<_> = after
+        .iter()
+        .filter(|c| c.cds_status == ClientStatus::Production && c.scope == sandbox.scope)
+        .collect();
+    assert_eq!(productions.len(), 1, "{productions:#?}");
     drop(s);
     f.stop().await;
 }

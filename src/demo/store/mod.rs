@@ -229,6 +229,18 @@ impl Store {
         self.clients.iter().find(|r| r.item.client_id == client_id)
     }
 
+    /// Whether a `production_request` naming the Client object at `client_uri` is still pending
+    /// in `registration` (its review has not finished, WG1-02 §6.3).
+    pub fn production_review_pending(&self, registration: &str, client_uri: &str) -> bool {
+        use crate::cds::messages::{MessageStatus, MessageType};
+        self.messages.iter().any(|m| {
+            m.registration == registration
+                && m.item.message_type == MessageType::ProductionRequest
+                && m.item.status == MessageStatus::Pending
+                && m.item.related_uri.as_ref().map(url::Url::as_str) == Some(client_uri)
+        })
+    }
+
     /// The sequence counter, for the persisted snapshot (persist.rs).
     pub fn seq(&self) -> u64 {
         self.seq

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::cds::messages::{MessageCreate, MessageRelatedType, MessageStatus, MessageType};
+use crate::cds::messages::{MessageCreate, MessageRelatedType};
 use crate::cds::{AuthorizationServerMetadata, ClientStatus};
 
 use crate::demo::api::common::bad;
@@ -77,12 +77,7 @@ pub(super) fn check_production_request(
     }
     related_client(related_type, "production_request")?;
     let target_uri = target.cds_client_uri.to_string();
-    let pending = store.messages.iter().any(|m| {
-        m.registration == registration
-            && m.item.message_type == MessageType::ProductionRequest
-            && m.item.status == MessageStatus::Pending
-            && m.item.related_uri.as_ref().map(Url::as_str) == Some(target_uri.as_str())
-    });
+    let pending = store.production_review_pending(registration, &target_uri);
     let existing = store.clients.iter().find(|c| {
         c.registration == registration
             && c.item
