@@ -389,4 +389,9 @@ pub struct DemoServerArgs {
     /// settled after the review delay (exercises a client's 202 path, WG1-02 §8.6).
     #[arg(long)]
     pub grant_review: bool,
+    /// Serve the catalog as servers of an older draft write it: `2025` (CDSC 2025: the
+    /// `/.well-known/carbon-data-spec.json` path, `client_admin` and the other fixed scope ids)
+    /// or `2023` (the May 2023 scope lists); `2026` by default.
+    #[arg(long, value_name = "YEAR", default_value = "2026", value_parser = ["2026", "2025", "2023"])]
+    pub draft: String,
 }

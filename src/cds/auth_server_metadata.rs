@@ -138,6 +138,11 @@ impl AuthorizationDetailsFieldFormat {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthorizationServerMetadata {
     pub issuer: Url,
+    /// The draft the document was written in (`cds::drafts`), set by whoever normalized it; the
+    /// registration is sent in that draft's words (`client_admin` for CDSC 2025). Not part of
+    /// the document.
+    #[serde(skip)]
+    pub draft: crate::cds::drafts::Draft,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_endpoint: Option<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -34,6 +34,11 @@ pub async fn run(args: &DemoServerArgs) -> anyhow::Result<ExitCode> {
             state_file: args.state.clone(),
             require_par: args.require_par,
             grant_review: args.grant_review,
+            draft: match args.draft.as_str() {
+                "2025" => crate::cds::drafts::Draft::Cdsc2025,
+                "2023" => crate::cds::drafts::Draft::Cdsc2023,
+                _ => crate::cds::drafts::Draft::Cds2026,
+            },
             scale: Scale {
                 scopes: args.scale_scopes as usize,
                 coverage: args.scale_coverage as usize,

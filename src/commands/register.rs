@@ -53,6 +53,7 @@ pub async fn run(args: &RegisterArgs) -> anyhow::Result<ExitCode> {
         })?;
         let d = super::run_discovery(&url, args.timeout).await?;
         let meta = d.oauth_metadata()?;
+        register::check_draft(meta)?;
         let selection = answers.selection();
         let plan = plan::plan(
             meta,

@@ -10,6 +10,7 @@ pub mod api;
 pub mod documents;
 pub mod faults;
 pub mod fleet;
+pub mod legacy;
 pub mod oauth;
 mod pages;
 mod reply;
@@ -68,6 +69,9 @@ pub struct DemoOptions {
     /// Seal `state_file` with this key (store/sealed.rs): the demo's remembered state. `None`
     /// writes it in plaintext (`demo-server --state FILE`).
     pub sealing: Option<store::sealed::Sealing>,
+    /// Serve the catalog as this draft's servers write it (legacy.rs): the 2025 well-known path,
+    /// scope ids and shapes; the 2026 demo by default.
+    pub draft: crate::cds::drafts::Draft,
 }
 
 /// Shared state of one running demo server.
@@ -80,6 +84,8 @@ pub struct DemoState {
     pub registry: store::Registry,
     /// The fault rules with their use counters (faults.rs).
     pub faults: faults::Injector,
+    /// The edge translation of a legacy-draft demo (`DemoOptions::draft`); `None` for 2026.
+    pub legacy: Option<legacy::Edge>,
 }
 
 impl DemoState {
@@ -90,7 +96,9 @@ impl DemoState {
         if options.hostile_strings {
             faults::make_hostile(&mut documents);
         }
+        let legacy = legacy::render(&documents, &base_url, options.draft);
         Ok(Self {
+            legacy,
             documents,
             base_url,
             registry: store::Registry::new(options.registry.clone()),
@@ -193,6 +201,7 @@ pub fn router(state: Arc<DemoState>) -> Router {
             state.clone(),
             faults::inject,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), legacy::edge))
         .with_state(state)
 }
 
@@ -222,10 +231,17 @@ fn json_body(body: String) -> Response {
 }
 
 async fn server_metadata(State(s): State<Arc<DemoState>>) -> Response {
+    // A legacy-draft demo has only the legacy well-known path, as those servers do.
+    if s.legacy.is_some() {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     json_response(&s.documents.server_metadata)
 }
 
 async fn legacy_well_known(State(s): State<Arc<DemoState>>) -> Response {
+    if let Some(edge) = &s.legacy {
+        return json_response(&edge.server_metadata);
+    }
     // Exactly 301 (axum's permanent redirect is 308, which §5 does not name).
     let location = format!("{}{WELL_KNOWN_PATH}", s.base_url);
     (
@@ -244,6 +260,9 @@ async fn related_gas(State(s): State<Arc<DemoState>>) -> Response {
 }
 
 async fn oauth_metadata(State(s): State<Arc<DemoState>>) -> Response {
+    if let Some(edge) = &s.legacy {
+        return scalable_response(&s, &edge.oauth_metadata);
+    }
     scalable_response(&s, &s.documents.oauth_metadata)
 }
 

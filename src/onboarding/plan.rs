@@ -231,7 +231,9 @@ pub fn plan(
     scope.extend(&selected);
 
     let mut request = Map::new();
-    request.insert("scope".to_owned(), Value::String(scope.join(" ")));
+    // In the words of the server's draft: `client_admin` for the CDSC 2025 draft (§3.3.1).
+    let scope = crate::cds::drafts::wire_scope(meta.draft, &scope.join(" "));
+    request.insert("scope".to_owned(), Value::String(scope));
     client_metadata(&sel.client, &mut request, &mut problems);
     let fields = fields::plan_fields(meta, &selected, sel, read_file, &mut request, &mut problems);
     let authorization_details = details::check_details(meta, &selected, sel, now, &mut problems);

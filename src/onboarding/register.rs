@@ -36,6 +36,13 @@ pub enum RegisterError {
     AlreadyComplete(String),
     #[error("{0} has no registration endpoint")]
     NoRegistrationEndpoint(String),
+    /// The server follows a draft that defines no registration the tool can complete.
+    #[error(
+        "{issuer} follows the CDSC May 2023 draft, which defines no complete registration: its \
+         overview has no registration response format, no Credentials API and leaves scope \
+         credentials \"TODO\"; nothing was sent. Register by hand{human}"
+    )]
+    DraftWithoutRegistration { issuer: String, human: String },
     #[error("{url} refused the registration: {error}{description}")]
     Refused {
         url: Url,
@@ -102,6 +109,22 @@ pub fn endpoints(meta: &AuthorizationServerMetadata) -> Endpoints {
     }
 }
 
+/// Whether the server's draft defines a registration this engine can follow to the end: the
+/// 2026 and CDSC 2025 drafts do (WG1-02 §4–§7); the May 2023 overview does not.
+pub fn check_draft(meta: &AuthorizationServerMetadata) -> Result<(), RegisterError> {
+    if meta.draft != crate::cds::drafts::Draft::Cdsc2023 {
+        return Ok(());
+    }
+    Err(RegisterError::DraftWithoutRegistration {
+        issuer: sanitize_line(meta.issuer.as_str(), 200),
+        human: meta
+            .cds_human_registration
+            .as_ref()
+            .map(|u| format!(" at {}", sanitize_line(u.as_str(), 200)))
+            .unwrap_or_default(),
+    })
+}
+
 /// Sends the planned registration and runs every later step.
 pub async fn register(
     engine: &mut Engine<'_>,
@@ -111,6 +134,7 @@ pub async fn register(
     profile_name: &str,
     progress: &(dyn Fn(RegisterEvent) + Send + Sync),
 ) -> Result<RegisterOutcome, RegisterError> {
+    check_draft(meta)?;
     if engine.index.profile(profile_name).is_some() {
         return Err(RegisterError::ProfileExists(profile_name.to_owned()));
     }
@@ -345,6 +369,14 @@ pub async fn admin_token(
                 )),
             )
         })?;
+    // The admin scope as the server names it (`client_admin` for CDSC 2025, §3.3.1).
+    let scope = p
+        .client(&admin_id)
+        .filter(|c| !c.scope.is_empty())
+        .map_or_else(
+            || crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE.to_owned(),
+            |c| c.scope.clone(),
+        );
     let auth = ClientAuth::Basic {
         client_id: admin_id.clone(),
         secret,
@@ -353,7 +385,7 @@ pub async fn admin_token(
         engine.http,
         &token_endpoint,
         &auth,
-        Some(crate::cds::auth_server_metadata::CLIENT_ADMIN_SCOPE),
+        Some(scope.as_str()),
         None,
     )
     .await

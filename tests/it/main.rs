@@ -23,6 +23,7 @@ mod fault_matrix;
 mod hardening;
 mod inward;
 mod layers;
+mod legacy_register;
 mod manage_cli;
 mod manage_clients;
 mod manage_credentials;

@@ -30,6 +30,7 @@ mod client;
 mod detect;
 pub(crate) mod legacy_names;
 mod log;
+pub mod render;
 mod scopes;
 #[cfg(test)]
 mod test_support;
@@ -43,9 +44,10 @@ use log::Log;
 type Object = Map<String, Value>;
 
 /// Which generation of the specifications a document follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub enum Draft {
     /// CDS-WG1-01 / CDS-WG1-02 (2026): the shape every normalized document has.
+    #[default]
     #[serde(rename = "cds-2026")]
     Cds2026,
     /// The 2025 CDSC-WG1-01 / CDSC-WG1-02 drafts.

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::super::documents::Documents;
 use super::super::scale::{self, Scale};
+use crate::cds::drafts::render;
 
 /// A utility's behaviour and draft, fixed by its index so every fleet has a known mix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -217,8 +218,9 @@ pub fn documents(seed: u64, i: usize, epoch: u32, base: &str) -> Option<Document
     }
     match draft(i) {
         FleetDraft::Cds2026 => {}
-        FleetDraft::Cdsc2025 => to_2025(&mut d.oauth_metadata),
-        FleetDraft::Cdsc2023 => to_2023(&mut d.oauth_metadata),
+        // The same rendering the demo's legacy modes serve (`cds::drafts::render`).
+        FleetDraft::Cdsc2025 => render::oauth_to_2025(&mut d.oauth_metadata),
+        FleetDraft::Cdsc2023 => render::oauth_to_2023(&mut d.oauth_metadata),
     }
     Some(d)
 }
@@ -320,44 +322,6 @@ fn apply_change(d: &mut Documents, p: &PlantedChange, base: &str) {
                 set(&mut e, "updated", json!("2000-01-01T00:00:00Z"));
                 set(&mut e, "created", json!("2000-01-01T00:00:00Z"));
                 d.coverage_entries.push(e);
-            }
-        }
-    }
-}
-
-/// CDSC 2025 names the customer-data API URLs `cds_customerdata_*_api` (CDS-WG3-01 §5).
-fn to_2025(meta: &mut Value) {
-    let Some(o) = meta.as_object_mut() else {
-        return;
-    };
-    for (new, old) in [
-        ("cds_accounts_api", "cds_customerdata_accounts_api"),
-        (
-            "cds_usagesegments_api",
-            "cds_customerdata_usagesegments_api",
-        ),
-    ] {
-        if let Some(v) = o.shift_remove(new) {
-            o.insert(old.to_owned(), v);
-        }
-    }
-}
-
-/// CDSC May 2023 names a scope's lists `grant_types` and `token_endpoint_auth_methods`.
-fn to_2023(meta: &mut Value) {
-    let Some(Value::Object(scopes)) = meta.get_mut("cds_scope_descriptions") else {
-        return;
-    };
-    for s in scopes.values_mut().filter_map(Value::as_object_mut) {
-        for (new, old) in [
-            ("grant_types_supported", "grant_types"),
-            (
-                "token_endpoint_auth_methods_supported",
-                "token_endpoint_auth_methods",
-            ),
-        ] {
-            if let Some(v) = s.shift_remove(new) {
-                s.insert(old.to_owned(), v);
             }
         }
     }

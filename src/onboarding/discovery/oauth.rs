@@ -92,7 +92,12 @@ pub(super) fn normalize_oauth(
     );
     let parsed = decode_finding(&n.value, url, "oauth.decode", "CDS-WG1-02 §3.2", findings);
     // A document that aims the client's credentials inward is not used at all.
-    let parsed = parsed.filter(|_| !aims_inward(&n.value, url, findings));
+    let parsed = parsed
+        .filter(|_| !aims_inward(&n.value, url, findings))
+        .map(|mut m: AuthorizationServerMetadata| {
+            m.draft = n.draft;
+            m
+        });
     Document {
         url: url.clone(),
         draft: n.draft,
