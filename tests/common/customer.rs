@@ -66,3 +66,50 @@ pub async fn play(authorize_url: &str, user: &str, decision: &str) -> String {
     let _ = c.get(&location).send().await;
     location
 }
+
+/// What an `authorize` run printed after its address line, and how it ended.
+pub struct Authorized {
+    pub code: i32,
+    /// Standard output after the `AUTHORIZE_URL` line.
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Spawns `cmd` (an `authorize … --no-browser` run of the binary), reads its first line,
+/// `AUTHORIZE_URL <url>`, plays alice answering `decision` there (`none`: nobody answers), and
+/// waits for the run to end.
+pub async fn authorize_run(mut cmd: tokio::process::Command, decision: &str) -> Authorized {
+    use std::process::Stdio;
+    use std::time::Duration;
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn authorize");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("the URL line in time")
+        .unwrap()
+        .unwrap_or_default();
+    let url = first
+        .strip_prefix("AUTHORIZE_URL ")
+        .unwrap_or_else(|| panic!("first line is AUTHORIZE_URL <url>, got {first:?}"))
+        .to_owned();
+    if decision != "none" {
+        play(&url, "alice", decision).await;
+    }
+    let mut rest = String::new();
+    while let Ok(Some(l)) = lines.next_line().await {
+        rest.push_str(&l);
+        rest.push('\n');
+    }
+    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
+        .await
+        .expect("authorize ends")
+        .unwrap();
+    Authorized {
+        code: out.status.code().unwrap_or(-1),
+        stdout: rest,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

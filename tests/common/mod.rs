@@ -327,3 +327,21 @@ pub fn run_cli(args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Marks every stored access token of the home's profiles as expired (so `token` refreshes).
+pub fn expire_access_tokens(home: &std::path::Path) {
+    let index_path = home.join("profiles.toml");
+    let text = std::fs::read_to_string(&index_path).unwrap();
+    let expired = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("access_token_expires_at") {
+                "access_token_expires_at = \"2000-01-01T00:00:00Z\"".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&index_path, expired).unwrap();
+}

@@ -130,36 +130,13 @@ pub(crate) async fn register(home: &Path, base: &str, profile: &str) {
 
 /// `authorize PROFILE --no-browser` with alice approving; returns the run.
 pub(crate) async fn authorize(home: &Path, profile: &str) -> Run {
-    let mut child = cli(home)
-        .args(["authorize", profile, "--no-browser", "--timeout", "30"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn authorize");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
-        .await
-        .expect("the URL line in time")
-        .unwrap()
-        .unwrap_or_default();
-    let url = first
-        .strip_prefix("AUTHORIZE_URL ")
-        .unwrap_or_else(|| panic!("first line is AUTHORIZE_URL <url>, got {first:?}"))
-        .to_owned();
-    common::customer::play(&url, "alice", "approve").await;
-    let mut rest = String::new();
-    while let Ok(Some(l)) = lines.next_line().await {
-        rest.push_str(&l);
-        rest.push('\n');
-    }
-    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .expect("authorize ends")
-        .unwrap();
+    let mut cmd = cli(home);
+    cmd.args(["authorize", profile, "--no-browser", "--timeout", "30"]);
+    let a = common::customer::authorize_run(cmd, "approve").await;
     Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: rest,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: a.code,
+        stdout: a.stdout,
+        stderr: a.stderr,
     }
 }
 

@@ -7,7 +7,6 @@
 //! anything is sent.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +15,6 @@ use cds_wizard::demo::{DemoOptions, DemoServer};
 use cds_wizard::vault::keyring::build;
 use cds_wizard::vault::{SecretKind, SecretStore, account};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::common;
 
@@ -66,35 +64,9 @@ async fn get(url: &str) -> (u16, Value) {
 /// `authorize PROFILE --no-browser`, alice approving at the consent page.
 async fn authorize(home: &Path, profile: &str) -> (i32, String, String) {
     let mut cmd = cli(home);
-    cmd.args(["authorize", profile, "--no-browser", "--timeout", "20"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn authorize");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-        .await
-        .expect("the URL line in time")
-        .unwrap()
-        .unwrap_or_default();
-    let url = first
-        .strip_prefix("AUTHORIZE_URL ")
-        .unwrap_or_else(|| panic!("AUTHORIZE_URL <url>, got {first:?}"))
-        .to_owned();
-    common::customer::play(&url, "alice", "approve").await;
-    let mut rest = String::new();
-    while let Ok(Some(l)) = lines.next_line().await {
-        rest.push_str(&l);
-        rest.push('\n');
-    }
-    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .expect("authorize ends")
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        rest,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    cmd.args(["authorize", profile, "--no-browser", "--timeout", "20"]);
+    let a = common::customer::authorize_run(cmd, "approve").await;
+    (a.code, a.stdout, a.stderr)
 }
 
 #[tokio::test]

@@ -9,14 +9,11 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::Stdio;
-use std::time::Duration;
 
 use cds_wizard::demo::faults::FaultRule;
 use cds_wizard::demo::{DemoOptions, DemoServer};
 use cds_wizard::vault::keyring::build;
 use cds_wizard::vault::{SecretKind, SecretStore, account};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 fn unique(tag: &str) -> String {
     let n = std::time::SystemTime::now()
@@ -58,37 +55,15 @@ fn answers() -> String {
 /// answers), and returns the run.
 async fn authorize_run(home: &Path, args: &[&str], env: &[(&str, &str)], decision: &str) -> Run {
     let mut cmd = cli(home);
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut child = cmd.spawn().expect("spawn authorize");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-        .await
-        .expect("the URL line in time")
-        .unwrap()
-        .unwrap_or_default();
-    let url = first
-        .strip_prefix("AUTHORIZE_URL ")
-        .unwrap_or_else(|| panic!("first line is AUTHORIZE_URL <url>, got {first:?}"))
-        .to_owned();
-    if decision != "none" {
-        common::customer::play(&url, "alice", decision).await;
-    }
-    let mut rest = String::new();
-    while let Ok(Some(l)) = lines.next_line().await {
-        rest.push_str(&l);
-        rest.push('\n');
-    }
-    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .expect("authorize ends")
-        .unwrap();
+    let a = common::customer::authorize_run(cmd, decision).await;
     Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: rest,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: a.code,
+        stdout: a.stdout,
+        stderr: a.stderr,
     }
 }
 
@@ -100,24 +75,6 @@ async fn authorize(home: &Path, profile: &str, decision: &str, extra: &[&str]) -
     }
     args.extend_from_slice(extra);
     authorize_run(home, &args, &[], decision).await
-}
-
-/// Marks every stored access token of the home's profiles as expired (so `token` refreshes).
-fn expire_access_tokens(home: &Path) {
-    let index_path = home.join("profiles.toml");
-    let text = std::fs::read_to_string(&index_path).unwrap();
-    let expired = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("access_token_expires_at") {
-                "access_token_expires_at = \"2000-01-01T00:00:00Z\"".to_owned()
-            } else {
-                l.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    std::fs::write(&index_path, expired).unwrap();
 }
 
 /// A demo server and a fresh home with the demo answers registered under a new profile.
@@ -237,7 +194,7 @@ async fn register_authorize_token_and_forget() {
     assert_eq!(t.code, 0, "{}", t.stderr);
     assert_eq!(t.stdout.trim(), stored_access.expose());
     // ...and refreshes (with rotation) once it has expired.
-    expire_access_tokens(home.path());
+    common::expire_access_tokens(home.path());
     let old_refresh = keyring
         .get(&account(&profile, &code_client, SecretKind::RefreshToken))
         .unwrap()
@@ -261,12 +218,12 @@ async fn register_authorize_token_and_forget() {
     // Two `token` runs at once after expiry (issue 9 item 7): refreshes are serialized per
     // profile, so the demo (which revokes the whole chain when a rotated refresh token comes
     // back, RFC 9700 §4.14.2) never sees one twice; the second run finds the first's token.
-    expire_access_tokens(home.path());
+    common::expire_access_tokens(home.path());
     let args = ["token", profile.as_str(), "--client", code_client.as_str()];
     let (t1, t2) = tokio::join!(run(home.path(), &args), run(home.path(), &args));
     assert_eq!((t1.code, t2.code), (0, 0), "{}{}", t1.stderr, t2.stderr);
     assert_eq!(t1.stdout.trim(), t2.stdout.trim(), "one refresh, one token");
-    expire_access_tokens(home.path());
+    common::expire_access_tokens(home.path());
     let t = run(home.path(), &["token", &profile, "--client", &code_client]).await;
     assert_eq!(t.code, 0, "the grant survived: {}", t.stderr);
     // A refresh token the server no longer honours (`invalid_grant`): the message says what
@@ -278,7 +235,7 @@ async fn register_authorize_token_and_forget() {
             &cds_wizard::secret::Secret::new("ended-grant"),
         )
         .unwrap();
-    expire_access_tokens(home.path());
+    common::expire_access_tokens(home.path());
     let t = run(home.path(), &["token", &profile, "--client", &code_client]).await;
     assert_eq!(t.code, 2);
     assert!(t.stderr.contains("invalid_grant"), "{}", t.stderr);

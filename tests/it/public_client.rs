@@ -8,7 +8,6 @@
 //! `public_client_demo.rs`.)
 
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,7 +20,6 @@ use cds_wizard::demo::{DemoOptions, DemoState};
 use cds_wizard::vault::keyring::build;
 use cds_wizard::vault::{SecretKind, SecretStore, account};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::common;
 
@@ -138,51 +136,9 @@ async fn run(home: &Path, args: &[&str]) -> (i32, String, String) {
 /// `authorize PROFILE --no-browser`, alice approving at the consent page.
 async fn authorize(home: &Path, profile: &str) -> (i32, String, String) {
     let mut cmd = cli(home);
-    cmd.args(["authorize", profile, "--no-browser", "--timeout", "20"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn authorize");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-        .await
-        .expect("the URL line in time")
-        .unwrap()
-        .unwrap_or_default();
-    let url = first
-        .strip_prefix("AUTHORIZE_URL ")
-        .unwrap_or_else(|| panic!("AUTHORIZE_URL <url>, got {first:?}"))
-        .to_owned();
-    common::customer::play(&url, "alice", "approve").await;
-    let mut rest = String::new();
-    while let Ok(Some(l)) = lines.next_line().await {
-        rest.push_str(&l);
-        rest.push('\n');
-    }
-    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .expect("authorize ends")
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        rest,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn expire_access_tokens(home: &Path) {
-    let path = home.join("profiles.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let expired: Vec<String> = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("access_token_expires_at") {
-                "access_token_expires_at = \"2000-01-01T00:00:00Z\"".to_owned()
-            } else {
-                l.to_owned()
-            }
-        })
-        .collect();
-    std::fs::write(&path, expired.join("\n")).unwrap();
+    cmd.args(["authorize", profile, "--no-browser", "--timeout", "20"]);
+    let a = common::customer::authorize_run(cmd, "approve").await;
+    (a.code, a.stdout, a.stderr)
 }
 
 #[tokio::test]
@@ -299,7 +255,7 @@ async fn a_native_app_registers_authorizes_and_refreshes_without_a_secret() {
     assert_eq!(keyring.get(&secret_account).unwrap(), None);
 
     // `token` after expiry refreshes with `client_id` only.
-    expire_access_tokens(home.path());
+    common::expire_access_tokens(home.path());
     demo.take("");
     let (code, token, err) = run(home.path(), &["token", &profile, "--client", &pub_id]).await;
     assert_eq!(code, 0, "{err}");

@@ -8,14 +8,11 @@
 //! or JSON-encoded. The failed run's file is complete too.
 
 use std::path::Path;
-use std::process::Stdio;
-use std::time::Duration;
 
 use cds_wizard::demo::{DemoOptions, DemoServer};
 use cds_wizard::vault::keyring::build;
 use cds_wizard::vault::{SecretKind, SecretStore, account};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
 
 use super::transcript_har::{assert_har_1_2, open_with_har_crate};
 use crate::common;
@@ -41,44 +38,9 @@ async fn run(home: &Path, args: &[&str]) -> (i32, String, String) {
 /// `authorize PROFILE --no-browser` with the customer approving.
 async fn authorize(home: &Path, args: &[&str]) -> (i32, String) {
     let mut cmd = cli(home);
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn authorize");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
-        .await
-        .expect("the URL line in time")
-        .unwrap()
-        .unwrap_or_default();
-    let url = first
-        .strip_prefix("AUTHORIZE_URL ")
-        .unwrap_or_else(|| panic!("AUTHORIZE_URL <url>, got {first:?}"))
-        .to_owned();
-    common::customer::play(&url, "alice", "approve").await;
-    while let Ok(Some(_)) = lines.next_line().await {}
-    let out = tokio::time::timeout(Duration::from_secs(30), child.wait_with_output())
-        .await
-        .expect("authorize ends")
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn expire_access_tokens(home: &Path) {
-    let path = home.join("profiles.toml");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let expired: Vec<String> = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("access_token_expires_at") {
-                "access_token_expires_at = \"2000-01-01T00:00:00Z\"".to_owned()
-            } else {
-                l.to_owned()
-            }
-        })
-        .collect();
-    std::fs::write(&path, expired.join("\n")).unwrap();
+    cmd.args(args);
+    let a = common::customer::authorize_run(cmd, "approve").await;
+    (a.code, a.stderr)
 }
 
 /// Every secret the demo handed out (client secrets, access and refresh tokens).
@@ -220,7 +182,7 @@ async fn a_recorded_onboarding_holds_no_secret() {
     );
 
     // `token` after expiry refreshes.
-    expire_access_tokens(home.path());
+    common::expire_access_tokens(home.path());
     let code_client = clients
         .iter()
         .find(|id| {
@@ -341,7 +303,7 @@ async fn a_recorded_onboarding_holds_no_secret() {
             &cds_wizard::secret::Secret::new("ended-grant-0001"),
         )
         .unwrap();
-    expire_access_tokens(home.path());
+    common::expire_access_tokens(home.path());
     let (code, _, err) = run(
         home.path(),
         &[
