@@ -5,10 +5,12 @@
 
 pub mod catalog;
 pub mod discovery;
+pub mod forms;
 pub mod manage;
 pub mod profile;
 pub mod register;
 pub mod scope;
+pub mod threads;
 pub mod time;
 pub mod transcript;
 

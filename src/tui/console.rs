@@ -6,14 +6,16 @@
 use std::sync::Arc;
 
 use super::flows::{Shared, loaded, open_vault};
+use crate::app::screens::console::forms::Compose;
 use crate::app::screens::console::listing::Cursor;
 use crate::app::screens::console::{ConsoleAction, ConsoleOutcome, ConsoleTab, Loaded};
+use crate::cds::messages::ClientGrantRequest;
 use crate::onboarding::engine::Engine;
 use crate::onboarding::manage::clients::{self, ClientFilter};
 use crate::onboarding::manage::credentials::{self, CredentialFilter};
 use crate::onboarding::manage::files::{self, SharedFile};
 use crate::onboarding::manage::grants::{self, GrantFilter};
-use crate::onboarding::manage::messages::{self, MessageFilter, MessageList};
+use crate::onboarding::manage::messages::{self, MessageFilter, MessageList, Outgoing};
 use crate::onboarding::manage::{ManageError, Page, Session};
 use crate::vault::{SecretStore, keyring};
 
@@ -146,6 +148,29 @@ async fn page(
     })
 }
 
+/// The console's Message as the engine sends it (one Grant request per scope, as the
+/// headless `messages send --scope` does).
+fn outgoing(c: Compose) -> Outgoing {
+    Outgoing {
+        kind: c.kind,
+        subject: c.subject,
+        body: c.body,
+        in_reply_to: c.in_reply_to,
+        client_id: c.client_id,
+        grants: c
+            .scopes
+            .into_iter()
+            .map(|scope| ClientGrantRequest {
+                scope,
+                authorization_details: Vec::new(),
+                extra: Default::default(),
+            })
+            .collect(),
+        answers: c.answers,
+        ..Outgoing::default()
+    }
+}
+
 /// One console action.
 pub(super) async fn act(
     shared: &Shared,
@@ -186,6 +211,36 @@ pub(super) async fn act(
         }
         ConsoleAction::ShowClient { client_id } => {
             ConsoleOutcome::Client(Box::new(clients::get(s, &client_id).await.map_err(text)?))
+        }
+        ConsoleAction::Send(c) => {
+            let out = outgoing(*c);
+            ConsoleOutcome::Sent(Box::new(messages::send(s, &out).await.map_err(text)?))
+        }
+        ConsoleAction::CreateCredential { client_id } => ConsoleOutcome::Created(Box::new(
+            credentials::create(s, &client_id).await.map_err(text)?,
+        )),
+        ConsoleAction::ModifyClient {
+            client_id,
+            mut changes,
+            other,
+        } => {
+            if let Some(o) = other {
+                changes.push(clients::parse_assignment(&o).map_err(text)?);
+            }
+            let change = clients::modify(s, &client_id, &changes)
+                .await
+                .map_err(text)?;
+            ConsoleOutcome::Modified(Box::new(change))
+        }
+        ConsoleAction::ReduceGrant {
+            grant_id,
+            scope,
+            authorization_details,
+        } => {
+            let change = grants::reduce(s, &grant_id, scope.as_deref(), authorization_details)
+                .await
+                .map_err(text)?;
+            ConsoleOutcome::Grant(Box::new(change))
         }
     };
     Ok(done)

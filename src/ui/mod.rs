@@ -241,6 +241,7 @@ fn step_contexts(step: Step) -> &'static [Context] {
             Context::ConsoleGrants,
             Context::ConsoleFiles,
             Context::Search,
+            Context::ConsoleForm,
         ],
         Step::Catalog => &[Context::Catalog, Context::Search],
     }

@@ -46,6 +46,7 @@ mod transcript_report;
 mod tui;
 mod tui_catalog;
 mod tui_console;
+mod tui_console_forms;
 mod tui_console_loop;
 mod tui_inspector;
 mod tui_loop;

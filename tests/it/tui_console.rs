@@ -21,7 +21,7 @@ use ratatui::backend::TestBackend;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-const PROFILE: &str = "demo-gas-electric";
+pub(crate) const PROFILE: &str = "demo-gas-electric";
 
 fn example<T: DeserializeOwned>(name: &str) -> T {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -30,11 +30,11 @@ fn example<T: DeserializeOwned>(name: &str) -> T {
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
-fn key(code: KeyCode) -> Msg {
+pub(crate) fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(crate) fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app::update(app, key(code))
 }
 
@@ -58,7 +58,7 @@ fn profile_view() -> ProfileView {
 
 // ---- the specs' example objects (CDS-WG1-02 §5–§9) ----
 
-fn clients() -> Vec<ClientObject> {
+pub(crate) fn clients() -> Vec<ClientObject> {
     let one: ClientObject = example("07-modifying-a-client-response.json");
     let mut two = one.clone();
     two.client_id = "22bb40b5b823fa8c".into();
@@ -79,7 +79,7 @@ fn credentials() -> Vec<CredentialState> {
         .collect()
 }
 
-fn messages() -> Vec<Message> {
+pub(crate) fn messages() -> Vec<Message> {
     [
         "10-retrieving-an-individual-message-response.json",
         "09-creating-a-message-response.json",
@@ -92,13 +92,14 @@ fn messages() -> Vec<Message> {
         if i == 2 {
             // The modification example answers for the first message: another one here.
             m.message_id = "5a1c0ffee0ddba11".into();
+            m.uri = Url::parse("https://example.com/cds-api/v1/messages/5a1c0ffee0ddba11").unwrap();
         }
         m
     })
     .collect()
 }
 
-fn grants() -> Vec<cds_wizard::cds::Grant> {
+pub(crate) fn grants() -> Vec<cds_wizard::cds::Grant> {
     let list: GrantList = example("16-grants-list-response.json");
     list.grants
 }
@@ -143,7 +144,7 @@ fn opened() -> (App, Vec<(ConsoleTab, u64)>) {
     (app, reqs)
 }
 
-fn page(
+pub(crate) fn page(
     app: &mut App,
     req: u64,
     tab: ConsoleTab,
@@ -169,7 +170,7 @@ fn next_page() -> Cursor {
 }
 
 /// Every tab loaded from the examples; the credentials have another page on the server.
-fn loaded() -> App {
+pub(crate) fn loaded() -> App {
     let (mut app, reqs) = opened();
     for (tab, req) in reqs {
         let (l, next) = match tab {
@@ -190,7 +191,7 @@ fn loaded() -> App {
     app
 }
 
-fn screen(app: &App, w: u16, h: u16) -> String {
+pub(crate) fn screen(app: &App, w: u16, h: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal
         .draw(|f| {
@@ -200,7 +201,7 @@ fn screen(app: &App, w: u16, h: u16) -> String {
     terminal.backend().to_string()
 }
 
-fn snap(name: &str, app: &App) {
+pub(crate) fn snap(name: &str, app: &App) {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal
@@ -212,7 +213,7 @@ fn snap(name: &str, app: &App) {
     }
 }
 
-fn to_tab(app: &mut App, tab: ConsoleTab) {
+pub(crate) fn to_tab(app: &mut App, tab: ConsoleTab) {
     for _ in 0..5 {
         if app.console.tab() == tab {
             return;

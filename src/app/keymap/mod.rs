@@ -37,6 +37,9 @@ pub enum Context {
     Inspector,
     /// The Catalog view (the research catalog, offline).
     Catalog,
+    /// A console form (send or answer a message, modify a client, reduce a grant): typed
+    /// keys go to the field.
+    ConsoleForm,
 }
 
 impl Context {
@@ -64,13 +67,19 @@ impl Context {
             Context::ConsoleFiles => "Console · Files",
             Context::Inspector => "Inspector",
             Context::Catalog => "Catalog",
+            Context::ConsoleForm => "Console · Forms",
         }
     }
     /// Whether unbound keys fall through to the global bindings.
     fn inherits_global(self) -> bool {
         !matches!(
             self,
-            Context::Search | Context::Edit | Context::Confirm | Context::Help | Context::Inspector
+            Context::Search
+                | Context::Edit
+                | Context::Confirm
+                | Context::Help
+                | Context::Inspector
+                | Context::ConsoleForm
         )
     }
 }
@@ -148,6 +157,20 @@ pub enum Action {
     DifferencesOnly,
     /// Catalog: the utilities' order.
     CycleSort,
+    /// Console Messages: a new message to the utility (§6.9).
+    Compose,
+    /// Console Messages: answer the selected server_request with a client_submission.
+    Answer,
+    /// Console Credentials: a new credential for the selected client (§7.5).
+    NewCredential,
+    /// Console Clients: modify the selected client (§5.5).
+    ModifyClient,
+    /// Console Grants: reduce the selected grant's scope or details (§8.6).
+    ReduceGrant,
+    /// Console form: the next field, or send from the last one.
+    FormNext,
+    /// Console form: close it without sending.
+    CancelForm,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -6,16 +6,18 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use crate::app::keymap::{self, Context};
+use crate::app::screens::console::forms::ConsoleForm;
 use crate::app::screens::console::items::Item;
 use crate::app::screens::console::listing::{Acting, More, TabList};
 use crate::app::screens::console::{ConsoleAction, ConsoleState, ConsoleTab};
 use crate::app::widgets::tabs;
 use crate::app::{App, Remote};
+use crate::present::forms;
 use crate::ui::widgets::list::List;
-use crate::ui::widgets::{tabs as tab_row, text_pane};
+use crate::ui::widgets::{form, tabs as tab_row, text_pane};
 use crate::ui::{Hits, Theme, strings};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut Hits) {
@@ -93,6 +95,65 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
         Paragraph::new(status).wrap(Wrap { trim: false }),
         status_area,
     );
+    if let Some(f) = &c.form {
+        form_popup(frame, inner, f, theme);
+    }
+}
+
+/// A console form over the tab: its fields, then the field's help and what came of sending.
+fn form_popup(frame: &mut Frame, area: Rect, f: &ConsoleForm, theme: &Theme) {
+    let fields_h = f.form.fields.len() as u16 + 3;
+    let info_lines = info(f, theme);
+    let inner_w = usize::from(area.width.saturating_sub(2).max(1));
+    let info_rows: usize = info_lines
+        .iter()
+        .map(|l| l.width().max(1).div_ceil(inner_w))
+        .sum();
+    let info_h = info_rows as u16 + 2;
+    // Over the lower part of the tab: the list (the message answered, the client or grant
+    // changed) stays in sight above it.
+    let h = (fields_h + info_h).min(area.height);
+    let rect = Rect {
+        y: area.bottom() - h,
+        height: h,
+        ..area
+    };
+    frame.render_widget(Clear, rect);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Length(fields_h), Constraint::Min(3)]).areas(rect);
+    // Clicks on the tab under the form go nowhere.
+    let mut no_hits = Hits::default();
+    let heading = |_: &str| f.heading.clone();
+    form::list(
+        frame,
+        top,
+        &f.form,
+        format!(" {} ", f.title()),
+        &heading,
+        theme,
+        &mut no_hits,
+    );
+    frame.render_widget(
+        Paragraph::new(info_lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered()),
+        bottom,
+    );
+}
+
+/// The help of the field under the cursor, then the problem, or that it is being sent.
+fn info(f: &ConsoleForm, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines: Vec<Line> = f
+        .form
+        .current()
+        .map(|x| x.help.iter().map(|h| Line::raw(h.clone())).collect())
+        .unwrap_or_default();
+    if f.sending.is_some() {
+        lines.push(Line::styled(forms::SENDING, theme.dim()));
+    } else if let Some(p) = &f.problem {
+        lines.push(Line::styled(format!("✗ {p}"), theme.error()));
+    }
+    lines
 }
 
 /// The keys every tab shares, from the key table.
@@ -169,9 +230,10 @@ fn tab_body<T: Item>(
         format!(" {} ", strings::DETAIL_TITLE),
         theme.title(),
     ));
-    let lines: Vec<Line> = match l.current() {
-        Some(it) => it
-            .detail(tz)
+    let at = l.shown().get(l.cursor).copied();
+    let lines: Vec<Line> = match (l.current(), at) {
+        (Some(it), Some(i)) => it
+            .detail_at(&l.place(i), l.items(), tz)
             .into_iter()
             .enumerate()
             .map(|(i, s)| {
@@ -182,7 +244,7 @@ fn tab_body<T: Item>(
                 }
             })
             .collect(),
-        None => vec![Line::styled(strings::CONSOLE_NOTHING_SELECTED, theme.dim())],
+        _ => vec![Line::styled(strings::CONSOLE_NOTHING_SELECTED, theme.dim())],
     };
     text_pane::render(frame, detail_area, lines, l.detail_scroll, block);
 }
@@ -262,7 +324,8 @@ fn list<T: Item>(
     List::new(shown.len(), l.cursor).render(frame, rows, hits, |n, at| {
         let it = &listing.items[shown[n]];
         let style = if at { theme.selected() } else { Style::new() };
-        [Line::styled(format!(" {}", it.row(tz)), style)]
+        let row = it.row_at(&l.place(shown[n]), tz);
+        [Line::styled(format!(" {row}"), style)]
     });
 }
 
@@ -278,9 +341,16 @@ fn status_lines(c: &ConsoleState, tab: ConsoleTab, theme: &Theme) -> Vec<Line<'s
     match acting {
         None => Vec::new(),
         Some(Acting::Running { what, .. }) => vec![Line::styled(what.clone(), theme.dim())],
+        // The mark on the first line; the others read as its continuation.
         Some(Acting::Done(lines)) => lines
             .iter()
-            .map(|l| Line::styled(format!("✓ {l}"), theme.ok()))
+            .enumerate()
+            .map(|(i, l)| {
+                Line::styled(
+                    format!("{} {l}", if i == 0 { "✓" } else { " " }),
+                    theme.ok(),
+                )
+            })
             .collect(),
         Some(Acting::Failed(e)) => vec![Line::styled(format!("✗ {}", e.message), theme.error())],
     }
@@ -321,6 +391,24 @@ pub fn question(app: &App) -> String {
         Some(ConsoleAction::CloseGrant { grant_id }) => format!(
             "Close Grant {grant_id}? The customer's authorization ends; this cannot be undone."
         ),
+        Some(ConsoleAction::CreateCredential { client_id }) => {
+            forms::confirm_create(client_id, &app.console.name)
+        }
+        Some(ConsoleAction::ReduceGrant {
+            grant_id,
+            scope,
+            authorization_details,
+        }) => {
+            let of = app
+                .console
+                .grants
+                .items()
+                .iter()
+                .find(|g| g.grant_id == *grant_id)
+                .map_or(0, |g| g.authorization_details.len());
+            let details = authorization_details.as_ref().map(|d| (d.len(), of));
+            forms::confirm_reduce(grant_id, scope.as_deref(), details)
+        }
         _ => "Go ahead?".to_owned(),
     }
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use url::Url;
 
-use super::items::Item;
+use super::items::{Arranged, Item, Place};
 use crate::app::keymap::Action;
 use crate::app::widgets::list::{moved, scroll};
 use crate::app::widgets::text_input::TextInput;
@@ -76,6 +76,8 @@ pub struct TabList<T> {
     pub detail_scroll: u16,
     /// The last action and what came of it (the tab's status line).
     pub acting: Option<Acting>,
+    /// The order and places of the loaded items (recomputed when they change).
+    pub arranged: Arranged,
 }
 
 impl<T> Default for TabList<T> {
@@ -87,6 +89,7 @@ impl<T> Default for TabList<T> {
             searching: false,
             detail_scroll: 0,
             acting: None,
+            arranged: Arranged::default(),
         }
     }
 }
@@ -101,6 +104,38 @@ impl<T: Item> TabList<T> {
 
     /// A page arrived. False when no request of this list has that id (stale: dropped).
     pub fn loaded(&mut self, req: ReqId, result: PageResult<T>) -> bool {
+        let before = self.current().map(|i| i.key().to_owned());
+        let took = self.take_page(req, result);
+        if took {
+            self.rearrange();
+            // A page can place items above the cursor (a reply under its request): it stays
+            // on the item it was on.
+            if let Some(k) = before
+                && let Some(n) = self.position(&k)
+            {
+                self.cursor = n;
+            }
+        }
+        took
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        let items = self.items();
+        self.shown()
+            .iter()
+            .position(|i| items.get(*i).is_some_and(|it| it.key() == key))
+    }
+
+    fn rearrange(&mut self) {
+        self.arranged = T::arrange(self.items());
+    }
+
+    /// The place of item `i` among the others.
+    pub fn place(&self, i: usize) -> Place {
+        self.arranged.places.get(i).cloned().unwrap_or_default()
+    }
+
+    fn take_page(&mut self, req: ReqId, result: PageResult<T>) -> bool {
         let next = |c: Option<Cursor>| c.map_or(More::End, More::Next);
         match &mut self.list {
             Remote::Loading { req: r, .. } if *r == req => {
@@ -150,11 +185,22 @@ impl<T: Item> TabList<T> {
     /// Indices of the items the filter lets through, in order.
     pub fn shown(&self) -> Vec<usize> {
         let q = self.query.as_str().to_lowercase();
-        self.items()
+        let items = self.items();
+        let flat;
+        let order = if self.arranged.order.len() == items.len() {
+            &self.arranged.order
+        } else {
+            flat = (0..items.len()).collect::<Vec<_>>();
+            &flat
+        };
+        order
             .iter()
-            .enumerate()
-            .filter(|(_, it)| q.is_empty() || it.search().contains(&q))
-            .map(|(i, _)| i)
+            .copied()
+            .filter(|i| {
+                items
+                    .get(*i)
+                    .is_some_and(|it| q.is_empty() || it.search().contains(&q))
+            })
             .collect()
     }
 
@@ -198,6 +244,7 @@ impl<T: Item> TabList<T> {
             && let Some(slot) = l.items.iter_mut().find(|i| i.key() == item.key())
         {
             *slot = item;
+            self.rearrange();
         }
     }
 

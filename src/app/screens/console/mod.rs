@@ -2,9 +2,13 @@
 //! Credentials (§7), Messages (§6), Grants (§8) and shared files (§9), each a lazily paged
 //! list with a `/` filter, a detail pane and the tab's actions on keys of the one key table
 //! (rotate and expire a secret, mark a message read, close a grant, download a file); the
-//! destructive ones ask first. Lists and actions run in the background (`Effect::ConsoleLoad`,
+//! destructive ones ask first), and small forms to send or answer a Message, modify a client
+//! and reduce a grant (`forms`, `editing`). Lists and actions run in the background (`Effect::ConsoleLoad`,
 //! `Effect::ConsoleAct`) and answer with messages whose stale ids are dropped.
 
+mod authorizing;
+mod editing;
+pub mod forms;
 pub mod items;
 pub mod listing;
 mod words;
@@ -12,7 +16,7 @@ mod words;
 use crossterm::event::KeyEvent;
 
 use super::Screen;
-use super::authorize::{AuthorizeState, ProfileView};
+use super::authorize::ProfileView;
 use super::home::back_home;
 use crate::app::keymap::{self, Action, BINDINGS, Context};
 use crate::app::widgets::confirm::Question;
@@ -20,9 +24,12 @@ use crate::app::widgets::list::{PAGE, movement};
 use crate::app::widgets::tabs::{self, Tab};
 use crate::app::{App, Effect, ErrorView, Overlay, Remote, ReqId, Step};
 use crate::cds::{ClientObject, Credential, Grant, Message};
+use crate::onboarding::manage::clients::ClientChange;
 use crate::onboarding::manage::credentials::{CredentialState, Rotation};
 use crate::onboarding::manage::files::{Downloaded, SharedFile};
 use crate::onboarding::manage::grants::GrantChange;
+pub(crate) use authorizing::{authorizing, back};
+use forms::{Compose, ConsoleForm};
 use items::Item;
 use listing::{Acting, Cursor, ListOps, TabList};
 
@@ -76,6 +83,23 @@ pub enum ConsoleAction {
     Download { file_id: String, name: String },
     /// §5.4: the Client object read again.
     ShowClient { client_id: String },
+    /// §6.9: a new Message, or a client_submission answering a server_request.
+    Send(Box<Compose>),
+    /// §7.5: a new Credential, its secret proven and installed in the keyring (the old one
+    /// stays valid on the server).
+    CreateCredential { client_id: String },
+    /// §5.5: the changed fields, and one `field=value` the engine parses, PUT with the rest.
+    ModifyClient {
+        client_id: String,
+        changes: Vec<(String, serde_json::Value)>,
+        other: Option<String>,
+    },
+    /// §8.6: the scope and/or authorization details to keep (`None`: unchanged).
+    ReduceGrant {
+        grant_id: String,
+        scope: Option<String>,
+        authorization_details: Option<Vec<serde_json::Value>>,
+    },
 }
 
 impl ConsoleAction {
@@ -86,6 +110,18 @@ impl ConsoleAction {
             ConsoleAction::Rotate { .. }
                 | ConsoleAction::Expire { .. }
                 | ConsoleAction::CloseGrant { .. }
+                | ConsoleAction::CreateCredential { .. }
+                | ConsoleAction::ReduceGrant { .. }
+        )
+    }
+
+    /// Whether a console form sends it (its answer goes back to the form).
+    fn sent_by_form(&self) -> bool {
+        matches!(
+            self,
+            ConsoleAction::Send(_)
+                | ConsoleAction::ModifyClient { .. }
+                | ConsoleAction::ReduceGrant { .. }
         )
     }
 
@@ -96,6 +132,10 @@ impl ConsoleAction {
             ConsoleAction::CloseGrant { .. } => ConsoleTab::Grants,
             ConsoleAction::Download { .. } => ConsoleTab::Files,
             ConsoleAction::ShowClient { .. } => ConsoleTab::Clients,
+            ConsoleAction::Send(_) => ConsoleTab::Messages,
+            ConsoleAction::CreateCredential { .. } => ConsoleTab::Credentials,
+            ConsoleAction::ModifyClient { .. } => ConsoleTab::Clients,
+            ConsoleAction::ReduceGrant { .. } => ConsoleTab::Grants,
         }
     }
 }
@@ -125,6 +165,12 @@ pub enum ConsoleOutcome {
     Downloaded(Downloaded),
     /// The Client object as the server holds it now.
     Client(Box<ClientObject>),
+    /// The Message as the server created it.
+    Sent(Box<Message>),
+    /// A new Credential, its secret in the keyring.
+    Created(Box<Rotation>),
+    /// A modified Client object (applied, or under review).
+    Modified(Box<ClientChange>),
 }
 
 #[derive(Debug, Default)]
@@ -143,6 +189,8 @@ pub struct ConsoleState {
     pub files: TabList<SharedFile>,
     /// The destructive action the confirmation dialog asks about.
     pub pending: Option<ConsoleAction>,
+    /// The form open over the tab.
+    pub form: Option<ConsoleForm>,
 }
 
 impl ConsoleState {
@@ -173,6 +221,11 @@ impl ConsoleState {
     /// Whether the current tab's filter line is being typed into.
     pub fn searching(&self) -> bool {
         self.view(self.tab()).searching()
+    }
+
+    /// Whether keys go to a line of text (the filter, or a form).
+    pub fn typing(&self) -> bool {
+        self.form.is_some() || self.searching()
     }
 
     /// Unread messages among those loaded, and whether unread ones may remain unloaded.
@@ -346,7 +399,7 @@ fn action_for(c: &ConsoleState, action: Action) -> Option<ConsoleAction> {
 }
 
 /// Asks first when the action cannot be undone; else starts it.
-fn ask_or_run(app: &mut App, action: ConsoleAction) -> Vec<Effect> {
+pub(super) fn ask_or_run(app: &mut App, action: ConsoleAction) -> Vec<Effect> {
     if action.destructive() {
         app.console.pending = Some(action);
         app.overlay = Some(Overlay::Confirm(Question::Console));
@@ -369,6 +422,9 @@ fn run(app: &mut App, action: ConsoleAction) -> Vec<Effect> {
     app.console
         .list(action.tab())
         .set_acting(Acting::Running { req, what });
+    if action.sent_by_form() {
+        editing::started(app, req);
+    }
     vec![Effect::ConsoleAct {
         req,
         profile: app.console.name.clone(),
@@ -395,6 +451,7 @@ pub(crate) fn acted(
     };
     let tz = app.console.zone.clone();
     let tz = tz.as_deref();
+    editing::finished(app, req, result.as_ref().err().map(String::as_str));
     let outcome = match result {
         Err(e) => {
             app.console.list(tab).set_acting(Acting::Failed(ErrorView {
@@ -408,9 +465,11 @@ pub(crate) fn acted(
     app.console.list(tab).set_acting(Acting::Done(words));
     let c = &mut app.console;
     match outcome {
-        ConsoleOutcome::Rotated(_) | ConsoleOutcome::Expired(_) => {
+        ConsoleOutcome::Rotated(_) | ConsoleOutcome::Expired(_) | ConsoleOutcome::Created(_) => {
             return vec![load(app, ConsoleTab::Credentials)];
         }
+        ConsoleOutcome::Sent(_) => return vec![load(app, ConsoleTab::Messages)],
+        ConsoleOutcome::Modified(change) => c.clients.replace(change.client().clone()),
         ConsoleOutcome::Marked(m) => c.messages.replace(*m),
         ConsoleOutcome::Grant(g) => c.grants.replace(g.grant().clone()),
         ConsoleOutcome::Client(client) => c.clients.replace(*client),
@@ -424,7 +483,9 @@ pub struct Console;
 
 impl Screen for Console {
     fn context(&self, app: &App) -> Context {
-        if app.console.searching() {
+        if app.console.form.is_some() {
+            Context::ConsoleForm
+        } else if app.console.searching() {
             Context::Search
         } else {
             app.console.tab().context()
@@ -432,12 +493,15 @@ impl Screen for Console {
     }
 
     fn typing(&self, app: &App) -> bool {
-        app.console.searching()
+        app.console.typing()
     }
 
     /// The console's keys shared by every tab (tabs, filter, authorize, reload); the tab's own
     /// and the global ones go through the table with the tab's context.
     fn key(&self, app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+        if app.console.form.is_some() {
+            return editing::key(app, key);
+        }
         if app.console.searching() {
             return None;
         }
@@ -473,9 +537,12 @@ impl Screen for Console {
             Action::DetailUp => app.console.list(tab).scroll(-PAGE),
             Action::DetailDown => app.console.list(tab).scroll(PAGE),
             Action::Reload => return vec![load(app, tab)],
-            Action::OpenAuthorize => authorize(app),
+            Action::OpenAuthorize => authorizing::authorize(app),
             Action::Back if app.home.visited => back_home(app),
             _ => {
+                if let Some(effects) = editing::open(app, action) {
+                    return effects;
+                }
                 if let Some(a) = action_for(&app.console, action) {
                     return ask_or_run(app, a);
                 }
@@ -485,7 +552,9 @@ impl Screen for Console {
     }
 
     fn type_text(&self, app: &mut App, text: &str) {
-        if app.console.searching() {
+        if let Some(f) = app.console.form.as_mut() {
+            f.type_text(text);
+        } else if app.console.searching() {
             let tab = app.console.tab();
             app.console.list(tab).filter(Action::DeleteChar, Some(text));
         }
@@ -501,34 +570,4 @@ impl Screen for Console {
         tabs::click(&mut t, n);
         app.console.tab = Some(t);
     }
-}
-
-/// Whether the Authorize screen was opened from the Console (Shift-Tab returns there) and
-/// waits for nothing.
-pub(crate) fn authorizing(app: &App) -> bool {
-    app.authorize.running().is_none()
-        && !app.console.name.is_empty()
-        && app
-            .authorize
-            .profile
-            .as_ref()
-            .is_some_and(|p| p.name == app.console.name)
-}
-
-/// Back from the authorization to the Console; its Grants load again (a new one may be there).
-pub(crate) fn back(app: &mut App) -> Vec<Effect> {
-    app.step = Step::Console;
-    vec![load(app, ConsoleTab::Grants)]
-}
-
-/// The profile's customer authorization (the screen stored profiles used to open at).
-fn authorize(app: &mut App) {
-    let Some(p) = app.console.profile.clone() else {
-        return;
-    };
-    app.authorize = AuthorizeState {
-        profile: Some(p),
-        ..AuthorizeState::default()
-    };
-    app.step = Step::Authorize;
 }

@@ -29,6 +29,21 @@ pub fn running(action: &ConsoleAction) -> String {
         ConsoleAction::ShowClient { client_id } => {
             format!("Reading client {}…", sanitize(client_id))
         }
+        ConsoleAction::Send(c) => match (&c.kind, &c.in_reply_to) {
+            (_, Some(id)) => format!("Sending the answer to {}…", sanitize(id)),
+            (Some(k), None) => format!("Sending the {}…", sanitize(k.as_str())),
+            (None, None) => "Sending…".to_owned(),
+        },
+        ConsoleAction::CreateCredential { client_id } => format!(
+            "Creating a credential for client {}: new secret, keyring, proof…",
+            sanitize(client_id)
+        ),
+        ConsoleAction::ModifyClient { client_id, .. } => {
+            format!("Modifying client {}…", sanitize(client_id))
+        }
+        ConsoleAction::ReduceGrant { grant_id, .. } => {
+            format!("Reducing Grant {}…", sanitize(grant_id))
+        }
     }
 }
 
@@ -53,5 +68,8 @@ pub fn outcome(o: &ConsoleOutcome, tz: Option<&str>) -> Vec<String> {
             sanitize(&c.client_id),
             sanitize(c.cds_status.as_str())
         )],
+        ConsoleOutcome::Sent(m) => vec![words::sent(m)],
+        ConsoleOutcome::Created(r) => words::rotation(r, false),
+        ConsoleOutcome::Modified(c) => words::client_change(c, tz),
     }
 }

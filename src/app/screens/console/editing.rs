@@ -1,0 +1,100 @@
+//! The console's forms in the screen (issue 11): the tab keys that open one (send or answer a
+//! Message §6.9, modify a client §5.5, reduce a grant §8.6; a new credential §7.5 only asks),
+//! the keys while one is open, and what comes back for it: the server's error stays in the
+//! form, a success closes it and the tab's list shows the change.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::forms::ConsoleForm;
+use super::{ConsoleAction, ConsoleTab, ask_or_run};
+use crate::app::keymap::{self, Action, Context};
+use crate::app::{App, Effect, Notice, ReqId};
+
+/// A tab key that opens a form (or asks for a new credential); `None` for the others.
+pub(super) fn open(app: &mut App, action: Action) -> Option<Vec<Effect>> {
+    let c = &app.console;
+    let form = match (c.tab(), action) {
+        (ConsoleTab::Messages, Action::Compose) => Ok(ConsoleForm::send(c.clients.items())),
+        (ConsoleTab::Messages, Action::Answer) => match c.messages.current() {
+            Some(m) => ConsoleForm::answer(m),
+            None => return Some(Vec::new()),
+        },
+        (ConsoleTab::Clients, Action::ModifyClient) => match c.clients.current() {
+            Some(cl) => Ok(ConsoleForm::modify(cl)),
+            None => return Some(Vec::new()),
+        },
+        (ConsoleTab::Grants, Action::ReduceGrant) => match c.grants.current() {
+            Some(g) => ConsoleForm::reduce(g),
+            None => return Some(Vec::new()),
+        },
+        (ConsoleTab::Credentials, Action::NewCredential) => {
+            let Some(k) = c.credentials.current() else {
+                return Some(Vec::new());
+            };
+            let action = ConsoleAction::CreateCredential {
+                client_id: k.credential.client_id.clone(),
+            };
+            return Some(ask_or_run(app, action));
+        }
+        _ => return None,
+    };
+    match form {
+        Ok(f) => app.console.form = Some(f),
+        Err(why) => app.notice = Some(Notice::Warn(why.to_owned())),
+    }
+    Some(Vec::new())
+}
+
+/// A key while a form is open: typed text into the field under the cursor, the form's keys
+/// from the table. `None` lets the router have it (Ctrl-C quits).
+pub(super) fn key(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let form = app.console.form.as_mut()?;
+    if let KeyCode::Char(ch) = key.code
+        && !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        && form.on_text()
+    {
+        form.type_text(ch.encode_utf8(&mut [0; 4]));
+        return Some(Vec::new());
+    }
+    match keymap::lookup(Context::ConsoleForm, key) {
+        Some(Action::ForceQuit) => None,
+        Some(Action::CancelForm) => {
+            if form.sending.is_none() {
+                app.console.form = None;
+            }
+            Some(Vec::new())
+        }
+        Some(action) => match form.update(action) {
+            Some(send) => Some(ask_or_run(app, send)),
+            None => Some(Vec::new()),
+        },
+        None => Some(Vec::new()),
+    }
+}
+
+/// The form's action started under `req` (after the confirmation where it asks one).
+pub(super) fn started(app: &mut App, req: ReqId) {
+    if let Some(f) = app.console.form.as_mut() {
+        f.sending = Some(req);
+        f.problem = None;
+    }
+}
+
+/// The form's action finished: a failure stays in the form to be fixed, a success closes it.
+pub(super) fn finished(app: &mut App, req: ReqId, error: Option<&str>) {
+    let Some(f) = app.console.form.as_mut() else {
+        return;
+    };
+    if f.sending != Some(req) {
+        return;
+    }
+    match error {
+        Some(e) => {
+            f.sending = None;
+            f.problem = Some(crate::text::sanitize(e));
+        }
+        None => app.console.form = None,
+    }
+}
