@@ -93,6 +93,8 @@ pub fn asked_help(field: &str, what: Option<&str>) -> String {
     }
 }
 
+pub const NOT_IN_KEYRING: &str = "The keyring holds no secret of this credential: only the \
+                                  one the profile uses (marked `in the keyring`) is there.";
 pub const SENDING: &str = "Sending…";
 pub const NOT_AN_ANSWERABLE: &str = "Only a server_request can be answered (with a \
                                      client_submission, WG1-02 §6.9); s sends a new message.";
@@ -117,6 +119,11 @@ pub fn immutable(field: &str, why: &str) -> String {
         "`{}` cannot be changed by a client (WG1-02 §5.5): {why}",
         sanitize(field)
     )
+}
+
+/// A secret revealed on request (until the next key).
+pub fn revealed(account: &str, secret: &str) -> String {
+    format!("Secret in {}: {}", sanitize(account), sanitize(secret))
 }
 
 /// The confirmation before a new credential.

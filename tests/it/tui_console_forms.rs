@@ -408,3 +408,38 @@ fn a_grant_is_reduced_after_a_confirmation_and_a_202_reads_pending() {
     assert!(app.console.form.is_none());
     snap("console_reduced_pending", &app);
 }
+
+#[test]
+fn the_keyring_secret_shows_only_when_asked_and_until_the_next_key() {
+    let mut app = loaded();
+    to_tab(&mut app, ConsoleTab::Credentials);
+    assert!(!screen(&app, 120, 40).contains("Secret in"));
+    let effects = press(&mut app, KeyCode::Char('v'));
+    let [Effect::Reveal { account }] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(
+        account,
+        &format!(
+            "{}/aaf026921707f5d5/client_secret",
+            super::tui_console::PROFILE
+        )
+    );
+    let secret = cds_wizard::secret::Secret::new("s3cr3t-from-the-keyring");
+    app::update(
+        &mut app,
+        Msg::Revealed {
+            account: account.clone(),
+            result: Ok(secret),
+        },
+    );
+    assert!(screen(&app, 80, 24).contains("s3cr3t-from-the-keyring"));
+    press(&mut app, KeyCode::Down);
+    assert!(
+        !screen(&app, 80, 24).contains("s3cr3t"),
+        "masked on the next key"
+    );
+    // A credential the keyring does not hold has nothing to reveal.
+    assert!(press(&mut app, KeyCode::Char('v')).is_empty());
+    assert!(screen(&app, 120, 40).contains("The keyring holds no secret of this credential"));
+}

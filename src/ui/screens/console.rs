@@ -36,7 +36,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let tab = c.tab();
-    let status = status_lines(c, tab, theme);
+    let mut status = status_lines(c, tab, theme);
+    if tab == ConsoleTab::Credentials
+        && let Some((account, secret)) = &app.done.revealed
+    {
+        status.insert(
+            0,
+            Line::styled(forms::revealed(account, secret.expose()), theme.warning()),
+        );
+    }
     // Wrapped at the width: each line takes as many rows as it needs, four at most in all.
     let width = usize::from(inner.width.max(1));
     let status_rows: usize = status

@@ -136,6 +136,14 @@ pub(super) const CONSOLE: &[Binding] = &[
         "Create a credential for the client (its secret goes to the keyring)",
     ),
     b(
+        C::ConsoleCredentials,
+        &[c('v')],
+        "v",
+        A::Reveal,
+        "reveal",
+        "Reveal the secret the keyring holds for it (masked again on the next key)",
+    ),
+    b(
         C::ConsoleClients,
         &[c('e')],
         "e",

@@ -9,6 +9,7 @@ use super::forms::ConsoleForm;
 use super::{ConsoleAction, ConsoleTab, ask_or_run};
 use crate::app::keymap::{self, Action, Context};
 use crate::app::{App, Effect, Notice, ReqId};
+use crate::present::forms as words;
 
 /// A tab key that opens a form (or asks for a new credential); `None` for the others.
 pub(super) fn open(app: &mut App, action: Action) -> Option<Vec<Effect>> {
@@ -36,6 +37,7 @@ pub(super) fn open(app: &mut App, action: Action) -> Option<Vec<Effect>> {
             };
             return Some(ask_or_run(app, action));
         }
+        (ConsoleTab::Credentials, Action::Reveal) => return Some(reveal(app)),
         _ => return None,
     };
     match form {
@@ -43,6 +45,29 @@ pub(super) fn open(app: &mut App, action: Action) -> Option<Vec<Effect>> {
         Err(why) => app.notice = Some(Notice::Warn(why.to_owned())),
     }
     Some(Vec::new())
+}
+
+/// The keyring's secret of the selected credential's client, asked for on purpose (shown
+/// until the next key); only the credential the keyring holds has one.
+fn reveal(app: &mut App) -> Vec<Effect> {
+    let c = &app.console;
+    let Some(k) = c.credentials.current() else {
+        return Vec::new();
+    };
+    let account = c.profile.as_ref().and_then(|p| {
+        p.clients
+            .iter()
+            .find(|r| r.client_id == k.credential.client_id)
+            .and_then(|r| r.accounts.iter().find(|a| a.ends_with("client_secret")))
+            .cloned()
+    });
+    match account {
+        Some(account) if k.in_keyring => vec![Effect::Reveal { account }],
+        _ => {
+            app.notice = Some(Notice::Warn(words::NOT_IN_KEYRING.to_owned()));
+            Vec::new()
+        }
+    }
 }
 
 /// A key while a form is open: typed text into the field under the cursor, the form's keys
