@@ -11,11 +11,12 @@ use jiff::Timestamp;
 use url::Url;
 
 use crate::cds::GrantStatus;
-use crate::cds::messages::{MessageRelatedType, MessageStatus, MessageType};
+use crate::cds::messages::{ClientGrantRequest, MessageRelatedType, MessageStatus, MessageType};
 
 use super::DemoState;
 use super::review::{schedule_field_review, schedule_review};
 use super::store::Store;
+use super::store::files::server_grant;
 use super::store::objects::{MessageSpec, build_message};
 
 /// A request the demo's pages can complete: its type decides what completing means.
@@ -153,8 +154,8 @@ fn update(
 }
 
 /// After the review delay, answers a Client's `support_request` (`complete`) or
-/// `grant_request` (`rejected`: the demo creates Grants only through customer consent, so it
-/// says why, as §6.3 requires of a rejection).
+/// `grant_request` (`complete` with the new Grants, or `rejected` saying why: see
+/// [`grant_decision`]).
 pub(crate) fn schedule_answer(s: Arc<DemoState>, message_id: String) {
     tokio::spawn(async move {
         tokio::time::sleep(s.registry.options.review_delay).await;
@@ -182,20 +183,114 @@ fn answer_now(s: &DemoState, message_id: &str) {
              request and considers it resolved; reply to this thread if it is not.",
             None,
         ),
-        MessageType::GrantRequest => update(
-            &mut store,
-            &s.base_url,
-            now,
-            &registration,
-            i,
-            MessageStatus::Rejected,
-            "Grant request declined",
-            "The demo utility creates customer Grants only through the customer's own \
-             authorization (WG1-02 §8.3): ask the customer with `cds-wizard authorize`.",
-            None,
-        ),
+        MessageType::GrantRequest => {
+            let request = store.messages[i].item.clone();
+            match grant_decision(&store, &registration, &request) {
+                Ok(granted) => {
+                    let mut ids = Vec::new();
+                    let mut first = None;
+                    for (client_id, g) in granted {
+                        let details = g.authorization_details.clone();
+                        if let Some(grant) =
+                            server_grant(&s.base_url, now, &client_id, &g.scope, details)
+                        {
+                            ids.push(format!("{} (scope `{}`)", grant.grant_id, g.scope));
+                            first.get_or_insert_with(|| grant.uri.to_string());
+                            store.add_grant(&registration, grant);
+                        }
+                    }
+                    let text = format!(
+                        "The demo utility granted what the Client object is registered for: \
+                         Grant {}.",
+                        ids.join(", Grant ")
+                    );
+                    let related = first.map(|u| (u, MessageRelatedType::Grant));
+                    let (name, done) = ("Grant request accepted", MessageStatus::Complete);
+                    update(
+                        &mut store,
+                        &s.base_url,
+                        now,
+                        &registration,
+                        i,
+                        done,
+                        name,
+                        &text,
+                        related,
+                    );
+                }
+                Err(why) => {
+                    let (name, no) = ("Grant request declined", MessageStatus::Rejected);
+                    update(
+                        &mut store,
+                        &s.base_url,
+                        now,
+                        &registration,
+                        i,
+                        no,
+                        name,
+                        &why,
+                        None,
+                    );
+                }
+            }
+        }
         _ => {}
     }
+}
+
+/// How the demo utility answers a `grant_request` (§6.9; the spec leaves the decision to the
+/// utility): each requested Grant is accepted when every scope it names is one its Client
+/// object is registered for (the `related_uri` one, else a client of the registration that
+/// has them) — the requester decides by what they ask — else the whole request is declined
+/// with the reason (§6.3 asks a rejection to say why).
+fn grant_decision(
+    store: &Store,
+    registration: &str,
+    request: &crate::cds::Message,
+) -> Result<Vec<(String, ClientGrantRequest)>, String> {
+    use crate::cds::ClientStatus;
+    let usable = |c: &&crate::demo::store::Record<crate::cds::ClientObject>| {
+        c.item.cds_status != ClientStatus::Disabled
+    };
+    let named = request.related_uri.as_ref().map(|u| {
+        store
+            .clients
+            .iter()
+            .filter(usable)
+            .find(|c| c.item.cds_client_uri == *u)
+    });
+    let mut out = Vec::new();
+    for g in request.grants_requested.iter().flatten() {
+        let wanted: Vec<&str> = g.scope.split_ascii_whitespace().collect();
+        let covers = |c: &crate::cds::ClientObject| {
+            !wanted.is_empty() && wanted.iter().all(|w| c.scopes().any(|s| s == *w))
+        };
+        let client = match named {
+            Some(Some(c)) => Some(c).filter(|c| covers(&c.item)),
+            Some(None) => None,
+            None => store
+                .clients
+                .iter()
+                .filter(usable)
+                .find(|c| c.registration == registration && covers(&c.item)),
+        };
+        match client {
+            Some(c) => out.push((c.item.client_id.clone(), g.clone())),
+            None => {
+                return Err(format!(
+                    "Declined: no Client object of yours is registered for scope `{}`, and the \
+                     demo utility grants only scopes a client is registered for. Add the scope \
+                     to the client first (a modification, WG1-02 §5.5), or ask the customer \
+                     with `cds-wizard authorize` (§8.3).",
+                    g.scope
+                ));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("Declined: the request names no Grant.".to_owned());
+    }
+    Ok(out)
 }
 
 /// A Grant change accepted for review (`202`, §8.6): after the review delay, the Grant is

@@ -46,6 +46,14 @@ fn promote(store: &mut Store, base: &str, now: Timestamp, sandbox_id: &str) {
     if !store.production_review_pending(&registration, sandbox.cds_client_uri.as_str()) {
         return;
     }
+    // Idempotent: when a production copy exists already (a request answered "exists" before
+    // a restart resumed it as a review, or two reviews of one sandbox), the request is
+    // completed with it; no second production Client object.
+    if let Some(existing) = store.production_copy(&registration, &sandbox) {
+        let uri = existing.item.cds_client_uri.to_string();
+        complete_review(store, base, now, &registration, &sandbox, &uri);
+        return;
+    }
     let production = build_client(
         base,
         now,

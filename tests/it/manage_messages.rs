@@ -203,6 +203,21 @@ async fn lists_read_send_threads_and_completion_by_link() {
     )
     .await
     .unwrap();
+    // A scope no client of the registration is registered for: declined, saying why.
+    let refused = messages::send(
+        &mut s,
+        &Outgoing {
+            kind: Some(MessageType::GrantRequest),
+            grants: vec![cds_wizard::cds::messages::ClientGrantRequest {
+                scope: "dge_rate_plan".into(),
+                authorization_details: vec![],
+                extra: Default::default(),
+            }],
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
     // A reply in the support thread.
     let reply = messages::send(
         &mut s,
@@ -225,9 +240,33 @@ async fn lists_read_send_threads_and_completion_by_link() {
         "the latest request_update wins"
     );
     assert_eq!(t.replies.len(), 2, "the reply and the update");
-    assert_eq!(
-        thread_of(&mut s, &grant.message_id).await.status,
-        MessageStatus::Rejected
+    // The demo grants what the client is registered for (dge_public_outages here): the
+    // request_update links the new Grant, which the Grants API lists.
+    let accepted = thread_of(&mut s, &grant.message_id).await;
+    assert_eq!(accepted.status, MessageStatus::Complete, "{accepted:?}");
+    let update = accepted.replies.last().expect("the request_update");
+    assert_eq!(update.related_type, Some(MessageRelatedType::Grant));
+    let granted = cds_wizard::onboarding::manage::grants::list(&mut s, &Default::default())
+        .await
+        .unwrap();
+    assert!(
+        granted
+            .iter()
+            .any(|g| Some(&g.uri) == update.related_uri.as_ref()
+                && g.scope == "dge_public_outages"
+                && g.status == cds_wizard::cds::GrantStatus::Active),
+        "{granted:#?}"
+    );
+    let declined = thread_of(&mut s, &refused.message_id).await;
+    assert_eq!(declined.status, MessageStatus::Rejected);
+    let why = &declined
+        .replies
+        .last()
+        .expect("the request_update")
+        .description;
+    assert!(
+        why.contains("dge_rate_plan") && why.contains("registered for"),
+        "{why}"
     );
     assert_eq!(
         thread_of(&mut s, &pdf.message_id).await.status,
@@ -308,6 +347,11 @@ fn f_admin(s: &Session<'_>) -> String {
 /// Stops the fixture's demo and starts it again on the same port from `state`, with the
 /// short review delay.
 async fn restart(f: &mut Fixture, state: &std::path::Path) {
+    restart_with(f, state, REVIEW).await;
+}
+
+/// [`restart`] with the reviews taking `review`.
+async fn restart_with(f: &mut Fixture, state: &std::path::Path, review: Duration) {
     let port = f.server.addr.port();
     let Fixture { server, .. } = f;
     let old = std::mem::replace(
@@ -321,6 +365,7 @@ async fn restart(f: &mut Fixture, state: &std::path::Path) {
     let mut tries = 0;
     let restarted = loop {
         let mut again = options();
+        again.registry.review_delay = review;
         again.state_file = Some(state.to_owned());
         match DemoServer::start(port, again).await {
             Ok(server) => break server,
@@ -428,6 +473,78 @@ async fn two_production_requests_for_one_sandbox_make_one_production_client() {
         .filter(|c| c.cds_status == ClientStatus::Production && c.scope == sandbox.scope)
         .collect();
     assert_eq!(productions.len(), 1, "{productions:#?}");
+    drop(s);
+    f.stop().await;
+}
+
+/// A production request for a sandbox whose production copy exists already is answered with
+/// that copy; when the demo restarts before the answer, the request resumes as a review — and
+/// still links the one production Client object rather than making a second.
+#[tokio::test]
+async fn a_production_request_resumed_after_a_restart_makes_no_second_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("demo-state.json");
+    let mut opts = options();
+    opts.state_file = Some(state.clone());
+    let mut f = Fixture::new("mpi", opts, Some(demo_answers())).await;
+    // The registration's own review makes the production copy.
+    tokio::time::sleep(REVIEW * 3).await;
+    let productions = |all: &[cds_wizard::cds::ClientObject]| {
+        all.iter()
+            .filter(|c| {
+                c.cds_status == ClientStatus::Production
+                    && c.response_types.iter().any(|r| r == "code")
+            })
+            .count()
+    };
+    let sandbox = {
+        let mut s = f.session();
+        let all = clients::list(&mut s, &ClientFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(productions(&all), 1, "{all:#?}");
+        all.into_iter()
+            .find(|c| {
+                c.cds_status == ClientStatus::Sandbox
+                    && c.response_types.iter().any(|r| r == "code")
+            })
+            .expect("the sandbox code-flow client")
+    };
+    // The app asks again while the answer takes an hour, and the demo stops before it.
+    restart_with(&mut f, &state, Duration::from_secs(3600)).await;
+    let mine = {
+        let mut s = f.session();
+        messages::send(
+            &mut s,
+            &Outgoing {
+                kind: Some(MessageType::ProductionRequest),
+                client_id: Some(sandbox.client_id.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap()
+    };
+    assert_eq!(mine.status, MessageStatus::Pending);
+    restart(&mut f, &state).await;
+    tokio::time::sleep(REVIEW * 4).await;
+    let mut s = f.session();
+    let t = thread_of(&mut s, &mine.message_id).await;
+    assert_eq!(t.status, MessageStatus::Complete, "{t:?}");
+    let all = clients::list(&mut s, &ClientFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        productions(&all),
+        1,
+        "no second production client: {all:#?}"
+    );
+    let linked = messages::get(&mut s, &mine.message_id).await.unwrap();
+    assert!(
+        all.iter().any(|c| c.cds_status == ClientStatus::Production
+            && Some(&c.cds_client_uri) == linked.related_uri.as_ref()),
+        "the request links the production client"
+    );
     drop(s);
     f.stop().await;
 }

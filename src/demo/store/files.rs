@@ -121,7 +121,7 @@ fn file_object(
 }
 
 /// A server-created, fully enabled Grant (§8.1; `enabled_*` equal the granted values).
-fn server_grant(
+pub(crate) fn server_grant(
     base: &str,
     now: Timestamp,
     client_id: &str,

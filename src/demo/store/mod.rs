@@ -241,6 +241,27 @@ impl Store {
         })
     }
 
+    /// A production Client object of `registration` that already serves what `sandbox` does
+    /// (the same scopes and response types, not disabled): a production request for the
+    /// sandbox is answered with it rather than with a second copy (WG1-02 §6.9).
+    pub fn production_copy(
+        &self,
+        registration: &str,
+        sandbox: &ClientObject,
+    ) -> Option<&Record<ClientObject>> {
+        use crate::cds::ClientStatus;
+        use crate::demo::scopes::{as_set, scope_list};
+        self.clients.iter().find(|c| {
+            c.registration == registration
+                && c.item
+                    .cds_status_options
+                    .contains(&ClientStatus::Production)
+                && c.item.cds_status != ClientStatus::Disabled
+                && as_set(&scope_list(&c.item.scope)) == as_set(&scope_list(&sandbox.scope))
+                && as_set(&c.item.response_types) == as_set(&sandbox.response_types)
+        })
+    }
+
     /// The sequence counter, for the persisted snapshot (persist.rs).
     pub fn seq(&self) -> u64 {
         self.seq

@@ -10,7 +10,7 @@ use crate::cds::{AuthorizationServerMetadata, ClientStatus};
 
 use crate::demo::api::common::bad;
 use crate::demo::reply::ApiError;
-use crate::demo::scopes::{as_set, scope_list};
+use crate::demo::scopes::scope_list;
 use crate::demo::store::Store;
 
 /// What to do once a `production_request` is stored (§6.9: the server reviews and answers with
@@ -78,15 +78,7 @@ pub(super) fn check_production_request(
     related_client(related_type, "production_request")?;
     let target_uri = target.cds_client_uri.to_string();
     let pending = store.production_review_pending(registration, &target_uri);
-    let existing = store.clients.iter().find(|c| {
-        c.registration == registration
-            && c.item
-                .cds_status_options
-                .contains(&ClientStatus::Production)
-            && c.item.cds_status != ClientStatus::Disabled
-            && as_set(&scope_list(&c.item.scope)) == as_set(&scope_list(&target.scope))
-            && as_set(&c.item.response_types) == as_set(&target.response_types)
-    });
+    let existing = store.production_copy(registration, &target);
     Ok(if pending {
         ProductionAnswer::AlreadyPending
     } else if let Some(p) = existing {
