@@ -4,6 +4,7 @@
 
 pub mod customer;
 pub mod fixtures;
+pub mod pty;
 pub mod secrets;
 
 use std::sync::OnceLock;
@@ -45,6 +46,26 @@ pub fn demo_url() -> &'static str {
         background(|| {
             Box::pin(async {
                 let s = cds_wizard::demo::DemoServer::start(0, Default::default())
+                    .await
+                    .expect("demo server");
+                let url = s.base_url.clone();
+                std::mem::forget(s);
+                url
+            })
+        })
+    })
+}
+
+/// A second demo utility whose reviews take a second (support requests answered, production
+/// access granted), for tests that wait for the utility's answer; started once per binary.
+pub fn quick_demo_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        background(|| {
+            Box::pin(async {
+                let mut opts = cds_wizard::demo::DemoOptions::default();
+                opts.registry.review_delay = Duration::from_secs(1);
+                let s = cds_wizard::demo::DemoServer::start(0, opts)
                     .await
                     .expect("demo server");
                 let url = s.base_url.clone();

@@ -48,6 +48,7 @@ const ENGINE_RESULTS: &[&str] = &[
     "onboarding::manage::messages::threads",
     "onboarding::manage::messages::CLIENT_TYPES",
     "onboarding::manage::grants::GrantChange",
+    "onboarding::manage::grants::check_scope_reduction",
     "onboarding::manage::files::SharedFile",
     "onboarding::manage::files::FileGrant",
     "onboarding::manage::files::Downloaded",

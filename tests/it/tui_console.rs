@@ -38,7 +38,7 @@ pub(crate) fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     app::update(app, key(code))
 }
 
-fn profile_view() -> ProfileView {
+pub(crate) fn profile_view() -> ProfileView {
     ProfileView {
         name: PROFILE.into(),
         issuer: "http://127.0.0.1:9/".into(),
@@ -117,7 +117,7 @@ fn files() -> Vec<SharedFile> {
 }
 
 /// The home screen with one stored profile, opened: the Console and the request of each tab.
-fn opened() -> (App, Vec<(ConsoleTab, u64)>) {
+pub(crate) fn opened() -> (App, Vec<(ConsoleTab, u64)>) {
     let (mut app, _) = App::home(Instant::now());
     app.wall = "2026-11-27T20:00:00Z".parse().unwrap();
     app::update(&mut app, Msg::ProfilesLoaded(Ok(vec![profile_view()])));

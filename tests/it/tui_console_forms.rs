@@ -443,3 +443,29 @@ fn the_keyring_secret_shows_only_when_asked_and_until_the_next_key() {
     assert!(press(&mut app, KeyCode::Char('v')).is_empty());
     assert!(screen(&app, 120, 40).contains("The keyring holds no secret of this credential"));
 }
+
+/// Pages that arrive while the console's Authorize screen is open still land in their lists
+/// (they used to be dropped, leaving the tabs loading for good).
+#[test]
+fn pages_arriving_during_an_authorization_are_kept() {
+    let (mut app, reqs) = super::tui_console::opened();
+    app::update(
+        &mut app,
+        Msg::ProfilesLoaded(Ok(vec![super::tui_console::profile_view()])),
+    );
+    press(&mut app, KeyCode::Char('a'));
+    assert_eq!(app.step, cds_wizard::app::Step::Authorize);
+    let (_, req) = reqs
+        .iter()
+        .find(|(t, _)| *t == ConsoleTab::Messages)
+        .copied()
+        .unwrap();
+    let loaded = Loaded::Messages {
+        items: messages(),
+        outstanding: Some((1, false)),
+    };
+    page(&mut app, req, ConsoleTab::Messages, loaded, None);
+    press(&mut app, KeyCode::BackTab);
+    assert_eq!(app.step, cds_wizard::app::Step::Console);
+    assert_eq!(app.console.messages.items().len(), 3);
+}

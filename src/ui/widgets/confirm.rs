@@ -11,7 +11,11 @@ use crate::ui::{Theme, centered};
 
 /// The dialog, centered in `area`.
 pub fn render(frame: &mut Frame, area: Rect, title: &str, question: String, theme: &Theme) {
-    let rect = centered(area, 60, 7);
+    // Tall enough for the wrapped question (word wrapping may take a row more), the blank
+    // row and the keys.
+    let inner_w = usize::from(area.width.min(60).saturating_sub(2).max(1));
+    let rows = question.chars().count().div_ceil(inner_w) + 1;
+    let rect = centered(area, 60, (rows as u16 + 4).max(7));
     frame.render_widget(Clear, rect);
     let mut keys = Vec::new();
     for b in keymap::hints(Context::Confirm) {

@@ -14,6 +14,7 @@ use crate::app::widgets::form::{Field, Form, Input, Opt, Presence};
 use crate::cds::messages::MessageType;
 use crate::cds::{ClientObject, ClientStatus, Grant, Message};
 use crate::onboarding::manage::clients::IMMUTABLE_FIELDS;
+use crate::onboarding::manage::grants::check_scope_reduction;
 use crate::present::forms as words;
 
 /// A Message as the console sends it (§6.9); the executor hands it to the engine.
@@ -476,6 +477,9 @@ fn build_reduce(form: &Form, g: &Grant) -> Result<ConsoleAction, String> {
     let current: Vec<&str> = g.scope.split_ascii_whitespace().collect();
     let new: Vec<&str> = scope.split_ascii_whitespace().collect();
     let scope = (new != current).then(|| new.join(" "));
+    if let Some(sc) = &scope {
+        check_scope_reduction(g, sc).map_err(|e| e.to_string())?;
+    }
     let kept: Option<Vec<Value>> = form
         .fields
         .iter()

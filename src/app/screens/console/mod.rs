@@ -309,7 +309,15 @@ pub(crate) fn page(
     zone: Option<String>,
     result: Result<(Loaded, Option<Cursor>), String>,
 ) -> Vec<Effect> {
-    if app.step != Step::Console {
+    // Also while the console's Authorize screen is open (its lists must not stay loading);
+    // once the console is left, what still arrives for it is dropped.
+    let authorizing = app.step == Step::Authorize
+        && app
+            .authorize
+            .profile
+            .as_ref()
+            .is_some_and(|p| p.name == app.console.name);
+    if app.step != Step::Console && !authorizing {
         return Vec::new();
     }
     let c = &mut app.console;
