@@ -151,17 +151,49 @@ fn a_support_request_is_sent_from_the_form_and_the_server_error_stays_in_it() {
     let mut sent = messages().remove(1);
     sent.message_type = MessageType::SupportRequest;
     sent.status = MessageStatus::Pending;
-    let effects = answer(&mut app, req, Ok(ConsoleOutcome::Sent(Box::new(sent))));
+    sent.message_id = "5e0d5e0d5e0d5e0d".into();
+    sent.uri = Url::parse("https://example.com/cds-api/v1/messages/5e0d5e0d5e0d5e0d").unwrap();
+    let effects = answer(
+        &mut app,
+        req,
+        Ok(ConsoleOutcome::Sent(Box::new(sent.clone()))),
+    );
     assert!(app.console.form.is_none(), "sent: the form closes");
-    assert!(
-        matches!(
-            effects.as_slice(),
-            [Effect::ConsoleLoad {
-                tab: ConsoleTab::Messages,
-                ..
-            }]
-        ),
-        "the list loads again: {effects:?}"
+    let [
+        Effect::ConsoleLoad {
+            tab: ConsoleTab::Messages,
+            req: first,
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("the list loads again: {effects:?}");
+    };
+    // The sent Message is among the read ones, on a later page: paged to, and selected.
+    let read_part = cds_wizard::app::screens::console::listing::Cursor { part: 1, url: None };
+    let loaded = Loaded::Messages {
+        items: messages(),
+        outstanding: Some((1, false)),
+    };
+    let effects = page(
+        &mut app,
+        *first,
+        ConsoleTab::Messages,
+        loaded,
+        Some(read_part),
+    );
+    let [Effect::ConsoleLoad { req: second, .. }] = effects.as_slice() else {
+        panic!("the next page, to find it: {effects:?}");
+    };
+    let loaded = Loaded::Messages {
+        items: vec![sent],
+        outstanding: None,
+    };
+    assert!(page(&mut app, *second, ConsoleTab::Messages, loaded, None).is_empty());
+    assert_eq!(
+        app.console.messages.current().unwrap().message_id,
+        "5e0d5e0d5e0d5e0d",
+        "the cursor rests on the sent message"
     );
     assert!(
         matches!(&app.console.messages.acting, Some(Acting::Done(l)) if l[0].starts_with("Sent support_request"))

@@ -6,9 +6,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::forms::ConsoleForm;
+use super::listing::More;
 use super::{ConsoleAction, ConsoleTab, ask_or_run};
 use crate::app::keymap::{self, Action, Context};
-use crate::app::{App, Effect, Notice, ReqId};
+use crate::app::{App, Effect, Notice, Remote, ReqId};
 use crate::present::forms as words;
 
 /// A tab key that opens a form (or asks for a new credential); `None` for the others.
@@ -122,4 +123,47 @@ pub(super) fn finished(app: &mut App, req: ReqId, error: Option<&str>) {
         }
         None => app.console.form = None,
     }
+}
+
+/// A page of Messages arrived after a Message was sent: the cursor goes to it once it is
+/// loaded; until then the next page is asked for (the lists hold a sent Message among the
+/// read ones, after the unread).
+pub(super) fn find_sent(app: &mut App) -> Vec<Effect> {
+    let c = &mut app.console;
+    let Some(id) = c.sent.clone() else {
+        return Vec::new();
+    };
+    let l = &mut c.messages;
+    let items = l.items();
+    if let Some(n) = l
+        .shown()
+        .iter()
+        .position(|i| items.get(*i).is_some_and(|m| m.message_id == id))
+    {
+        l.cursor = n;
+        l.detail_scroll = 0;
+        c.sent = None;
+        return Vec::new();
+    }
+    let next = match &l.list {
+        Remote::Ready(r) => match &r.more {
+            More::Next(cursor) => Some(cursor.clone()),
+            More::Loading { .. } => return Vec::new(),
+            _ => None,
+        },
+        Remote::Loading { .. } => return Vec::new(),
+        _ => None,
+    };
+    let Some(cursor) = next else {
+        c.sent = None; // not listed (filtered out, or the server does not list it yet)
+        return Vec::new();
+    };
+    let req = app.req();
+    app.console.messages.asked(req, cursor.clone());
+    vec![Effect::ConsoleLoad {
+        req,
+        profile: app.console.name.clone(),
+        tab: ConsoleTab::Messages,
+        cursor,
+    }]
 }

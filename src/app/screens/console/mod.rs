@@ -191,6 +191,8 @@ pub struct ConsoleState {
     pub pending: Option<ConsoleAction>,
     /// The form open over the tab.
     pub form: Option<ConsoleForm>,
+    /// The Message just sent: the list pages on until the cursor can rest on it.
+    pub sent: Option<String>,
 }
 
 impl ConsoleState {
@@ -343,6 +345,9 @@ pub(crate) fn page(
     if accepted && zone.is_some() {
         c.zone = zone;
     }
+    if accepted && tab == ConsoleTab::Messages && c.sent.is_some() {
+        return editing::find_sent(app);
+    }
     // A page whose items the filter hides (or an empty first part) asks for the next at once.
     if accepted && tab == c.tab() && c.view(tab).wants_more().is_some() {
         let shown_none = match tab {
@@ -476,7 +481,10 @@ pub(crate) fn acted(
         ConsoleOutcome::Rotated(_) | ConsoleOutcome::Expired(_) | ConsoleOutcome::Created(_) => {
             return vec![load(app, ConsoleTab::Credentials)];
         }
-        ConsoleOutcome::Sent(_) => return vec![load(app, ConsoleTab::Messages)],
+        ConsoleOutcome::Sent(m) => {
+            c.sent = Some(m.message_id.clone());
+            return vec![load(app, ConsoleTab::Messages)];
+        }
         ConsoleOutcome::Modified(change) => c.clients.replace(change.client().clone()),
         ConsoleOutcome::Marked(m) => c.messages.replace(*m),
         ConsoleOutcome::Grant(g) => c.grants.replace(g.grant().clone()),
