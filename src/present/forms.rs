@@ -10,7 +10,7 @@ pub const MODIFY_TITLE: &str = "Modify the client";
 pub const REDUCE_TITLE: &str = "Reduce the grant";
 
 pub const SEND_HEADING: &str =
-    "Fields follow the type; the answer comes back here as a request_update.";
+    "The fields follow the type; what the utility answers shows in this list.";
 pub const TYPE: &str = "Type";
 pub const TYPE_HELP: &str = "←/→ chooses: support_request (a question), private_message, \
                              production_request (production access for a sandbox client), \

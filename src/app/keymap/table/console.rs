@@ -117,7 +117,7 @@ pub(super) const CONSOLE: &[Binding] = &[
         "s",
         A::Compose,
         "send",
-        "Send the utility a message (support, private, production, grant request)",
+        "Send the utility a message",
     ),
     b(
         C::ConsoleMessages,
@@ -133,7 +133,7 @@ pub(super) const CONSOLE: &[Binding] = &[
         "n",
         A::NewCredential,
         "new",
-        "Create a credential for the client (its secret goes to the keyring)",
+        "New credential, its secret to the keyring",
     ),
     b(
         C::ConsoleCredentials,
@@ -141,7 +141,7 @@ pub(super) const CONSOLE: &[Binding] = &[
         "v",
         A::Reveal,
         "reveal",
-        "Reveal the secret the keyring holds for it (masked again on the next key)",
+        "Show its keyring secret until the next key",
     ),
     b(
         C::ConsoleClients,
@@ -149,7 +149,7 @@ pub(super) const CONSOLE: &[Binding] = &[
         "e",
         A::ModifyClient,
         "modify",
-        "Modify the client (name, contacts, redirect URIs, any field)",
+        "Modify the client (PUT, §5.5)",
     ),
     b(
         C::ConsoleGrants,
@@ -157,7 +157,7 @@ pub(super) const CONSOLE: &[Binding] = &[
         "e",
         A::ReduceGrant,
         "reduce",
-        "Reduce the grant's scope or authorization details",
+        "Reduce the grant's scope or details",
     ),
     b(
         C::ConsoleForm,
@@ -173,14 +173,14 @@ pub(super) const CONSOLE: &[Binding] = &[
         "↓/Tab",
         A::Down,
         "",
-        "Next field (Enter too)",
+        "Next field",
     ),
     b(
         C::ConsoleForm,
         &[k(KeyCode::Up), k(KeyCode::BackTab)],
-        "↑/↓",
+        "↑/Shift-Tab",
         A::Up,
-        "field",
+        "",
         "Previous field",
     ),
     b(
@@ -205,7 +205,7 @@ pub(super) const CONSOLE: &[Binding] = &[
         "Space",
         A::Toggle,
         "",
-        "Keep or drop the option under the cursor (lists of options)",
+        "Keep or drop an option of a list",
     ),
     b(
         C::ConsoleForm,
