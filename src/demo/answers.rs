@@ -112,7 +112,7 @@ fn schedule_form_review(s: Arc<DemoState>, id: String) {
     });
 }
 
-fn pending(store: &Store, message_id: &str) -> Option<usize> {
+pub(crate) fn pending(store: &Store, message_id: &str) -> Option<usize> {
     store
         .messages
         .iter()
@@ -121,7 +121,7 @@ fn pending(store: &Store, message_id: &str) -> Option<usize> {
 
 /// Sets message `i`'s status and posts the `request_update` that says so (§6.2).
 #[allow(clippy::too_many_arguments)]
-fn update(
+pub(crate) fn update(
     store: &mut Store,
     base: &str,
     now: Timestamp,
@@ -171,18 +171,9 @@ fn answer_now(s: &DemoState, message_id: &str) {
     };
     let registration = store.messages[i].registration.clone();
     match store.messages[i].item.message_type {
-        MessageType::SupportRequest => update(
-            &mut store,
-            &s.base_url,
-            now,
-            &registration,
-            i,
-            MessageStatus::Complete,
-            "Support request answered",
-            "Thank you for reaching out. The demo utility's support desk has looked into your \
-             request and considers it resolved; reply to this thread if it is not.",
-            None,
-        ),
+        MessageType::SupportRequest => {
+            super::support::answer(&mut store, &s.base_url, now, &registration, i);
+        }
         MessageType::GrantRequest => {
             let request = store.messages[i].item.clone();
             match grant_decision(&store, &registration, &request) {
@@ -315,14 +306,15 @@ pub(crate) fn schedule_grant_review(s: Arc<DemoState>, grant_id: String) {
 }
 
 /// After a restart with persisted state: every review still pending is scheduled again
-/// (registration reviews, Client object changes, support and grant requests, signed forms,
-/// Grant reviews), so nothing waits forever.
+/// (registration reviews, Client object changes, support and grant requests, answered
+/// server_requests, signed forms, Grant reviews), so nothing waits forever.
 pub fn resume(s: &Arc<DemoState>) {
     let store = s.registry.lock_quiet();
     let mut sandboxes = Vec::new();
     let mut fields = Vec::new();
     let mut answers = Vec::new();
     let mut grants = Vec::new();
+    let mut submissions = Vec::new();
     for m in store
         .messages
         .iter()
@@ -350,6 +342,7 @@ pub fn resume(s: &Arc<DemoState>) {
                     fields.push((m.registration.clone(), c, m.item.message_id.clone()));
                 }
             }
+            MessageType::ServerRequest => submissions.push(m.item.message_id.clone()),
             MessageType::SupportRequest
             | MessageType::GrantRequest
             | MessageType::PdfFormRequest => {
@@ -381,6 +374,9 @@ pub fn resume(s: &Arc<DemoState>) {
     }
     for g in grants {
         schedule_grant_review(s.clone(), g);
+    }
+    for id in submissions {
+        super::support::schedule_submission_review(s.clone(), id);
     }
 }
 

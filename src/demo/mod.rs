@@ -18,6 +18,7 @@ mod review;
 pub mod scale;
 mod scopes;
 pub mod store;
+mod support;
 
 pub use accounts::{TEST_ACCOUNTS, TestAccount, test_accounts};
 pub use oauth::{authorize, rar};

@@ -16,6 +16,7 @@ mod demo_oauth;
 mod demo_registration;
 mod demo_remembers;
 mod demo_sealed;
+mod demo_support;
 mod discovery;
 mod drafts;
 mod eddie_schema;

@@ -171,9 +171,9 @@ fn create_message_inner(
     }
     let message = new_message(base, now, &who.client_id, req, related_type)?;
     store.add_message(&who.registration, message.clone());
-    if let Some(prev) = &previous {
-        answer_server_request(&mut store, &who.registration, &message, prev, now);
-    }
+    let submitted = previous.as_ref().is_some_and(|prev| {
+        answer_server_request(&mut store, &who.registration, &message, prev, now)
+    });
     drop(store);
     match answer {
         Some(ProductionAnswer::Review { sandbox_id }) => {
@@ -188,6 +188,9 @@ fn create_message_inner(
             );
         }
         Some(ProductionAnswer::AlreadyPending) | None => {}
+    }
+    if let (true, Some(prev)) = (submitted, &previous) {
+        crate::demo::support::schedule_submission_review(s.clone(), prev.message_id.clone());
     }
     if matches!(
         message.message_type,
@@ -379,16 +382,17 @@ fn new_message(
     })
 }
 
-/// §6.9: a client_submission moves an `open` server_request to `pending`.
+/// §6.9: a client_submission moves an `open` server_request to `pending`. True when it did
+/// (the utility then reviews the answer).
 fn answer_server_request(
     store: &mut Store,
     registration: &str,
     message: &Message,
     previous: &Message,
     now: Timestamp,
-) {
+) -> bool {
     if message.message_type != MessageType::ClientSubmission {
-        return;
+        return false;
     }
     if let Some(m) = store
         .messages
@@ -398,7 +402,9 @@ fn answer_server_request(
     {
         m.item.status = MessageStatus::Pending;
         m.item.modified = now;
+        return true;
     }
+    false
 }
 
 #[cfg(test)]
