@@ -501,3 +501,33 @@ fn pages_arriving_during_an_authorization_are_kept() {
     assert_eq!(app.step, cds_wizard::app::Step::Console);
     assert_eq!(app.console.messages.items().len(), 3);
 }
+
+/// A filter reads every page: keeping it asks for the next page whatever the cursor's place,
+/// and each page that arrives while it is set asks for the one after.
+#[test]
+fn a_filter_pages_through_the_whole_list() {
+    let mut app = loaded();
+    to_tab(&mut app, ConsoleTab::Credentials);
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "aaf0");
+    let effects = press(&mut app, KeyCode::Enter);
+    let [Effect::ConsoleLoad { req, cursor, .. }] = effects.as_slice() else {
+        panic!("the next page: {effects:?}");
+    };
+    assert!(cursor.url.is_some(), "{cursor:?}");
+    let again = cds_wizard::app::screens::console::listing::Cursor {
+        part: 0,
+        url: Some(Url::parse("http://127.0.0.1:9/cds-api/v1/credentials?page=3").unwrap()),
+    };
+    let effects = page(
+        &mut app,
+        *req,
+        ConsoleTab::Credentials,
+        Loaded::Credentials(Vec::new()),
+        Some(again.clone()),
+    );
+    assert!(
+        matches!(effects.as_slice(), [Effect::ConsoleLoad { cursor, .. }] if *cursor == again),
+        "{effects:?}"
+    );
+}

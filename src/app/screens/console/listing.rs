@@ -219,7 +219,7 @@ impl<T: Item> TabList<T> {
     }
 
     /// The next page to ask for, when the cursor is on the last item shown (or nothing is
-    /// shown) and another page exists.
+    /// shown, or a filter is set) and another page exists.
     pub fn wants_more(&self) -> Option<Cursor> {
         let Remote::Ready(l) = &self.list else {
             return None;
@@ -227,8 +227,9 @@ impl<T: Item> TabList<T> {
         let More::Next(c) = &l.more else {
             return None;
         };
+        // A filter reads every page: what it looks for may be on any of them.
         let n = self.shown().len();
-        (n == 0 || self.cursor + 1 >= n).then(|| c.clone())
+        (n == 0 || self.cursor + 1 >= n || !self.query.is_empty()).then(|| c.clone())
     }
 
     /// Marks the next page as asked for under `req`.
@@ -278,6 +279,8 @@ pub(super) trait ListOps {
     fn begin(&mut self, req: ReqId, now: std::time::Instant);
     fn idle(&self) -> bool;
     fn searching(&self) -> bool;
+    /// Whether a filter is set.
+    fn filtered(&self) -> bool;
     fn set_searching(&mut self, on: bool);
     fn filter(&mut self, action: Action, text: Option<&str>);
     fn scroll(&mut self, delta: isize);
@@ -308,6 +311,9 @@ impl<T: Item> ListOps for TabList<T> {
     }
     fn searching(&self) -> bool {
         self.searching
+    }
+    fn filtered(&self) -> bool {
+        !self.query.is_empty()
     }
     fn set_searching(&mut self, on: bool) {
         self.searching = on;

@@ -348,7 +348,8 @@ pub(crate) fn page(
     if accepted && tab == ConsoleTab::Messages && c.sent.is_some() {
         return editing::find_sent(app);
     }
-    // A page whose items the filter hides (or an empty first part) asks for the next at once.
+    // A page whose items the filter hides (or an empty first part) asks for the next at once;
+    // so does any page while a filter is set (it reads them all).
     if accepted && tab == c.tab() && c.view(tab).wants_more().is_some() {
         let shown_none = match tab {
             ConsoleTab::Clients => c.clients.shown().is_empty(),
@@ -357,7 +358,7 @@ pub(crate) fn page(
             ConsoleTab::Grants => c.grants.shown().is_empty(),
             ConsoleTab::Files => c.files.shown().is_empty(),
         };
-        if shown_none {
+        if shown_none || c.view(tab).filtered() {
             return more(app);
         }
     }
@@ -545,7 +546,10 @@ impl Screen for Console {
                 return more(app);
             }
             Action::StartSearch => app.console.list(tab).set_searching(true),
-            Action::AcceptSearch => app.console.list(tab).set_searching(false),
+            Action::AcceptSearch => {
+                app.console.list(tab).set_searching(false);
+                return more(app);
+            }
             Action::CancelSearch | Action::DeleteChar | Action::ClearLine => {
                 app.console.list(tab).filter(action, None);
                 return more(app);
