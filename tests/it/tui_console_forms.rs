@@ -288,6 +288,17 @@ fn a_request_update_shows_in_its_thread_and_its_status_wins() {
     assert!(shown.contains("support_request      complete"), "{shown}");
     assert!(shown.contains("↳ 0d0d0d0d0d0d0d0d"), "{shown}");
     snap("console_messages_thread", &app);
+    // A filter that matches the request keeps its thread whole.
+    press(&mut app, KeyCode::Char('/'));
+    type_text(&mut app, "interval data missing");
+    press(&mut app, KeyCode::Enter);
+    let l = &app.console.messages;
+    let shown: Vec<&str> = l
+        .shown()
+        .iter()
+        .map(|i| l.items()[*i].message_id.as_str())
+        .collect();
+    assert_eq!(shown, ["5a5a5a5a5a5a5a5a", "0d0d0d0d0d0d0d0d"]);
 }
 
 #[test]

@@ -182,7 +182,8 @@ impl<T: Item> TabList<T> {
         }
     }
 
-    /// Indices of the items the filter lets through, in order.
+    /// Indices of the items the filter lets through (with the replies of those it matches),
+    /// in order.
     pub fn shown(&self) -> Vec<usize> {
         let q = self.query.as_str().to_lowercase();
         let items = self.items();
@@ -193,14 +194,25 @@ impl<T: Item> TabList<T> {
             flat = (0..items.len()).collect::<Vec<_>>();
             &flat
         };
+        if q.is_empty() {
+            return order.clone();
+        }
+        // What matches, and everything that answers it (a thread stays whole).
+        let mut keep = vec![false; items.len()];
+        for (i, it) in items.iter().enumerate() {
+            if it.search().contains(&q) {
+                keep[i] = true;
+                for r in self.arranged.places.get(i).map_or(&[][..], |p| &p.replies) {
+                    if let Some(k) = keep.get_mut(*r) {
+                        *k = true;
+                    }
+                }
+            }
+        }
         order
             .iter()
             .copied()
-            .filter(|i| {
-                items
-                    .get(*i)
-                    .is_some_and(|it| q.is_empty() || it.search().contains(&q))
-            })
+            .filter(|i| keep.get(*i).copied().unwrap_or(false))
             .collect()
     }
 
