@@ -80,6 +80,16 @@ pub fn client_option(c: &crate::cds::ClientObject) -> String {
     }
 }
 
+/// A client the profile knows but the Clients tab has not loaded yet.
+pub fn known_client_option(client_id: &str, status: &str, scope: &str) -> String {
+    format!(
+        "{} ({}, {})",
+        sanitize(client_id),
+        sanitize(status),
+        sanitize_line(scope, 40)
+    )
+}
+
 /// One authorization details entry as an option to keep.
 pub fn detail_option(d: &serde_json::Value) -> String {
     sanitize_line(&d.to_string(), 60)

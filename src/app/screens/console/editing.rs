@@ -16,7 +16,10 @@ use crate::present::forms as words;
 pub(super) fn open(app: &mut App, action: Action) -> Option<Vec<Effect>> {
     let c = &app.console;
     let form = match (c.tab(), action) {
-        (ConsoleTab::Messages, Action::Compose) => Ok(ConsoleForm::send(c.clients.items())),
+        (ConsoleTab::Messages, Action::Compose) => {
+            let known = c.profile.as_ref().map_or(&[][..], |p| &p.clients);
+            Ok(ConsoleForm::send(c.clients.items(), known))
+        }
         (ConsoleTab::Messages, Action::Answer) => match c.messages.current() {
             Some(m) => ConsoleForm::answer(m),
             None => return Some(Vec::new()),

@@ -5,16 +5,14 @@
 //! from the engine's own table); the engine checks again and the server has the last word,
 //! shown in place.
 
-use serde_json::Value;
-
 use super::ConsoleAction;
+use super::build::{build_modify, build_reduce, build_send, choice_id, value};
 use crate::app::ReqId;
 use crate::app::keymap::Action;
+use crate::app::screens::authorize::ClientRow;
 use crate::app::widgets::form::{Field, Form, Input, Opt, Presence};
 use crate::cds::messages::MessageType;
 use crate::cds::{ClientObject, ClientStatus, Grant, Message};
-use crate::onboarding::manage::clients::IMMUTABLE_FIELDS;
-use crate::onboarding::manage::grants::check_scope_reduction;
 use crate::present::forms as words;
 
 /// A Message as the console sends it (§6.9); the executor hands it to the engine.
@@ -32,10 +30,18 @@ pub struct Compose {
     pub answers: Vec<(String, String)>,
 }
 
+/// A client a Message can name: its id, how it reads, and whether it is a sandbox one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientChoice {
+    pub id: String,
+    pub label: String,
+    pub sandbox: bool,
+}
+
 /// Which form is open, and what it is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FormKind {
-    Send { clients: Vec<ClientObject> },
+    Send { clients: Vec<ClientChoice> },
     Answer { message_id: String },
     Modify { client: Box<ClientObject> },
     Reduce { grant: Box<Grant> },
@@ -98,11 +104,27 @@ impl ConsoleForm {
         form
     }
 
-    /// A new Message (support request first); the clients loaded are the ones it can name.
-    pub fn send(clients: &[ClientObject]) -> ConsoleForm {
-        let kind = FormKind::Send {
-            clients: clients.to_vec(),
-        };
+    /// A new Message (support request first). It can name the clients the Clients tab loaded
+    /// and, after them, the others the profile knows (not yet paged to).
+    pub fn send(loaded: &[ClientObject], known: &[ClientRow]) -> ConsoleForm {
+        let mut clients: Vec<ClientChoice> = loaded
+            .iter()
+            .map(|c| ClientChoice {
+                id: c.client_id.clone(),
+                label: words::client_option(c),
+                sandbox: c.cds_status_options.contains(&ClientStatus::Sandbox),
+            })
+            .collect();
+        for r in known {
+            if !clients.iter().any(|c| c.id == r.client_id) {
+                clients.push(ClientChoice {
+                    id: r.client_id.clone(),
+                    label: words::known_client_option(&r.client_id, &r.status, &r.scope),
+                    sandbox: r.status == ClientStatus::Sandbox.as_str(),
+                });
+            }
+        }
+        let kind = FormKind::Send { clients };
         let fields = send_fields(&kind, &MessageType::SupportRequest);
         ConsoleForm::new(kind, words::SEND_HEADING.to_owned(), fields)
     }
@@ -334,8 +356,8 @@ fn send_fields(kind: &FormKind, t: &MessageType) -> Vec<Field> {
     if production || *t == MessageType::GrantRequest {
         let options: Vec<Opt> = clients
             .iter()
-            .filter(|c| !production || c.cds_status_options.contains(&ClientStatus::Sandbox))
-            .map(|c| opt(&c.client_id, words::client_option(c)))
+            .filter(|c| !production || c.sandbox)
+            .map(|c| opt(&c.id, c.label.clone()))
             .collect();
         let help = if production {
             words::CLIENT_HELP_PRODUCTION
@@ -354,160 +376,6 @@ fn send_fields(kind: &FormKind, t: &MessageType) -> Vec<Field> {
     fields.push(subject);
     fields.push(text("body", words::BODY, words::BODY_HELP, ""));
     fields
-}
-
-/// The text of field `key` (empty when left out).
-fn value(form: &Form, key: &str) -> String {
-    form.fields
-        .iter()
-        .find(|f| f.key == key)
-        .and_then(|f| match (&f.input, f.presence) {
-            (Input::Text(t), Presence::Given) => Some(t.trim().to_owned()),
-            _ => None,
-        })
-        .unwrap_or_default()
-}
-
-/// The id of the option chosen in field `key`.
-fn choice_id(form: &Form, key: &str) -> Option<String> {
-    form.fields
-        .iter()
-        .find(|f| f.key == key)
-        .and_then(|f| match &f.input {
-            Input::Choice { options, at } => options.get(*at).map(|o| o.id.clone()),
-            _ => None,
-        })
-}
-
-fn build_send(form: &Form) -> Result<ConsoleAction, String> {
-    let kind = MessageType::from(choice_id(form, "type").unwrap_or_default().as_str());
-    let (subject, body) = (value(form, "subject"), value(form, "body"));
-    let mut c = Compose {
-        kind: Some(kind.clone()),
-        subject,
-        body,
-        ..Compose::default()
-    };
-    match kind {
-        MessageType::ProductionRequest | MessageType::GrantRequest => {
-            c.client_id = choice_id(form, "client");
-            if c.client_id.is_none() {
-                return Err(if kind == MessageType::ProductionRequest {
-                    words::NO_SANDBOX
-                } else {
-                    words::NO_CLIENT
-                }
-                .to_owned());
-            }
-            if kind == MessageType::GrantRequest {
-                c.scopes = value(form, "scopes")
-                    .split_ascii_whitespace()
-                    .map(str::to_owned)
-                    .collect();
-                if c.scopes.is_empty() {
-                    return Err(words::NEEDS_SCOPE.to_owned());
-                }
-            }
-        }
-        _ if c.subject.is_empty() || c.body.is_empty() => {
-            return Err(words::NEEDS_SUBJECT_AND_BODY.to_owned());
-        }
-        _ => {}
-    }
-    Ok(ConsoleAction::Send(Box::new(c)))
-}
-
-fn list(text: &str, seps: &[char]) -> Vec<String> {
-    text.split(seps)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn strings(v: &[String]) -> Value {
-    Value::Array(v.iter().cloned().map(Value::String).collect())
-}
-
-fn build_modify(form: &Form, c: &ClientObject) -> Result<ConsoleAction, String> {
-    let s = crate::text::sanitize;
-    let mut changes: Vec<(String, Value)> = Vec::new();
-    let name = value(form, "client_name");
-    if name != s(c.client_name.as_deref().unwrap_or("")) {
-        let v = if name.is_empty() {
-            Value::Null
-        } else {
-            Value::String(name)
-        };
-        changes.push(("client_name".to_owned(), v));
-    }
-    let contacts = list(&value(form, "contacts"), &[',']);
-    if contacts.join(", ") != s(&c.contacts.join(", ")) {
-        changes.push(("contacts".to_owned(), strings(&contacts)));
-    }
-    let redirects = list(&value(form, "redirect_uris"), &[' ', ',']);
-    if redirects.join(" ") != s(&c.redirect_uris.join(" ")) {
-        changes.push(("redirect_uris".to_owned(), strings(&redirects)));
-    }
-    let other = value(form, "other");
-    let other = if other.is_empty() {
-        None
-    } else {
-        let Some((field, _)) = other.split_once('=') else {
-            return Err(words::NOT_ASSIGNMENT.to_owned());
-        };
-        let field = field.trim();
-        if let Some((f, why)) = IMMUTABLE_FIELDS.iter().find(|(f, _)| *f == field) {
-            return Err(words::immutable(f, why));
-        }
-        Some(other)
-    };
-    if changes.is_empty() && other.is_none() {
-        return Err(words::NOTHING_CHANGED.to_owned());
-    }
-    Ok(ConsoleAction::ModifyClient {
-        client_id: c.client_id.clone(),
-        changes,
-        other,
-    })
-}
-
-fn build_reduce(form: &Form, g: &Grant) -> Result<ConsoleAction, String> {
-    let scope = value(form, "scope");
-    let current: Vec<&str> = g.scope.split_ascii_whitespace().collect();
-    let new: Vec<&str> = scope.split_ascii_whitespace().collect();
-    let scope = (new != current).then(|| new.join(" "));
-    if let Some(sc) = &scope {
-        check_scope_reduction(g, sc).map_err(|e| e.to_string())?;
-    }
-    let kept: Option<Vec<Value>> = form
-        .fields
-        .iter()
-        .find(|f| f.key == "details")
-        .and_then(|f| match &f.input {
-            Input::Multi { chosen, .. } => Some(chosen.clone()),
-            _ => None,
-        })
-        .filter(|chosen| chosen.iter().any(|c| !c))
-        .map(|chosen| {
-            g.authorization_details
-                .iter()
-                .zip(chosen)
-                .filter(|(_, c)| *c)
-                .map(|(d, _)| d.clone())
-                .collect()
-        });
-    if kept.as_ref().is_some_and(Vec::is_empty) {
-        return Err(words::NO_DETAIL_LEFT.to_owned());
-    }
-    if scope.is_none() && kept.is_none() {
-        return Err(words::NOTHING_REDUCED.to_owned());
-    }
-    Ok(ConsoleAction::ReduceGrant {
-        grant_id: g.grant_id.clone(),
-        scope,
-        authorization_details: kept,
-    })
 }
 
 #[cfg(test)]
@@ -557,15 +425,48 @@ mod tests {
             a,
             ConsoleAction::ModifyClient {
                 client_id: "c1".into(),
-                changes: vec![("client_name".into(), Value::String("New".into()))],
+                changes: vec![("client_name".into(), serde_json::json!("New"))],
                 other: None,
             }
         );
     }
 
     #[test]
+    fn the_send_form_names_clients_the_tab_has_not_loaded_yet() {
+        let row = |id: &str, status: &str| ClientRow {
+            client_id: id.into(),
+            scope: "s".into(),
+            status: status.into(),
+            code_flow: true,
+            accounts: Vec::new(),
+            public: false,
+        };
+        let known = [
+            row("c1", "sandbox"),
+            row("c2", "sandbox"),
+            row("c3", "production"),
+        ];
+        let mut f = ConsoleForm::send(&[client()], &known);
+        f.update(Action::Right);
+        f.update(Action::Right);
+        let Some(Field {
+            input: Input::Choice { options, .. },
+            ..
+        }) = f.form.fields.iter().find(|x| x.key == "client")
+        else {
+            panic!("{:?}", f.form.fields);
+        };
+        let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["c1", "c2"],
+            "loaded first, then the sandbox ones known"
+        );
+    }
+
+    #[test]
     fn the_send_form_follows_its_type() {
-        let mut f = ConsoleForm::send(&[client()]);
+        let mut f = ConsoleForm::send(&[client()], &[]);
         let keys = |f: &ConsoleForm| -> Vec<String> {
             f.form.fields.iter().map(|x| x.key.clone()).collect()
         };

@@ -7,6 +7,7 @@
 //! `Effect::ConsoleAct`) and answer with messages whose stale ids are dropped.
 
 mod authorizing;
+mod build;
 mod editing;
 pub mod forms;
 pub mod items;
