@@ -392,6 +392,8 @@ fn a_client_is_modified_and_a_202_reads_under_review() {
 
 fn wide_grant() -> Grant {
     let mut g = grants().remove(1);
+    g.grant_id = "a1b2c3d4e5f60718".into();
+    g.uri = Url::parse("https://example.com/cds-api/v1/grants/a1b2c3d4e5f60718").unwrap();
     g.scope = "dge_usage_electric dge_billing".into();
     g.enabled_scope = g.scope.clone();
     g.authorization_details = vec![

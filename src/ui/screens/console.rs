@@ -13,6 +13,7 @@ use crate::app::screens::console::forms::ConsoleForm;
 use crate::app::screens::console::items::Item;
 use crate::app::screens::console::listing::{Acting, More, TabList};
 use crate::app::screens::console::{ConsoleAction, ConsoleState, ConsoleTab};
+use crate::app::widgets::form::Input;
 use crate::app::widgets::tabs;
 use crate::app::{App, Remote};
 use crate::present::forms;
@@ -156,6 +157,23 @@ fn info(f: &ConsoleForm, theme: &Theme) -> Vec<Line<'static>> {
         .current()
         .map(|x| x.help.iter().map(|h| Line::raw(h.clone())).collect())
         .unwrap_or_default();
+    // A list of options, one a line (the field's own row is too narrow for more than one).
+    if let Some(Input::Multi {
+        options,
+        chosen,
+        at,
+    }) = f.form.current().map(|x| &x.input)
+    {
+        for (i, (o, c)) in options.iter().zip(chosen).enumerate() {
+            let mark = if *c { "[x]" } else { "[ ]" };
+            let line = format!("{}{mark} {}", if i == *at { "›" } else { " " }, o.name);
+            lines.push(if i == *at {
+                Line::styled(line, theme.selected())
+            } else {
+                Line::raw(line)
+            });
+        }
+    }
     if f.sending.is_some() {
         lines.push(Line::styled(forms::SENDING, theme.dim()));
     } else if let Some(p) = &f.problem {
