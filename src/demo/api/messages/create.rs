@@ -419,10 +419,11 @@ mod tests {
     use crate::demo::store::AccessToken;
     use crate::demo::store::objects::{MessageSpec, build_message};
 
-    /// A client_submission answers a server_request (no demo flow creates one yet, so the
-    /// request is seeded into the store).
-    #[test]
-    fn client_submission_answers_a_server_request() {
+    /// A client_submission answers a server_request (seeded into the store here; the support
+    /// desk's own is driven end to end in tests/it/demo_support.rs). The answer's review is
+    /// scheduled on the runtime.
+    #[tokio::test]
+    async fn client_submission_answers_a_server_request() {
         let s = Arc::new(DemoState::new("http://127.0.0.1:9", DemoOptions::default()).unwrap());
         let now = s.registry.now();
         let mut server_request = build_message(
