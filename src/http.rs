@@ -9,7 +9,7 @@ mod observe;
 mod resolve;
 
 use body::error_detail;
-pub use body::parse_json_body;
+pub use body::{parse_json_body, parse_json_body_as};
 pub use error::HttpError;
 pub use limit::host_key;
 pub use resolve::InwardName;
@@ -388,8 +388,17 @@ impl HttpClient {
 
     /// GET and parse JSON.
     pub async fn get_json(&self, url: &Url) -> Result<(Fetched, Value), HttpError> {
+        self.get_json_as(url).await
+    }
+
+    /// GET and parse JSON into any type (e.g. only the parts a caller needs now).
+    pub async fn get_json_as<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &Url,
+    ) -> Result<(Fetched, T), HttpError> {
         let fetched = self.get(url).await?;
-        let value = parse_json_body(&fetched.url, fetched.content_type.as_deref(), &fetched.body)?;
+        let value =
+            parse_json_body_as(&fetched.url, fetched.content_type.as_deref(), &fetched.body)?;
         Ok((fetched, value))
     }
 

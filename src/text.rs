@@ -49,6 +49,90 @@ pub fn escape_json_for_terminal(json: &str) -> String {
     out
 }
 
+/// A JSON formatter that writes `inner`'s layout with [`escape_json_for_terminal`]'s rule
+/// applied to every string as it is written, so a document of any size can be streamed to a
+/// terminal without being built as one text first (issue 15).
+pub struct TerminalSafeJson<F>(pub F);
+
+impl TerminalSafeJson<serde_json::ser::PrettyFormatter<'static>> {
+    /// `serde_json::to_string_pretty`'s layout.
+    pub fn pretty() -> Self {
+        TerminalSafeJson(serde_json::ser::PrettyFormatter::new())
+    }
+}
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for TerminalSafeJson<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        // Fragments are the runs between the escapes serde_json writes itself (quotes,
+        // backslashes, C0 controls), so only the other unsafe characters are left to escape.
+        let mut rest = fragment;
+        while let Some((at, c)) = rest
+            .char_indices()
+            .find(|&(_, c)| is_unsafe(c) && !c.is_ascii_control())
+        {
+            writer.write_all(&rest.as_bytes()[..at])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(writer, "\\u{unit:04x}")?;
+            }
+            rest = &rest[at + c.len_utf8()..];
+        }
+        writer.write_all(rest.as_bytes())
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// `value` as pretty JSON with every terminal-unsafe character escaped, streamed to `out`.
+pub fn write_json_for_terminal<T: serde::Serialize + ?Sized>(
+    out: &mut impl std::io::Write,
+    value: &T,
+) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(&mut *out, TerminalSafeJson::pretty());
+    value.serialize(&mut ser).map_err(std::io::Error::from)
+}
+
 fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,
@@ -132,6 +216,23 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back, v);
+    }
+
+    #[test]
+    fn streamed_json_is_the_escaped_pretty_text_byte_for_byte() {
+        let v = serde_json::json!({
+            "plain": "Demo Gas & Electric ⚡ \"quoted\" back\\slash",
+            "k\u{202E}ey": ["a\u{9b}b\u{202E}c\u{1b}[2J", "x\u{E0041}y\u{FE0F}", "tab\tnew\nline\u{7f}"],
+            "nested": {"n": 1.10, "empty": [], "none": {}, "null": null, "t": true},
+        });
+        let mut streamed = Vec::new();
+        write_json_for_terminal(&mut streamed, &v).unwrap();
+        let text = escape_json_for_terminal(&serde_json::to_string_pretty(&v).unwrap());
+        assert_eq!(String::from_utf8(streamed).unwrap(), text);
+        assert!(
+            text.contains("\\u202e") && text.contains("\\udb40\\udc41"),
+            "{text}"
+        );
     }
 
     #[test]

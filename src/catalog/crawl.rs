@@ -95,10 +95,10 @@ fn raw_documents(d: &Discovery) -> std::io::Result<Vec<RawDocument>> {
         &d.server.raw,
     )?];
     if let Some(o) = &d.oauth {
-        docs.push(RawDocument::new(
+        docs.push(RawDocument::from_text(
             "oauth_metadata",
             o.url.to_string(),
-            &o.raw,
+            o.raw.text().as_bytes(),
         )?);
     }
     if let Some(c) = &d.coverage {

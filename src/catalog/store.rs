@@ -51,12 +51,16 @@ pub struct RawDocument {
 
 impl RawDocument {
     pub fn new(kind: &'static str, url: String, json: &Value) -> std::io::Result<Self> {
-        let text = serde_json::to_vec(json).unwrap_or_default();
+        Self::from_text(kind, url, &serde_json::to_vec(json).unwrap_or_default())
+    }
+
+    /// A document already held as compact JSON text (what [`RawDocument::new`] writes).
+    pub fn from_text(kind: &'static str, url: String, text: &[u8]) -> std::io::Result<Self> {
         Ok(Self {
             kind,
             url,
             bytes: text.len(),
-            gzip: gzip(&text)?,
+            gzip: gzip(text)?,
         })
     }
 }

@@ -116,6 +116,25 @@ pub struct CoverageListing {
     pub extra: Map<String, Value>,
 }
 
+/// An absolute URL kept as the text `url::Url` writes for it (the same in JSON output), for
+/// fields that are only shown and stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct UrlText(Box<str>);
+
+impl UrlText {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for UrlText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let url = Url::deserialize(d)?;
+        Ok(UrlText(String::from(url).into_boxed_str()))
+    }
+}
+
 /// WG1-01 §4.3 Coverage Entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoverageEntry {
@@ -134,12 +153,14 @@ pub struct CoverageEntry {
     pub infrastructure_types: Vec<InfrastructureType>,
     pub commodity_types: Vec<CommodityType>,
     pub capabilities: Vec<ServerCapability>,
+    /// Checked as an absolute URL when read but kept as its text, as is `geojson_resource`:
+    /// a `Url` is 88 bytes before its text, and a listing can hold 100,000 entries (issue 15).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub map_resource: Option<Url>,
+    pub map_resource: Option<UrlText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map_content_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub geojson_resource: Option<Url>,
+    pub geojson_resource: Option<UrlText>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

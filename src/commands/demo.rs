@@ -66,7 +66,7 @@ pub async fn summary(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let d = result?;
     if args.json {
-        super::print_json(&super::discover::to_json(&d));
+        super::print_json(&super::discover::json_of(&d));
     } else {
         super::discover::print_summary(&d);
     }

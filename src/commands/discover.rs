@@ -2,17 +2,22 @@
 
 use std::process::ExitCode;
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use url::Url;
 
+use crate::cds::conformance::Finding;
+use crate::cds::drafts::Draft;
 use crate::cli::TargetArgs;
-use crate::onboarding::discovery::Discovery;
+use crate::http::Redirect;
+use crate::onboarding::discovery::{Coverage, Discovery, RawJson, RelatedServer};
 use crate::present;
 use crate::text::{sanitize, sanitize_line};
 
 pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
     let d = super::run_target_discovery(args, false).await?;
     if args.json {
-        super::print_json(&to_json(&d));
+        super::print_json(&json_of(&d));
     } else {
         print_summary(&d);
     }
@@ -20,22 +25,46 @@ pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The `--json` shape: `metadata_url`, `draft`, `server`, `related`, `coverage`, `oauth`,
-/// `findings`.
+/// `findings`; serialized straight from the discovery, never copied into one value.
+#[derive(Serialize)]
+pub struct DiscoverJson<'a> {
+    metadata_url: &'a Url,
+    draft: Draft,
+    moves: &'a [Redirect],
+    server: &'a Value,
+    related: &'a [RelatedServer],
+    coverage: Option<&'a Coverage>,
+    oauth: Option<OAuthJson<'a>>,
+    findings: &'a [Finding],
+}
+
+#[derive(Serialize)]
+struct OAuthJson<'a> {
+    url: &'a Url,
+    draft: Draft,
+    metadata: &'a RawJson,
+}
+
+pub fn json_of(d: &Discovery) -> DiscoverJson<'_> {
+    DiscoverJson {
+        metadata_url: &d.metadata_url,
+        draft: d.draft(),
+        moves: &d.moves,
+        server: &d.server.raw,
+        related: &d.related,
+        coverage: d.coverage.as_ref(),
+        oauth: d.oauth.as_ref().map(|o| OAuthJson {
+            url: &o.url,
+            draft: o.draft,
+            metadata: &o.raw,
+        }),
+        findings: &d.findings,
+    }
+}
+
+/// [`json_of`] as a value, for callers that add to it.
 pub fn to_json(d: &Discovery) -> Value {
-    json!({
-        "metadata_url": d.metadata_url,
-        "draft": d.draft(),
-        "moves": d.moves,
-        "server": d.server.raw,
-        "related": d.related,
-        "coverage": d.coverage,
-        "oauth": d.oauth.as_ref().map(|o| json!({
-            "url": o.url,
-            "draft": o.draft,
-            "metadata": o.raw,
-        })),
-        "findings": d.findings,
-    })
+    serde_json::to_value(json_of(d)).unwrap_or(Value::Null)
 }
 
 fn text<'a>(v: &'a Value, key: &str) -> &'a str {
@@ -98,7 +127,9 @@ pub fn print_summary(d: &Discovery) {
 
     match &d.oauth {
         Some(o) => {
-            let m = &o.raw;
+            // Read back from its text for these few fields (as served, even when the
+            // document does not decode).
+            let m = &o.raw.value();
             let scopes = m
                 .get("cds_scope_descriptions")
                 .and_then(Value::as_object)

@@ -75,9 +75,23 @@ pub async fn run_discovery_lenient(url: &str, timeout_secs: u64) -> anyhow::Resu
 }
 
 /// Prints a JSON value to stdout, with characters that could act on a terminal escaped.
-pub fn print_json(v: &serde_json::Value) {
-    let text = serde_json::to_string_pretty(v).unwrap_or_default();
-    // An offline run (`--har FILE` without a URL) names the recorded origins.
-    let text = transcript::unmap(text);
-    println!("{}", crate::text::escape_json_for_terminal(&text));
+pub fn print_json<T: serde::Serialize + ?Sized>(v: &T) {
+    if transcript::maps_origins() {
+        // An offline run (`--har FILE` without a URL) names the recorded origins: the text is
+        // rewritten as a whole (recordings are size-capped).
+        let text = serde_json::to_string_pretty(v).unwrap_or_default();
+        let text = transcript::unmap(text);
+        println!("{}", crate::text::escape_json_for_terminal(&text));
+        return;
+    }
+    // Streamed: a utility's documents can be tens of megabytes, and nothing needs them as one
+    // text (issue 15). The same bytes as the text path.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = crate::text::write_json_for_terminal(&mut out, v)
+        .and_then(|()| std::io::Write::write_all(&mut out, b"\n"))
+        .and_then(|()| std::io::Write::flush(&mut out));
+    if let Err(e) = written {
+        // What `println!` does; the panic hook ends a broken pipe quietly, as `head` expects.
+        panic!("failed printing to stdout: {e}");
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use serde_json::json;
+use serde::Serialize;
 
 use crate::cds::catalog::CatalogScope;
 use crate::cli::TargetArgs;
@@ -15,12 +15,12 @@ pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
     let scopes = d.catalog()?;
     let oauth_url = d.oauth.as_ref().map(|o| o.url.as_str()).unwrap_or_default();
     if args.json {
-        super::print_json(&json!({
-            "oauth_metadata_url": oauth_url,
-            "issuer": meta.issuer,
-            "timezone": meta.cds_timezone,
-            "scopes": scopes,
-        }));
+        super::print_json(&ScopesJson {
+            oauth_metadata_url: oauth_url,
+            issuer: &meta.issuer,
+            timezone: &meta.cds_timezone,
+            scopes: &scopes,
+        });
     } else {
         println!(
             "{} scope{} at {}\n",
@@ -33,6 +33,15 @@ pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `--json` shape, serialized straight from the catalog.
+#[derive(Serialize)]
+struct ScopesJson<'a> {
+    oauth_metadata_url: &'a str,
+    issuer: &'a url::Url,
+    timezone: &'a Option<String>,
+    scopes: &'a [CatalogScope],
 }
 
 fn print_scope(s: &CatalogScope) {

@@ -90,6 +90,11 @@ pub fn target_url(args: &TargetArgs) -> anyhow::Result<String> {
     })
 }
 
+/// Whether output is rewritten by [`unmap`] (an offline run over a recording).
+pub fn maps_origins() -> bool {
+    lock().is_some()
+}
+
 /// Output of an offline run names the recorded origins, not the replay server's.
 pub fn unmap(text: String) -> String {
     match lock().as_ref() {

@@ -1,7 +1,7 @@
 //! The demo utility's public documents (CDS-WG1-01 §3–4, CDS-WG1-02 §3), embedded from
 //! `assets/demo/` and rendered once for the server's base URL.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Placeholder for the server's own base URL in the asset files.
 pub const BASE_URL_PLACEHOLDER: &str = "{{BASE_URL}}";
@@ -122,6 +122,17 @@ impl Documents {
 
     /// One page of the coverage listing (WG1-01 §4.1), filtered by `ids` (§4.2).
     pub fn coverage_page(&self, base: &str, page: usize, ids: Option<&str>) -> Value {
+        serde_json::to_value(self.coverage_page_borrowed(base, page, ids)).unwrap_or_default()
+    }
+
+    /// [`Documents::coverage_page`] borrowing its entries, to be written without copying them
+    /// (a scaled page holds 1,000 entries).
+    pub fn coverage_page_borrowed<'a>(
+        &'a self,
+        base: &str,
+        page: usize,
+        ids: Option<&str>,
+    ) -> CoveragePage<'a> {
         let wanted: Option<Vec<&str>> = ids.map(|s| s.split_ascii_whitespace().collect());
         let entries: Vec<&Value> = self
             .coverage_entries
@@ -152,12 +163,28 @@ impl Documents {
             .skip((page - 1) * size)
             .take(size)
             .collect();
-        json!({
-            "coverage_entries": slice,
-            "next": if page < pages { link(page + 1) } else { Value::Null },
-            "previous": if page > 1 { link(page - 1) } else { Value::Null },
-        })
+        CoveragePage {
+            coverage_entries: slice,
+            next: if page < pages {
+                link(page + 1)
+            } else {
+                Value::Null
+            },
+            previous: if page > 1 {
+                link(page - 1)
+            } else {
+                Value::Null
+            },
+        }
     }
+}
+
+/// A coverage page as served: the fields in the order of WG1-01 §4.1's example.
+#[derive(Debug, serde::Serialize)]
+pub struct CoveragePage<'a> {
+    coverage_entries: Vec<&'a Value>,
+    next: Value,
+    previous: Value,
 }
 
 #[cfg(test)]

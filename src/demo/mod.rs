@@ -212,9 +212,9 @@ fn json_response(v: &serde_json::Value) -> Response {
 
 /// A document that grows with `DemoOptions::scale`: pretty for people reading the demo, compact
 /// once scaled (10,000 scope descriptions pretty-printed would pass the client's 8 MiB cap).
-fn scalable_response(s: &DemoState, v: &serde_json::Value) -> Response {
+fn scalable_response(s: &DemoState, v: &impl serde::Serialize) -> Response {
     if s.options.scale.is_none() {
-        json_response(v)
+        json_body(serde_json::to_string_pretty(v).unwrap_or_default())
     } else {
         json_body(serde_json::to_string(v).unwrap_or_default())
     }
@@ -288,7 +288,7 @@ async fn coverage(State(s): State<Arc<DemoState>>, Query(q): Query<CoverageQuery
     scalable_response(
         &s,
         &s.documents
-            .coverage_page(&s.base_url, page, q.ids.as_deref()),
+            .coverage_page_borrowed(&s.base_url, page, q.ids.as_deref()),
     )
 }
 

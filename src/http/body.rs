@@ -12,6 +12,15 @@ pub fn parse_json_body(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<Value, HttpError> {
+    parse_json_body_as(url, content_type, body)
+}
+
+/// [`parse_json_body`] into any type: the same refusals and messages.
+pub fn parse_json_body_as<T: serde::de::DeserializeOwned>(
+    url: &Url,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<T, HttpError> {
     let text = String::from_utf8_lossy(body);
     let trimmed = text.trim_start();
     if trimmed.is_empty() {

@@ -23,6 +23,7 @@ mod eddie_schema;
 mod fault_matrix;
 mod hardening;
 mod inward;
+mod json_output;
 mod layers;
 mod legacy_register;
 mod manage_cli;

@@ -10,7 +10,7 @@ use cds_wizard::cds::conformance::{Finding, Severity};
 use cds_wizard::cds::drafts::Draft;
 use cds_wizard::demo::documents::Documents;
 use cds_wizard::onboarding::discovery::{
-    Coverage, Discovery, DiscoveryEvent, Document, DocumentKind, RelatedServer,
+    Coverage, Discovery, DiscoveryEvent, Document, DocumentKind, RawJson, RelatedServer,
 };
 use cds_wizard::ui::{self, Theme};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -66,7 +66,7 @@ fn demo_discovery() -> Discovery {
             url: oauth_url,
             draft: Draft::Cds2026,
             parsed: Some(serde_json::from_value(docs.oauth_metadata.clone()).unwrap()),
-            raw: docs.oauth_metadata,
+            raw: RawJson::from_value(&docs.oauth_metadata),
         }),
         // Two findings of different severity, so the findings list and its filter have work.
         findings: vec![

@@ -103,13 +103,56 @@ pub(super) fn check_coverage_entry(r: &mut Report, entry: &Value, base: &str) {
 /// Rules over the whole listing (all pages): order by `updated`, unique ids, and the
 /// metadata's `capabilities` covering the entries' capabilities (WG1-01 §3.2, §4.1).
 pub fn check_coverage_listing(r: &mut Report, entries: &[Value], metadata: Option<&Value>) {
-    let mut seen = HashSet::new();
-    let mut previous: Option<jiff::Timestamp> = None;
-    let mut union = BTreeSet::new();
-    for (i, e) in entries.iter().enumerate() {
-        let Some(obj) = e.as_object() else { continue };
+    let mut check = ListingCheck::new(r.document.clone());
+    for e in entries {
+        check.entry(e);
+    }
+    r.findings.append(&mut check.finish(metadata));
+}
+
+/// [`check_coverage_listing`] fed one entry at a time, in listing order, so that a listing of
+/// any size is checked without keeping its pages (issue 15). Entry `i` of the listing is
+/// pointed at as `/coverage_entries/{i}` of `document`, as the whole-listing check does.
+#[derive(Debug, Default)]
+pub struct ListingCheck {
+    document: Option<String>,
+    findings: Vec<super::Finding>,
+    /// Entries seen so far, objects or not.
+    index: usize,
+    /// The ids seen, by a 64-bit hash: a listing of 100,000 entries would otherwise keep its
+    /// ids twice (issue 15); two different ids share a hash about once in 10^9 such listings.
+    seen: HashSet<u64>,
+    previous: Option<jiff::Timestamp>,
+    union: BTreeSet<String>,
+}
+
+/// A fixed-key hash of a coverage id (the same in every run).
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+impl ListingCheck {
+    pub fn new(document: Option<String>) -> Self {
+        ListingCheck {
+            document,
+            ..ListingCheck::default()
+        }
+    }
+
+    /// The next entry of the listing.
+    pub fn entry(&mut self, entry: &Value) {
+        let i = self.index;
+        self.index += 1;
+        let Some(obj) = entry.as_object() else { return };
+        let mut r = Report {
+            findings: &mut self.findings,
+            document: None,
+        };
         if let Some(id) = str_field(obj, "id")
-            && !seen.insert(id)
+            && !self.seen.insert(id_hash(id))
         {
             r.warning(
                 "coverage.duplicate_id",
@@ -119,7 +162,7 @@ pub fn check_coverage_listing(r: &mut Report, entries: &[Value], metadata: Optio
             );
         }
         if let Some(Ok(t)) = str_field(obj, "updated").map(str::parse::<jiff::Timestamp>) {
-            if previous.is_some_and(|p| t > p) {
+            if self.previous.is_some_and(|p| t > p) {
                 r.error(
                     "coverage.order",
                     WG1_01_LISTING,
@@ -127,25 +170,48 @@ pub fn check_coverage_listing(r: &mut Report, entries: &[Value], metadata: Optio
                     "coverage entries must be listed newest `updated` first",
                 );
             }
-            previous = Some(t);
+            self.previous = Some(t);
         }
-        union.extend(str_list(obj, "capabilities"));
+        for c in str_list(obj, "capabilities") {
+            if !self.union.contains(c) {
+                self.union.insert(c.to_owned());
+            }
+        }
     }
-    if let Some(meta) = metadata.and_then(Value::as_object)
-        && str_list(meta, "capabilities").contains(&"coverage")
-    {
-        let caps: BTreeSet<&str> = str_list(meta, "capabilities").into_iter().collect();
-        let missing: Vec<&str> = union.difference(&caps).copied().collect();
-        if !missing.is_empty() {
-            r.error(
-                "metadata.capabilities_union",
-                WG1_01_META,
-                "/capabilities",
-                format!(
-                    "`capabilities` must include every capability of the coverage entries; missing: {}",
-                    missing.join(", ")
-                ),
-            );
+
+    /// The listing's findings: those of its entries, then the metadata's `capabilities`
+    /// against the union of the entries' (§3.2).
+    pub fn finish(mut self, metadata: Option<&Value>) -> Vec<super::Finding> {
+        let mut r = Report {
+            findings: &mut self.findings,
+            document: None,
+        };
+        if let Some(meta) = metadata.and_then(Value::as_object)
+            && str_list(meta, "capabilities").contains(&"coverage")
+        {
+            let caps: BTreeSet<&str> = str_list(meta, "capabilities").into_iter().collect();
+            let missing: Vec<&str> = self
+                .union
+                .iter()
+                .map(String::as_str)
+                .filter(|c| !caps.contains(c))
+                .collect();
+            if !missing.is_empty() {
+                r.error(
+                    "metadata.capabilities_union",
+                    WG1_01_META,
+                    "/capabilities",
+                    format!(
+                        "`capabilities` must include every capability of the coverage entries; missing: {}",
+                        missing.join(", ")
+                    ),
+                );
+            }
         }
+        // Set here once rather than cloned into every finding as it is made.
+        for f in &mut self.findings {
+            f.document.clone_from(&self.document);
+        }
+        self.findings
     }
 }

@@ -50,6 +50,24 @@ pub fn check_oauth_metadata(r: &mut Report, doc: &Value, ctx: &OAuthContext) {
     check_registration_fields(r, fields, &referenced_fields);
 }
 
+/// The scopes' `coverages_supported` against the coverage listing's ids (§3.4): what
+/// [`check_oauth_metadata`] checks when its context has `coverage_ids`, for a document that
+/// was checked without them while the listing was still being read (issue 15).
+pub fn check_coverage_references<T>(r: &mut Report, doc: &Value, coverage_ids: &HashSet<T>)
+where
+    T: std::borrow::Borrow<str> + Eq + std::hash::Hash,
+{
+    let Some(scopes) = doc.get("cds_scope_descriptions").and_then(Value::as_object) else {
+        return;
+    };
+    for (key, scope) in scopes {
+        if let Some(s) = scope.as_object() {
+            let base = ptr("/cds_scope_descriptions", key);
+            super::scope::check_coverages_supported(r, s, &base, coverage_ids);
+        }
+    }
+}
+
 /// Presence and shape of the §3.2 fields.
 fn check_oauth_fields(r: &mut Report, obj: &Map<String, Value>) {
     check_fields(

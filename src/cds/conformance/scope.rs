@@ -174,15 +174,27 @@ fn check_scope_refs(
         );
     }
     if let Some(ids) = ctx.coverage_ids {
-        for (i, c) in str_list(s, "coverages_supported").into_iter().enumerate() {
-            if !ids.contains(c) {
-                r.error(
-                    "scope.coverage_unknown",
-                    WG1_02_SCOPE,
-                    format!("{}/{i}", ptr(base, "coverages_supported")),
-                    format!("coverage id `{c}` is not in the server's coverage listing"),
-                );
-            }
+        check_coverages_supported(r, s, base, ids);
+    }
+}
+
+/// Every id of the scope's `coverages_supported` is in the coverage listing (§3.4).
+pub(super) fn check_coverages_supported<T>(
+    r: &mut Report,
+    s: &Map<String, Value>,
+    base: &str,
+    ids: &HashSet<T>,
+) where
+    T: std::borrow::Borrow<str> + Eq + std::hash::Hash,
+{
+    for (i, c) in str_list(s, "coverages_supported").into_iter().enumerate() {
+        if !ids.contains(c) {
+            r.error(
+                "scope.coverage_unknown",
+                WG1_02_SCOPE,
+                format!("{}/{i}", ptr(base, "coverages_supported")),
+                format!("coverage id `{c}` is not in the server's coverage listing"),
+            );
         }
     }
 }

@@ -1,19 +1,22 @@
 //! The coverage listing (CDS-WG1-01 §4): every page read by following `next`, each entry
-//! decoded (§4.3), stopping on a loop or a limit, then checked as a whole.
+//! decoded (§4.3) and checked against the listing so far, stopping on a loop or a limit.
 
 use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
 use crate::cds::CoverageEntry;
-use crate::cds::conformance::{self, Finding, Report, Severity};
+use crate::cds::conformance::{self, Finding, ListingCheck, Report, Severity};
 use crate::http::{self, HttpClient, HttpError};
 
 use super::decode::path_to_pointer;
 use super::limits::DiscoveryLimits;
+use super::page_head::PageHead;
 use super::progress::{DocumentKind, ProgressSink, fetch};
+use super::worker::Worker;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Coverage {
@@ -23,104 +26,168 @@ pub struct Coverage {
     pub entries: Vec<CoverageEntry>,
 }
 
-/// A listing as read: the typed entries, the raw entries (for listing-wide checks) and the
-/// findings of its pages.
-pub(super) type Listing = (Coverage, Vec<Value>, Vec<Finding>);
+/// A listing as read: the typed entries, the findings of its pages, and the listing-wide
+/// checks so far (finished against the server metadata by [`check_listing`]).
+#[derive(Default)]
+pub(super) struct Listing {
+    coverage: Coverage,
+    findings: Vec<Finding>,
+    check: ListingCheck,
+}
 
-/// Reads every coverage page by following `next`, stopping on a loop or the page limit.
-/// Returns the typed entries, the raw entries (for listing-wide checks) and findings.
+/// What the walk hands the reader, in listing order.
+enum Step {
+    /// A page's text as served from `url` (its JSON already checked by the walk).
+    Page { url: Url, body: Vec<u8> },
+    /// Why the walk stopped early.
+    Stop(Finding),
+}
+
+/// Reads every coverage page by following `next`, stopping on a loop or a limit.
+///
+/// Two stages overlap (issue 15): this task walks the pages (fetch, find `next`, send the next
+/// request) while the discovery's reading thread checks and decodes the pages already
+/// fetched. No page is kept once read: memory holds the typed entries, not the listing's JSON.
 pub(super) async fn fetch_coverage(
     client: &HttpClient,
     start: &Url,
     first: &Url,
     limits: &DiscoveryLimits,
     sink: &ProgressSink,
+    worker: &Worker,
 ) -> Listing {
-    let mut walk = Walk::default();
-    let mut seen = HashSet::new();
-    let mut next = Some(first.clone());
-    while let Some(url) = next.take() {
-        if let Some(stop) = stop_before(&url, &mut seen, walk.coverage.pages, limits) {
-            walk.findings.push(stop);
-            return walk.done();
-        }
-        let (fetched, page) = match fetch(client, &url, DocumentKind::CoveragePage, sink).await {
-            Ok(ok) => ok,
-            Err(e) => {
-                walk.findings.push(Finding {
-                    severity: Severity::Error,
-                    code: "coverage.unreachable".into(),
-                    message: e.to_string(),
-                    section: "CDS-WG1-01 §4".into(),
-                    pointer: String::new(),
-                    document: Some(url.to_string()),
-                });
-                return walk.done();
-            }
-        };
-        walk.bytes += fetched.body.len();
-        walk.read_page(&fetched.url, &page, limits.max_coverage_entries);
-        if walk.bytes >= limits.max_coverage_bytes {
-            walk.findings.push(warn(
-                "coverage.too_many_bytes",
-                format!(
-                    "coverage pages of more than {} bytes in all; stopped reading",
-                    limits.max_coverage_bytes
-                ),
-                "/next",
-                &fetched.url,
-            ));
-            return walk.done();
-        }
-        // Every entry counts toward the cap, whether it decodes or not.
-        if walk.raw_entries.len() >= limits.max_coverage_entries {
-            walk.findings.push(warn(
-                "coverage.too_many_entries",
-                format!(
-                    "more than {} coverage entries; stopped reading",
-                    limits.max_coverage_entries
-                ),
-                "/coverage_entries",
-                &fetched.url,
-            ));
-            return walk.done();
-        }
-        next = match next_page(&page, &fetched.url, start) {
-            Ok(n) => n,
-            Err(e) => {
-                // The listing goes on, but this client cannot follow it: not complete.
-                walk.findings.push(Finding {
-                    severity: Severity::Error,
-                    code: "coverage.next_rejected".into(),
-                    message: e.to_string(),
-                    section: "CDS-WG1-01 §4.1".into(),
-                    pointer: "/next".into(),
-                    document: Some(fetched.url.to_string()),
-                });
-                return walk.done();
-            }
-        };
-    }
-    walk.coverage.complete = true;
-    walk.done()
+    let reader = Arc::new(Mutex::new(Reader::new(
+        first.to_string(),
+        limits.max_coverage_entries,
+    )));
+    let hand = |step: Step| {
+        let reader = reader.clone();
+        worker.queue(move || lock(&reader).step(step))
+    };
+    let complete = walk(client, start, first, limits, sink, hand).await;
+    let reader = reader.clone();
+    // After every page queued before it.
+    let mut listing = worker
+        .run(move || std::mem::take(&mut lock(&reader).listing))
+        .await;
+    listing.coverage.complete = complete;
+    listing
 }
 
-/// The listing-wide checks (CDS-WG1-01 §4) on a listing read from `document`; its findings are
-/// added to `findings` after the pages' own.
+fn lock(reader: &Mutex<Reader>) -> std::sync::MutexGuard<'_, Reader> {
+    reader.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Walks the pages from `first`, handing each to the reader; whether the walk reached the last
+/// page (no limit, loop or failure stopped it).
+async fn walk<F: Future<Output = ()>>(
+    client: &HttpClient,
+    start: &Url,
+    first: &Url,
+    limits: &DiscoveryLimits,
+    sink: &ProgressSink,
+    hand: impl Fn(Step) -> F,
+) -> bool {
+    let stop = |finding: Finding| {
+        let handed = hand(Step::Stop(finding));
+        async move {
+            handed.await;
+            false
+        }
+    };
+    let mut seen = HashSet::new();
+    let (mut pages, mut entries, mut bytes) = (0usize, 0usize, 0usize);
+    let mut next = Some(first.clone());
+    while let Some(url) = next.take() {
+        if let Some(finding) = stop_before(&url, &mut seen, pages, limits) {
+            return stop(finding).await;
+        }
+        // Only `next` and the entry count now; the reader builds the page.
+        let (fetched, head) =
+            match fetch::<PageHead>(client, &url, DocumentKind::CoveragePage, sink).await {
+                Ok(ok) => ok,
+                Err(e) => return stop(unreachable(&url, &e)).await,
+            };
+        pages += 1;
+        bytes += fetched.body.len();
+        entries += head.entries;
+        let following = next_page(head.next.as_ref(), &fetched.url, start);
+        let url = fetched.url;
+        let body = fetched.body;
+        hand(Step::Page {
+            url: url.clone(),
+            body,
+        })
+        .await;
+        if bytes >= limits.max_coverage_bytes {
+            let message = format!(
+                "coverage pages of more than {} bytes in all; stopped reading",
+                limits.max_coverage_bytes
+            );
+            return stop(warn("coverage.too_many_bytes", message, "/next", &url)).await;
+        }
+        // Every entry counts toward the cap, whether it decodes or not.
+        if entries >= limits.max_coverage_entries {
+            let message = format!(
+                "more than {} coverage entries; stopped reading",
+                limits.max_coverage_entries
+            );
+            return stop(warn(
+                "coverage.too_many_entries",
+                message,
+                "/coverage_entries",
+                &url,
+            ))
+            .await;
+        }
+        next = match following {
+            Ok(n) => n,
+            // The listing goes on, but this client cannot follow it: not complete.
+            Err(e) => return stop(next_rejected(&url, &e)).await,
+        };
+    }
+    true
+}
+
+/// The listing-wide checks (CDS-WG1-01 §4) on a listing; its findings are added to `findings`
+/// after the pages' own.
 pub(super) fn check_listing(
     listing: Listing,
-    document: Option<&Url>,
     server: &Value,
     findings: &mut Vec<Finding>,
 ) -> Coverage {
-    let (coverage, raw_entries, mut page_findings) = listing;
+    let Listing {
+        coverage,
+        findings: mut page_findings,
+        check,
+    } = listing;
     findings.append(&mut page_findings);
-    let mut r = Report {
-        findings,
-        document: document.map(Url::to_string),
-    };
-    conformance::check_coverage_listing(&mut r, &raw_entries, Some(server));
+    findings.append(&mut check.finish(Some(server)));
     coverage
+}
+
+/// The page `url` could not be read (§4).
+fn unreachable(url: &Url, e: &HttpError) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        code: "coverage.unreachable".into(),
+        message: e.to_string(),
+        section: "CDS-WG1-01 §4".into(),
+        pointer: String::new(),
+        document: Some(url.to_string()),
+    }
+}
+
+/// The `next` of the page `url` cannot be followed (§4.1).
+fn next_rejected(url: &Url, e: &HttpError) -> Finding {
+    Finding {
+        severity: Severity::Error,
+        code: "coverage.next_rejected".into(),
+        message: e.to_string(),
+        section: "CDS-WG1-01 §4.1".into(),
+        pointer: "/next".into(),
+        document: Some(url.to_string()),
+    }
 }
 
 /// A coverage warning about the page `url` (§4.1).
@@ -167,8 +234,8 @@ fn stop_before(
 
 /// The page after `page` (served from `url`): `None` at the end, or why its `next` cannot be
 /// followed (not a string, not a URL, or refused by the URL policy).
-fn next_page(page: &Value, url: &Url, start: &Url) -> Result<Option<Url>, HttpError> {
-    let v = match page.get("next") {
+fn next_page(next: Option<&Value>, url: &Url, start: &Url) -> Result<Option<Url>, HttpError> {
+    let v = match next {
         None | Some(Value::Null) => return Ok(None),
         Some(v) => v,
     };
@@ -181,44 +248,73 @@ fn next_page(page: &Value, url: &Url, start: &Url) -> Result<Option<Url>, HttpEr
     Ok(Some(n))
 }
 
-/// The listing read so far.
-#[derive(Default)]
-struct Walk {
-    coverage: Coverage,
-    raw_entries: Vec<Value>,
-    findings: Vec<Finding>,
-    /// Bytes of every page read so far.
-    bytes: usize,
+/// The reader's side: each page checked and decoded as it arrives, then dropped.
+struct Reader {
+    listing: Listing,
+    max_entries: usize,
+    /// Entries taken so far (decoded or not).
+    taken: usize,
 }
 
-impl Walk {
+impl Reader {
+    fn new(document: String, max_entries: usize) -> Self {
+        Reader {
+            listing: Listing {
+                coverage: Coverage::default(),
+                findings: Vec::new(),
+                check: ListingCheck::new(Some(document)),
+            },
+            max_entries,
+            taken: 0,
+        }
+    }
+
+    fn step(&mut self, step: Step) {
+        match step {
+            Step::Page { url, body } => match serde_json::from_slice::<Value>(&body) {
+                Ok(page) => self.read_page(&url, &page),
+                // The walk parsed it already; kept so that no input can panic here.
+                Err(e) => self.listing.findings.push(unreachable(
+                    &url,
+                    &HttpError::NotJson {
+                        url: url.clone(),
+                        what: format!("invalid JSON: {e}"),
+                    },
+                )),
+            },
+            Step::Stop(finding) => self.listing.findings.push(finding),
+        }
+    }
+
     /// Counts, checks and decodes one page served from `url`.
-    fn read_page(&mut self, url: &Url, page: &Value, max_entries: usize) {
-        self.coverage.pages += 1;
+    fn read_page(&mut self, url: &Url, page: &Value) {
+        let listing = &mut self.listing;
+        listing.coverage.pages += 1;
         let mut r = Report {
-            findings: &mut self.findings,
+            findings: &mut listing.findings,
             document: Some(url.to_string()),
         };
         conformance::check_coverage_page(&mut r, page);
         if let Some(entries) = page.get("coverage_entries").and_then(Value::as_array) {
-            let room = max_entries.saturating_sub(self.raw_entries.len());
+            let room = self.max_entries.saturating_sub(self.taken);
             for (i, e) in entries.iter().enumerate().take(room) {
                 match decode_entry(i, e, url) {
-                    Ok(entry) => self.coverage.entries.push(entry),
-                    Err(f) => self.findings.push(f),
+                    Ok(entry) => listing.coverage.entries.push(entry),
+                    Err(f) => listing.findings.push(f),
                 }
-                self.raw_entries.push(e.clone());
+                listing.check.entry(e);
+                self.taken += 1;
             }
         }
-    }
-
-    fn done(self) -> Listing {
-        (self.coverage, self.raw_entries, self.findings)
     }
 }
 
 /// Entry `i` of a page served from `url`, or why it cannot be read (§4.3).
 fn decode_entry(i: usize, e: &Value, url: &Url) -> Result<CoverageEntry, Finding> {
+    // The path-tracking decoder only when the plain one fails: it costs on every field.
+    if let Ok(entry) = CoverageEntry::deserialize(e) {
+        return Ok(entry);
+    }
     serde_path_to_error::deserialize::<_, CoverageEntry>(e).map_err(|err| Finding {
         severity: Severity::Error,
         code: "coverage.decode".into(),

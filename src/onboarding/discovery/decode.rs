@@ -32,6 +32,11 @@ pub(super) fn decode_finding<T: serde::de::DeserializeOwned>(
     section: &str,
     findings: &mut Vec<Finding>,
 ) -> Option<T> {
+    // The path-tracking decoder only when the plain one fails: it costs on every field, and an
+    // OAuth document can describe thousands of scopes.
+    if let Ok(v) = T::deserialize(raw) {
+        return Some(v);
+    }
     match serde_path_to_error::deserialize::<_, T>(raw) {
         Ok(v) => Some(v),
         Err(e) => {

@@ -12,9 +12,12 @@ mod limits;
 mod links;
 mod metadata;
 mod oauth;
+mod page_head;
 mod progress;
+mod raw_json;
 mod related;
 mod result;
+mod worker;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,6 +30,7 @@ use crate::http::{self, HttpClient, HttpError};
 pub use coverage::Coverage;
 pub use limits::DiscoveryLimits;
 pub use progress::{DiscoveryEvent, DocumentKind, ProgressSink};
+pub use raw_json::RawJson;
 pub use related::RelatedServer;
 pub use result::{Discovery, Document, OAuthMetadataError};
 
@@ -65,7 +69,7 @@ impl From<HttpError> for DiscoveryError {
 fn grade_findings(
     findings: &mut [conformance::Finding],
     server: &Document<crate::cds::ServerMetadata>,
-    oauth: Option<&Document<crate::cds::AuthorizationServerMetadata>>,
+    oauth: Option<&Document<crate::cds::AuthorizationServerMetadata, RawJson>>,
 ) {
     conformance::grade_by_draft(findings, |doc| match oauth {
         Some(o) if doc == Some(o.url.as_str()) => o.draft,
@@ -118,24 +122,35 @@ async fn discover_unbounded(
     // Links are read from the raw document so that a document which fails to decode can still
     // be followed as far as it goes.
     let links = MetadataLinks::read(&server.raw, &metadata_url, &input, &mut findings);
+    // Documents are read on one thread while the requests go on (see `worker`).
+    let worker = worker::Worker::start();
     let related_fut =
         related::fetch_related(client, &input, &metadata_url, &links.related, limits, &sink);
     let coverage_fut = async {
         match &links.coverage {
-            Some(url) => Some(coverage::fetch_coverage(client, &input, url, limits, &sink).await),
+            Some(url) => {
+                Some(coverage::fetch_coverage(client, &input, url, limits, &sink, &worker).await)
+            }
             None => None,
         }
     };
-    let oauth_fut = oauth::fetch_oauth(client, &links, &metadata_url, &sink);
+    let oauth_fut = async {
+        match oauth::fetch_oauth(client, &links, &metadata_url, &sink).await {
+            Some(fetched) => Some(oauth::read_oauth(fetched, &metadata_url, &worker).await),
+            None => None,
+        }
+    };
     let ((related, mut related_findings), coverage, oauth) =
         tokio::join!(related_fut, coverage_fut, oauth_fut);
     findings.append(&mut related_findings);
 
-    let coverage = coverage.map(|listing| {
-        coverage::check_listing(listing, links.coverage.as_ref(), &server.raw, &mut findings)
-    });
-    let oauth = oauth.and_then(|fetched| {
-        oauth::take_oauth(fetched, coverage.as_ref(), &metadata_url, &mut findings)
+    let coverage =
+        coverage.map(|listing| coverage::check_listing(listing, &server.raw, &mut findings));
+    let oauth = oauth.and_then(|mut read| {
+        findings.append(&mut read.findings);
+        let doc = read.doc?;
+        oauth::check_against_coverage(&doc, &read.references, coverage.as_ref(), &mut findings);
+        Some(doc)
     });
     let mut server = server;
     server.draft = metadata::utility_draft(&server, oauth.as_ref().map(|o| o.draft));

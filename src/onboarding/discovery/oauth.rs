@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use serde::de::IgnoredAny;
 use serde_json::Value;
 use url::Url;
 
@@ -16,7 +17,9 @@ use super::coverage::Coverage;
 use super::decode::{decode_finding, translation_findings};
 use super::links::MetadataLinks;
 use super::progress::{DocumentKind, ProgressSink, fetch};
+use super::raw_json::RawJson;
 use super::result::Document;
+use super::worker::Worker;
 
 /// Fetches the authorization server metadata the links lead to: the `oauth_metadata` link, or,
 /// with no link but the `oauth` capability, the RFC 8414 §3 well-known location on the
@@ -26,56 +29,97 @@ pub(super) async fn fetch_oauth(
     links: &MetadataLinks,
     metadata_url: &Url,
     sink: &ProgressSink,
-) -> Option<Result<(Fetched, Value), HttpError>> {
+) -> Option<Result<Fetched, HttpError>> {
     let url = match &links.oauth {
         Some(url) => url.clone(),
         // No link: RFC 8414 §3 well-known location on the metadata's origin.
         None if links.wants_oauth => metadata_url.join(OAUTH_WELL_KNOWN_SUFFIX).ok()?,
         None => return None,
     };
-    Some(fetch(client, &url, DocumentKind::OAuthMetadata, sink).await)
+    // Checked as JSON here (the error is the fetch's); built on the reading thread.
+    let fetched = fetch::<IgnoredAny>(client, &url, DocumentKind::OAuthMetadata, sink).await;
+    Some(fetched.map(|(fetched, _)| fetched))
 }
 
-/// The fetched document normalized and checked (coverage ids only from a complete listing), or
-/// an unreachable document as an error finding about the server metadata's link.
-pub(super) fn take_oauth(
-    fetched: Result<(Fetched, Value), HttpError>,
-    coverage: Option<&Coverage>,
+/// The authorization server metadata as read, with its own findings.
+pub(super) struct ReadOAuth {
+    pub doc: Option<Document<AuthorizationServerMetadata, RawJson>>,
+    pub findings: Vec<Finding>,
+    /// Each scope's `coverages_supported`, in the document's shape, for the check made once
+    /// the coverage listing is read.
+    pub references: Value,
+}
+
+/// The fetched document normalized, checked and decoded on a blocking thread, because it can
+/// be megabytes and the coverage walk goes on meanwhile (issue 15); or an unreachable document
+/// as an error finding about the server metadata's link. The scopes' coverage ids are checked
+/// once the listing is read ([`check_against_coverage`]).
+pub(super) async fn read_oauth(
+    fetched: Result<Fetched, HttpError>,
     metadata_url: &Url,
-    findings: &mut Vec<Finding>,
-) -> Option<Document<AuthorizationServerMetadata>> {
+    worker: &Worker,
+) -> ReadOAuth {
     match fetched {
-        Ok((fetched, raw)) => {
-            let coverage_ids: Option<HashSet<String>> = coverage
-                .filter(|c| c.complete)
-                .map(|c| c.entries.iter().map(|e| e.id.clone()).collect());
-            Some(normalize_oauth(
-                raw,
-                &fetched.url,
-                coverage_ids.as_ref(),
-                findings,
-            ))
+        Ok(fetched) => {
+            worker
+                .run(move || {
+                    let mut findings = Vec::new();
+                    let url = fetched.url;
+                    // The fetch read it as JSON already; Null only if that could ever differ.
+                    let raw = serde_json::from_slice(&fetched.body).unwrap_or(Value::Null);
+                    drop(fetched.body);
+                    let (doc, references) = normalize_oauth(raw, &url, None, &mut findings);
+                    ReadOAuth {
+                        doc: Some(doc),
+                        findings,
+                        references,
+                    }
+                })
+                .await
         }
-        Err(e) => {
-            findings.push(Finding {
+        Err(e) => ReadOAuth {
+            doc: None,
+            findings: vec![Finding {
                 severity: Severity::Error,
                 code: "discovery.oauth_unreachable".into(),
                 message: e.to_string(),
                 section: "CDS-WG1-02 §3.1".into(),
                 pointer: "/oauth_metadata".into(),
                 document: Some(metadata_url.to_string()),
-            });
-            None
-        }
+            }],
+            references: Value::Null,
+        },
     }
 }
 
+/// The scopes' `coverages_supported` (`references`, from [`ReadOAuth`]) against a complete
+/// coverage listing (WG1-02 §3.4); an incomplete listing proves nothing missing.
+pub(super) fn check_against_coverage(
+    doc: &Document<AuthorizationServerMetadata, RawJson>,
+    references: &Value,
+    coverage: Option<&Coverage>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(coverage) = coverage.filter(|c| c.complete) else {
+        return;
+    };
+    let ids: HashSet<&str> = coverage.entries.iter().map(|e| e.id.as_str()).collect();
+    let mut r = Report {
+        findings,
+        document: Some(doc.url.to_string()),
+    };
+    conformance::check_coverage_references(&mut r, references, &ids);
+}
+
+/// The document normalized, checked and decoded, kept as text, with each scope's
+/// `coverages_supported` apart for [`check_against_coverage`] (`coverage_ids` checks them here
+/// instead, when the listing is already known).
 pub(super) fn normalize_oauth(
     raw: Value,
     url: &Url,
     coverage_ids: Option<&HashSet<String>>,
     findings: &mut Vec<Finding>,
-) -> Document<AuthorizationServerMetadata> {
+) -> (Document<AuthorizationServerMetadata, RawJson>, Value) {
     let n = drafts::normalize_oauth_metadata(raw);
     translation_findings(findings, url, n.draft, n.translations);
     let mut r = Report {
@@ -98,12 +142,35 @@ pub(super) fn normalize_oauth(
             m.draft = n.draft;
             m
         });
-    Document {
+    let references = coverage_references(&n.value);
+    let doc = Document {
         url: url.clone(),
         draft: n.draft,
-        raw: n.value,
+        raw: RawJson::from_value(&n.value),
         parsed,
+    };
+    (doc, references)
+}
+
+/// `{"cds_scope_descriptions": {id: {"coverages_supported": [...]}}}` of `doc`: what the coverage
+/// check reads, and nothing else.
+fn coverage_references(doc: &Value) -> Value {
+    let mut scopes = serde_json::Map::new();
+    let all = doc
+        .get("cds_scope_descriptions")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten();
+    for (key, scope) in all {
+        if let Some(c) = scope.get("coverages_supported") {
+            let mut s = serde_json::Map::new();
+            s.insert("coverages_supported".to_owned(), c.clone());
+            scopes.insert(key.clone(), Value::Object(s));
+        }
     }
+    let mut out = serde_json::Map::new();
+    out.insert("cds_scope_descriptions".to_owned(), Value::Object(scopes));
+    Value::Object(out)
 }
 
 /// Whether any endpoint the client will send credentials to (`*_endpoint`, every `cds_*_api`,

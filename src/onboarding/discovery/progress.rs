@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use serde_json::Value;
 use url::Url;
 
 use crate::http::{Fetched, HttpClient, HttpError};
@@ -61,18 +60,18 @@ pub enum DiscoveryEvent {
 pub type ProgressSink = Arc<dyn Fn(DiscoveryEvent) + Send + Sync>;
 
 /// One GET with progress events.
-pub(super) async fn fetch(
+pub(super) async fn fetch<T: serde::de::DeserializeOwned>(
     client: &HttpClient,
     url: &Url,
     kind: DocumentKind,
     sink: &ProgressSink,
-) -> Result<(Fetched, Value), HttpError> {
+) -> Result<(Fetched, T), HttpError> {
     sink(DiscoveryEvent::Fetching {
         kind,
         url: url.clone(),
     });
     let started = Instant::now();
-    match client.get_json(url).await {
+    match client.get_json_as(url).await {
         Ok((fetched, value)) => {
             for r in &fetched.redirects {
                 sink(DiscoveryEvent::Moved {

@@ -15,15 +15,17 @@ use crate::cds::{AuthorizationServerMetadata, ServerMetadata};
 use crate::http::Redirect;
 
 use super::coverage::Coverage;
+use super::raw_json::RawJson;
 use super::related::RelatedServer;
 
-/// A document as served (normalized to the 2026 shape) and, when it decodes, as typed.
+/// A document as served (normalized to the 2026 shape) and, when it decodes, as typed. `raw`
+/// is a `Value`, or for the one document that can be megabytes (the OAuth metadata) its text.
 #[derive(Debug, Clone, Serialize)]
-pub struct Document<T> {
+pub struct Document<T, R = Value> {
     pub url: Url,
     pub draft: Draft,
     #[serde(skip)]
-    pub raw: Value,
+    pub raw: R,
     #[serde(skip)]
     pub parsed: Option<T>,
 }
@@ -37,7 +39,7 @@ pub struct Discovery {
     pub server: Document<ServerMetadata>,
     pub related: Vec<RelatedServer>,
     pub coverage: Option<Coverage>,
-    pub oauth: Option<Document<AuthorizationServerMetadata>>,
+    pub oauth: Option<Document<AuthorizationServerMetadata, RawJson>>,
     pub findings: Vec<Finding>,
     pub elapsed: Duration,
 }
@@ -142,7 +144,7 @@ mod tests {
         let url = Url::parse("https://u.example/.well-known/cds-server-metadata.json").unwrap();
         let oauth_url = Url::parse("https://u.example/oauth").unwrap();
         let mut findings = Vec::new();
-        let oauth = oauth.map(|raw| normalize_oauth(raw, &oauth_url, None, &mut findings));
+        let oauth = oauth.map(|raw| normalize_oauth(raw, &oauth_url, None, &mut findings).0);
         Discovery {
             input: url.clone(),
             metadata_url: url.clone(),

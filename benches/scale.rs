@@ -1,0 +1,207 @@
+//! Discovery at scale (issue 15): the release binary's `discover --json`, `validate` and
+//! `scopes --json` against `demo-server --scale-scopes 10000 --scale-coverage 100000` (101
+//! coverage pages, an 8 MB OAuth document, 65 MB of JSON), beside the Python yardstick
+//! `benches/yardstick/naive_discovery.py` (fetch the documents in order and `json.loads` each)
+//! in the same run. It prints each command's wall time against the yardstick, its peak RSS
+//! (the child's own, from wait4), the growth from a tenth of the scale, and the discovery's
+//! time at 50 ms per response against its critical path; it exits non-zero when a bound is
+//! missed. Run: `cargo bench --bench scale` (SCALE_BENCH_RUNS: runs per figure, default 3).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cds-wizard");
+const COMMANDS: [&[&str]; 3] = [
+    &["discover", "--json"],
+    &["validate"],
+    &["scopes", "--json"],
+];
+const MAX_RSS: u64 = 150 << 20;
+const LATENCY_MS: u64 = 50;
+
+/// A `demo-server` child and its base URL.
+struct Demo {
+    child: Child,
+    base: String,
+}
+
+impl Demo {
+    fn start(args: &[&str]) -> Demo {
+        let mut child = Command::new(BIN)
+            .arg("demo-server")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start demo-server");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("LISTENING line");
+        let base = first
+            .trim()
+            .strip_prefix("LISTENING ")
+            .expect("LISTENING line")
+            .to_owned();
+        Demo { child, base }
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `cmd` to its end; its wall time and its own peak RSS in bytes.
+fn measured(cmd: &mut Command) -> (Duration, u64) {
+    let started = Instant::now();
+    // Reaped by wait4 below, which also gives the child's own resource usage.
+    #[allow(clippy::zombie_processes)]
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut status = 0;
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: wait4 writes the status and a `rusage` into the pointers it is given.
+    let rc = unsafe {
+        libc::wait4(
+            child.id() as libc::pid_t,
+            &mut status,
+            0,
+            usage.as_mut_ptr(),
+        )
+    };
+    let wall = started.elapsed();
+    assert_eq!(rc, child.id() as libc::pid_t, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) <= 1,
+        "{cmd:?} failed: status {status}"
+    );
+    // SAFETY: initialised by the successful call above.
+    let usage = unsafe { usage.assume_init() };
+    (wall, usage.ru_maxrss as u64 * 1024)
+}
+
+/// The median wall time (and the largest peak RSS) of `runs` runs.
+fn median(runs: usize, mut one: impl FnMut() -> (Duration, u64)) -> (Duration, u64) {
+    let mut all: Vec<(Duration, u64)> = (0..runs).map(|_| one()).collect();
+    let rss = all.iter().map(|r| r.1).max().unwrap_or(0);
+    all.sort();
+    (all[all.len() / 2].0, rss)
+}
+
+fn cds(args: &[&str], base: &str, home: &std::path::Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(args).arg(base).env("CDS_WIZARD_HOME", home);
+    c
+}
+
+fn yardstick(base: &str) -> Command {
+    let mut c = Command::new("python3");
+    c.arg(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/yardstick/naive_discovery.py"
+    ))
+    .arg(base);
+    c
+}
+
+fn main() {
+    let runs: usize = std::env::var("SCALE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let home = tempfile::tempdir().expect("temp home");
+    let mut missed = Vec::new();
+
+    let full = Demo::start(&["--scale-scopes", "10000", "--scale-coverage", "100000"]);
+    let tenth = Demo::start(&["--scale-scopes", "1000", "--scale-coverage", "10000"]);
+    // Warm both servers' caches and the page cache once.
+    for base in [&full.base, &tenth.base] {
+        measured(&mut yardstick(base));
+    }
+    let (py, py_rss) = median(runs, || measured(&mut yardstick(&full.base)));
+    println!(
+        "yardstick (Python, requests + json): {:>6} ms, {:>4} MB",
+        py.as_millis(),
+        py_rss >> 20
+    );
+    let mut discover = Duration::ZERO;
+    for args in COMMANDS {
+        let name = args.join(" ");
+        let (t, rss) = median(runs, || measured(&mut cds(args, &full.base, home.path())));
+        let (t10, _) = median(runs, || measured(&mut cds(args, &tenth.base, home.path())));
+        if args[0] == "discover" {
+            discover = t;
+        }
+        let ratio = t.as_secs_f64() / py.as_secs_f64();
+        let growth = t.as_secs_f64() / t10.as_secs_f64();
+        let to_discover = t.as_secs_f64() / discover.as_secs_f64();
+        println!(
+            "{name:<16} {:>6} ms = {ratio:.2} x yardstick, {:>4} MB peak RSS, {:.2} x discover; \
+             a tenth of the scale {:>5} ms (growth {growth:.1} x for 10 x)",
+            t.as_millis(),
+            rss >> 20,
+            to_discover,
+            t10.as_millis()
+        );
+        if ratio > 1.0 {
+            missed.push(format!("{name}: {ratio:.2} x the yardstick (bound 1.0)"));
+        }
+        if rss > MAX_RSS {
+            missed.push(format!("{name}: peak RSS {} MB (bound 150)", rss >> 20));
+        }
+        if to_discover > 1.10 {
+            missed.push(format!("{name}: {to_discover:.2} x discover (bound 1.10)"));
+        }
+        if growth > 12.0 {
+            missed.push(format!(
+                "{name}: grows {growth:.1} x for 10 x the input (bound 12)"
+            ));
+        }
+    }
+    drop(tenth);
+    drop(full);
+
+    // Overlap: at 50 ms per response the critical path is the metadata, then the 101 coverage
+    // pages one after another; the OAuth document (fetched beside the first page) and its
+    // reading must hide inside it.
+    let slow = Demo::start(&[
+        "--scale-scopes",
+        "10000",
+        "--scale-coverage",
+        "100000",
+        "--latency-ms",
+        &LATENCY_MS.to_string(),
+    ]);
+    let pages = 101;
+    let critical = Duration::from_millis(LATENCY_MS * (1 + pages));
+    let (t, _) = median(runs, || {
+        measured(&mut cds(&["discover", "--json"], &slow.base, home.path()))
+    });
+    let overlap = t.as_secs_f64() / critical.as_secs_f64();
+    println!(
+        "discover --json at {LATENCY_MS} ms per response: {} ms = {overlap:.2} x its critical path ({} ms)",
+        t.as_millis(),
+        critical.as_millis()
+    );
+    if overlap > 1.15 {
+        missed.push(format!(
+            "overlap: {overlap:.2} x the critical path (bound 1.15)"
+        ));
+    }
+
+    if missed.is_empty() {
+        println!("every bound met");
+    } else {
+        for m in &missed {
+            eprintln!("missed: {m}");
+        }
+        std::process::exit(1);
+    }
+}
