@@ -4,10 +4,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// See Cargo.toml: discovery's many small JSON allocations are several times cheaper here.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     // A bug must still end in one line, not a backtrace that could quote a server's response.
     std::panic::set_hook(Box::new(|info| {
