@@ -4,7 +4,6 @@
 //! queries over it. Run: `cargo bench --bench catalog` (CATALOG_BENCH_N and
 //! CATALOG_BENCH_CONCURRENCY override 1,000 and 50). Exits non-zero when a budget is missed.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -13,7 +12,9 @@ use cds_wizard::catalog::Catalog;
 use cds_wizard::catalog::query::{self, FieldFilter, Within};
 use cds_wizard::http::{HttpClient, HttpPolicy};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cds-wizard");
+mod common;
+use common::{BIN, Demo};
+
 const LATENCY_MS: u64 = 50;
 /// Utilities crawled one at a time to measure one utility's critical path (a multiple of the
 /// fleet's ten-utility pattern of failing, slow and non-conformant ones).
@@ -91,21 +92,19 @@ fn fetch_list(url: &str) -> String {
 fn main() {
     let n = env_or("CATALOG_BENCH_N", 1_000);
     let concurrency = env_or("CATALOG_BENCH_CONCURRENCY", 50);
-    let mut server = Command::new(BIN)
-        .args(["demo-server", "--fleet", &n.to_string(), "--seed", "13"])
-        .args(["--latency-ms", &LATENCY_MS.to_string(), "--slow-ms", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start the fleet");
-    let mut first = String::new();
-    BufReader::new(server.stdout.take().expect("stdout"))
-        .read_line(&mut first)
-        .expect("LISTENING line");
-    let base = first
-        .trim()
-        .strip_prefix("LISTENING ")
-        .expect("LISTENING line")
-        .to_owned();
+    let n_text = n.to_string();
+    let latency = LATENCY_MS.to_string();
+    let server = Demo::start(&[
+        "--fleet",
+        &n_text,
+        "--seed",
+        "13",
+        "--latency-ms",
+        &latency,
+        "--slow-ms",
+        "0",
+    ]);
+    let base = server.base.clone();
     let list_text = fetch_list(&format!("{base}/fleet.txt"));
     let urls: Vec<&str> = list_text.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(urls.len(), n, "fleet.txt");
@@ -122,8 +121,7 @@ fn main() {
     let db = dir.path().join("catalog.sqlite");
     let wall = crawl(&list, &db, concurrency);
     let rss = children_peak_rss();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 
     let catalog = Catalog::open(&db).expect("open catalog");
     let conn = catalog.conn();

@@ -7,11 +7,12 @@
 //! (`validate`) at 50 ms per response against its critical path; it exits non-zero when a bound is
 //! missed. Run: `cargo bench --bench scale` (SCALE_BENCH_RUNS: runs per figure, default 3).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cds-wizard");
+mod common;
+use common::{BIN, Demo};
+
 const COMMANDS: [&[&str]; 3] = [
     &["discover", "--json"],
     &["validate"],
@@ -19,41 +20,6 @@ const COMMANDS: [&[&str]; 3] = [
 ];
 const MAX_RSS: u64 = 150 << 20;
 const LATENCY_MS: u64 = 50;
-
-/// A `demo-server` child and its base URL.
-struct Demo {
-    child: Child,
-    base: String,
-}
-
-impl Demo {
-    fn start(args: &[&str]) -> Demo {
-        let mut child = Command::new(BIN)
-            .arg("demo-server")
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start demo-server");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut first)
-            .expect("LISTENING line");
-        let base = first
-            .trim()
-            .strip_prefix("LISTENING ")
-            .expect("LISTENING line")
-            .to_owned();
-        Demo { child, base }
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Runs `cmd` to its end; its wall time and its own peak RSS in bytes.
 fn measured(cmd: &mut Command) -> (Duration, u64) {

@@ -35,18 +35,29 @@ pub fn sanitize_line(s: &str, max: usize) -> String {
 /// Lossless — a JSON reader sees the same strings — because such characters can only occur
 /// inside JSON strings.
 pub fn escape_json_for_terminal(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if is_unsafe(c) && !c.is_ascii_control() {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        } else {
-            out.push(c);
+    let mut out = Vec::with_capacity(json.len());
+    // Writing into a Vec cannot fail, and only whole characters or ASCII escapes are written.
+    let _ = write_escaped(&mut out, json);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `text` with every unsafe character but the ASCII controls (which serde_json escapes itself)
+/// written as `\uXXXX` escapes: the rule of [`escape_json_for_terminal`] and
+/// [`TerminalSafeJson`].
+fn write_escaped<W: ?Sized + std::io::Write>(writer: &mut W, text: &str) -> std::io::Result<()> {
+    let mut rest = text;
+    while let Some((at, c)) = rest
+        .char_indices()
+        .find(|&(_, c)| is_unsafe(c) && !c.is_ascii_control())
+    {
+        writer.write_all(&rest.as_bytes()[..at])?;
+        let mut units = [0u16; 2];
+        for unit in c.encode_utf16(&mut units) {
+            write!(writer, "\\u{unit:04x}")?;
         }
+        rest = &rest[at + c.len_utf8()..];
     }
-    out
+    writer.write_all(rest.as_bytes())
 }
 
 /// A JSON formatter that writes `inner`'s layout with [`escape_json_for_terminal`]'s rule
@@ -69,19 +80,7 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for TerminalSafeJ
     ) -> std::io::Result<()> {
         // Fragments are the runs between the escapes serde_json writes itself (quotes,
         // backslashes, C0 controls), so only the other unsafe characters are left to escape.
-        let mut rest = fragment;
-        while let Some((at, c)) = rest
-            .char_indices()
-            .find(|&(_, c)| is_unsafe(c) && !c.is_ascii_control())
-        {
-            writer.write_all(&rest.as_bytes()[..at])?;
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                write!(writer, "\\u{unit:04x}")?;
-            }
-            rest = &rest[at + c.len_utf8()..];
-        }
-        writer.write_all(rest.as_bytes())
+        write_escaped(writer, fragment)
     }
 
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
