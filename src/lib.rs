@@ -10,6 +10,7 @@ pub mod commands;
 pub mod demo;
 pub mod demo_home;
 pub mod http;
+pub mod memory;
 pub mod oauth;
 pub mod onboarding;
 pub mod present;

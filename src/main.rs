@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    cds_wizard::memory::tune_allocator();
     // A bug must still end in one line, not a backtrace that could quote a server's response.
     std::panic::set_hook(Box::new(|info| {
         if broken_stdout(info) {

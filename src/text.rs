@@ -41,15 +41,16 @@ pub fn escape_json_for_terminal(json: &str) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// `text` with every unsafe character but the ASCII controls (which serde_json escapes itself)
+/// `text` with every unsafe character but the C0 controls (which serde_json escapes itself)
 /// written as `\uXXXX` escapes: the rule of [`escape_json_for_terminal`] and
 /// [`TerminalSafeJson`].
 fn write_escaped<W: ?Sized + std::io::Write>(writer: &mut W, text: &str) -> std::io::Result<()> {
+    // What is left to escape is DEL or beyond ASCII: most text is neither, and goes as it is.
+    if !text.bytes().any(|b| b >= 0x7f) {
+        return writer.write_all(text.as_bytes());
+    }
     let mut rest = text;
-    while let Some((at, c)) = rest
-        .char_indices()
-        .find(|&(_, c)| is_unsafe(c) && !c.is_ascii_control())
-    {
+    while let Some((at, c)) = rest.char_indices().find(|&(_, c)| is_unsafe(c) && c >= ' ') {
         writer.write_all(&rest.as_bytes()[..at])?;
         let mut units = [0u16; 2];
         for unit in c.encode_utf16(&mut units) {
@@ -229,7 +230,9 @@ mod tests {
         let text = escape_json_for_terminal(&serde_json::to_string_pretty(&v).unwrap());
         assert_eq!(String::from_utf8(streamed).unwrap(), text);
         assert!(
-            text.contains("\\u202e") && text.contains("\\udb40\\udc41"),
+            text.contains("\\u202e")
+                && text.contains("\\udb40\\udc41")
+                && text.contains("line\\u007f"),
             "{text}"
         );
     }

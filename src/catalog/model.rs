@@ -218,10 +218,10 @@ impl UtilitySnapshot {
             .iter()
             .flat_map(|c| &c.entries)
             .map(|e| CoverageRow {
-                id: e.id.clone(),
-                name: e.name.clone(),
-                entity_name: e.entity_name.clone(),
-                country: e.country.clone(),
+                id: e.id.to_string(),
+                name: e.name.to_string(),
+                entity_name: e.entity_name.to_string(),
+                country: e.country.to_string(),
                 coverage_type: wire(&e.coverage_type),
                 commodity_types: e.commodity_types.iter().map(wire).collect(),
             })

@@ -135,34 +135,72 @@ impl<'de> Deserialize<'de> for UrlText {
     }
 }
 
-/// WG1-01 §4.3 Coverage Entry.
+/// WG1-01 §4.3 Coverage Entry. Strings and lists are boxed slices and unknown members sit
+/// behind one pointer: a listing can hold 100,000 entries and each is kept for the whole
+/// session (issue 15: 264 bytes inline rather than 424).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoverageEntry {
-    pub id: String,
+    pub id: Box<str>,
     pub created: Timestamp,
     pub updated: Timestamp,
-    pub entity_name: String,
-    pub entity_abbreviation: Option<String>,
-    pub country: String,
-    pub name: String,
+    pub entity_name: Box<str>,
+    pub entity_abbreviation: Option<Box<str>>,
+    pub country: Box<str>,
+    pub name: Box<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    pub description: Option<Box<str>>,
     #[serde(rename = "type")]
     pub coverage_type: CoverageType,
     pub role: CapabilityRole,
-    pub infrastructure_types: Vec<InfrastructureType>,
-    pub commodity_types: Vec<CommodityType>,
-    pub capabilities: Vec<ServerCapability>,
+    pub infrastructure_types: Box<[InfrastructureType]>,
+    pub commodity_types: Box<[CommodityType]>,
+    pub capabilities: Box<[ServerCapability]>,
     /// Checked as an absolute URL when read but kept as its text, as is `geojson_resource`:
-    /// a `Url` is 88 bytes before its text, and a listing can hold 100,000 entries (issue 15).
+    /// a `Url` is 88 bytes before its text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map_resource: Option<UrlText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub map_content_type: Option<String>,
+    pub map_content_type: Option<Box<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geojson_resource: Option<UrlText>,
     #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    pub extra: ExtraMembers,
+}
+
+/// The members of an object that its type does not define, kept (and written back) in their
+/// order; boxed, because most objects have none.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExtraMembers(Option<Box<Map<String, Value>>>);
+
+impl ExtraMembers {
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.as_ref()?.get(key)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl From<Map<String, Value>> for ExtraMembers {
+    fn from(m: Map<String, Value>) -> Self {
+        ExtraMembers((!m.is_empty()).then(|| Box::new(m)))
+    }
+}
+
+impl Serialize for ExtraMembers {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Some(m) => m.serialize(s),
+            None => Map::new().serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ExtraMembers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Map::deserialize(d).map(ExtraMembers::from)
+    }
 }
 
 #[cfg(test)]

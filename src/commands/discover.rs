@@ -21,6 +21,7 @@ pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
     } else {
         print_summary(&d);
     }
+    super::leave_for_exit(d);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -68,6 +68,13 @@ pub async fn run_target_discovery(
     Ok(if lenient { d } else { d.require_cds()? })
 }
 
+/// What a command held (a discovery, a catalog), left as the process exits: the system takes
+/// the memory back at once, where freeing a large discovery block by block took a tenth of
+/// `validate`'s time (issue 15). Only for data: nothing holding a file, lock or connection.
+pub(crate) fn leave_for_exit<T>(data: T) {
+    std::mem::forget(data);
+}
+
 /// Discovery of whatever the URL serves, CDS or not: `validate` lists every finding.
 pub async fn run_discovery_lenient(url: &str, timeout_secs: u64) -> anyhow::Result<Discovery> {
     let client = http_client(timeout_secs)?;

@@ -10,9 +10,9 @@ use crate::cli::TargetArgs;
 use crate::present;
 
 pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
-    let d = super::run_target_discovery(args, false).await?;
+    let mut d = super::run_target_discovery(args, false).await?;
+    let scopes = d.catalog_consuming_coverage()?;
     let meta = d.oauth_metadata()?;
-    let scopes = d.catalog()?;
     let oauth_url = d.oauth.as_ref().map(|o| o.url.as_str()).unwrap_or_default();
     if args.json {
         super::print_json(&ScopesJson {
@@ -32,6 +32,7 @@ pub async fn run(args: &TargetArgs) -> anyhow::Result<ExitCode> {
             print_scope(s);
         }
     }
+    super::leave_for_exit((scopes, d));
     Ok(ExitCode::SUCCESS)
 }
 

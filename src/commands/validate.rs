@@ -52,6 +52,7 @@ pub async fn run(va: &ValidateArgs) -> anyhow::Result<ExitCode> {
             d.metadata_url
         );
     }
+    super::leave_for_exit(d);
     Ok(if errors > 0 {
         ExitCode::from(super::EXIT_FINDINGS)
     } else {

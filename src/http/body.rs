@@ -21,15 +21,15 @@ pub fn parse_json_body_as<T: serde::de::DeserializeOwned>(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<T, HttpError> {
-    let text = String::from_utf8_lossy(body);
-    let trimmed = text.trim_start();
+    // JSON's own whitespace only: a page of megabytes is not checked as UTF-8 twice.
+    let trimmed = body.trim_ascii_start();
     if trimmed.is_empty() {
         return Err(HttpError::NotJson {
             url: url.clone(),
             what: "empty response where JSON was expected".to_owned(),
         });
     }
-    if trimmed.starts_with('<')
+    if trimmed.starts_with(b"<")
         || content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html"))
     {
         return Err(HttpError::NotJson {

@@ -59,10 +59,9 @@ async fn the_demo_utility_is_discovered_completely_and_cleanly() {
     );
     assert_eq!(d.errors(), 0, "{:#?}", d.findings);
     assert_eq!(d.warnings(), 0, "{:#?}", d.findings);
-    assert_eq!(
-        d.coverage_name("dge_gas"),
-        Some("Natural gas service territory")
-    );
+    let gas = d.coverage.as_ref().expect("coverage listing");
+    let gas = gas.entries.iter().find(|e| &*e.id == "dge_gas");
+    assert_eq!(gas.map(|e| &*e.name), Some("Natural gas service territory"));
 
     // Every document was announced and then reported fetched.
     let events = events.lock().unwrap();

@@ -113,6 +113,12 @@ const LAYERS: &[Layer] = &[
         pure: true,
     },
     // Edges that do I/O for the engine.
+    // The C allocator's settings, and giving freed memory back (issue 15).
+    Layer {
+        module: "memory",
+        may_use: &[],
+        pure: false,
+    },
     Layer {
         module: "http",
         may_use: &["cds", "text"],
@@ -127,7 +133,7 @@ const LAYERS: &[Layer] = &[
     Layer {
         module: "onboarding",
         may_use: &[
-            "cds", "http", "oauth", "vault", "profiles", "secret", "text",
+            "cds", "http", "oauth", "vault", "profiles", "secret", "text", "memory",
         ],
         pure: false,
     },

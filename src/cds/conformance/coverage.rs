@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
+
+use crate::cds::server_metadata::{CoverageEntry, CoverageType, ServerCapability};
 
 use super::fields::{
     Kind, WG1_01_ENTRY, WG1_01_LISTING, WG1_01_META, as_object, check_fields, ptr, str_field,
@@ -36,7 +39,8 @@ pub fn check_coverage_page(r: &mut Report, doc: &Value) {
     }
 }
 
-pub(super) fn check_coverage_entry(r: &mut Report, entry: &Value, base: &str) {
+/// WG1-01 §4.3 on one coverage entry (as JSON), pointed at as `base`.
+pub fn check_coverage_entry(r: &mut Report, entry: &Value, base: &str) {
     let Some(obj) = entry.as_object() else {
         r.error(
             "coverage.entry_not_object",
@@ -100,6 +104,129 @@ pub(super) fn check_coverage_entry(r: &mut Report, entry: &Value, base: &str) {
     }
 }
 
+/// What decoding into [`CoverageEntry`] leaves open about an entry's JSON: decoding reads a
+/// `null` optional member as an absent one and a missing `entity_abbreviation` as `null`,
+/// which the rules of [`check_coverage_entry`] tell apart. Read in one pass that builds
+/// nothing but this.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LooseMembers {
+    /// `entity_abbreviation` is present (a string or null).
+    pub abbreviation: bool,
+    /// `description`, `map_resource`, `map_content_type` or `geojson_resource` is null.
+    pub null_optional: bool,
+}
+
+impl<'de> Deserialize<'de> for LooseMembers {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> Visitor<'de> for Members {
+            type Value = LooseMembers;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a coverage entry object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LooseMembers, A::Error> {
+                let mut m = LooseMembers::default();
+                while let Some(key) = map.next_key::<LooseKey>()? {
+                    let value = map.next_value::<Option<IgnoredAny>>()?;
+                    match key {
+                        LooseKey::Abbreviation => m.abbreviation = true,
+                        LooseKey::Optional => m.null_optional |= value.is_none(),
+                        LooseKey::Other => {}
+                    }
+                }
+                Ok(m)
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
+/// A member name as [`LooseMembers`] reads it: matched where it lies, never copied.
+enum LooseKey {
+    Abbreviation,
+    Optional,
+    Other,
+}
+
+impl<'de> Deserialize<'de> for LooseKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Key;
+        impl Visitor<'_> for Key {
+            type Value = LooseKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<LooseKey, E> {
+                Ok(match key {
+                    "entity_abbreviation" => LooseKey::Abbreviation,
+                    "description" | "map_resource" | "map_content_type" | "geojson_resource" => {
+                        LooseKey::Optional
+                    }
+                    _ => LooseKey::Other,
+                })
+            }
+        }
+        d.deserialize_str(Key)
+    }
+}
+
+/// [`check_coverage_entry`] on an entry that decoded as `e` with no `null` optional member
+/// (`loose`), without its JSON tree (issue 15): decoding proved every member's presence and
+/// shape but those checked here, and the findings are the same, in the same order (a test
+/// compares the two on every rule).
+pub fn check_decoded_entry(r: &mut Report, e: &CoverageEntry, loose: LooseMembers, base: &str) {
+    debug_assert!(
+        !loose.null_optional,
+        "null optional members take the JSON path"
+    );
+    if !loose.abbreviation {
+        r.error(
+            "coverage.required_field",
+            WG1_01_ENTRY,
+            ptr(base, "entity_abbreviation"),
+            "required field `entity_abbreviation` is missing",
+        );
+    }
+    if !(e.country.len() == 2 && e.country.chars().all(|c| c.is_ascii_uppercase())) {
+        r.error(
+            "coverage.field_type",
+            WG1_01_ENTRY,
+            ptr(base, "country"),
+            format!(
+                "`country` must be a two-letter ISO 3166 country code, found {}",
+                crate::cds::auth_server_metadata::short_json(&Value::from(&*e.country))
+            ),
+        );
+    }
+    if e.capabilities.contains(&ServerCapability::Coverage) {
+        r.error(
+            "coverage.lists_coverage_capability",
+            WG1_01_ENTRY,
+            ptr(base, "capabilities"),
+            "a coverage entry's `capabilities` must not include `coverage`",
+        );
+    }
+    if e.coverage_type == CoverageType::Geographic
+        && e.map_resource.is_none()
+        && e.geojson_resource.is_none()
+    {
+        r.error(
+            "coverage.geographic_without_map",
+            WG1_01_ENTRY,
+            base,
+            "a `geographic` entry needs `map_resource` or `geojson_resource`",
+        );
+    }
+    if e.map_resource.is_some() && e.map_content_type.is_none() {
+        r.error(
+            "coverage.map_content_type_missing",
+            WG1_01_ENTRY,
+            ptr(base, "map_content_type"),
+            "`map_resource` is given without `map_content_type`",
+        );
+    }
+}
+
 /// Rules over the whole listing (all pages): order by `updated`, unique ids, and the
 /// metadata's `capabilities` covering the entries' capabilities (WG1-01 §3.2, §4.1).
 pub fn check_coverage_listing(r: &mut Report, entries: &[Value], metadata: Option<&Value>) {
@@ -144,14 +271,33 @@ impl ListingCheck {
 
     /// The next entry of the listing.
     pub fn entry(&mut self, entry: &Value) {
+        let Some(obj) = entry.as_object() else {
+            self.index += 1;
+            return;
+        };
+        let updated = str_field(obj, "updated").and_then(|t| t.parse().ok());
+        self.observe(str_field(obj, "id"), updated, str_list(obj, "capabilities"));
+    }
+
+    /// The next entry of the listing, decoded: as [`ListingCheck::entry`] on its JSON.
+    pub fn decoded_entry(&mut self, e: &CoverageEntry) {
+        let caps = e.capabilities.iter().map(ServerCapability::as_str);
+        self.observe(Some(&e.id), Some(e.updated), caps);
+    }
+
+    fn observe<'a>(
+        &mut self,
+        id: Option<&str>,
+        updated: Option<jiff::Timestamp>,
+        capabilities: impl IntoIterator<Item = &'a str>,
+    ) {
         let i = self.index;
         self.index += 1;
-        let Some(obj) = entry.as_object() else { return };
         let mut r = Report {
             findings: &mut self.findings,
             document: None,
         };
-        if let Some(id) = str_field(obj, "id")
+        if let Some(id) = id
             && !self.seen.insert(id_hash(id))
         {
             r.warning(
@@ -161,7 +307,7 @@ impl ListingCheck {
                 format!("coverage entry id `{id}` appears more than once"),
             );
         }
-        if let Some(Ok(t)) = str_field(obj, "updated").map(str::parse::<jiff::Timestamp>) {
+        if let Some(t) = updated {
             if self.previous.is_some_and(|p| t > p) {
                 r.error(
                     "coverage.order",
@@ -172,7 +318,7 @@ impl ListingCheck {
             }
             self.previous = Some(t);
         }
-        for c in str_list(obj, "capabilities") {
+        for c in capabilities {
             if !self.union.contains(c) {
                 self.union.insert(c.to_owned());
             }

@@ -17,7 +17,10 @@ mod scope;
 mod server_metadata;
 
 pub use by_draft::{grade_by_draft, is_newer_than, target_newest};
-pub use coverage::{ListingCheck, check_coverage_listing, check_coverage_page};
+pub use coverage::{
+    ListingCheck, LooseMembers, check_coverage_entry, check_coverage_listing, check_coverage_page,
+    check_decoded_entry,
+};
 pub use finding::{Finding, MAX_PER_CODE, Report, Severity, bound_per_code, count, pointer_token};
 pub use oauth_metadata::{OAuthContext, check_coverage_references, check_oauth_metadata};
 pub use server_metadata::{check_metadata_location, check_server_metadata};

@@ -4,18 +4,18 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
 use crate::cds::CoverageEntry;
-use crate::cds::conformance::{self, Finding, ListingCheck, Report, Severity};
+use crate::cds::conformance::{Finding, ListingCheck, Severity};
 use crate::http::{self, HttpClient, HttpError};
 
-use super::decode::path_to_pointer;
 use super::limits::DiscoveryLimits;
 use super::page_head::PageHead;
 use super::progress::{DocumentKind, ProgressSink, fetch};
+use super::reader::Reader;
 use super::worker::Worker;
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -30,13 +30,13 @@ pub struct Coverage {
 /// checks so far (finished against the server metadata by [`check_listing`]).
 #[derive(Default)]
 pub(super) struct Listing {
-    coverage: Coverage,
-    findings: Vec<Finding>,
-    check: ListingCheck,
+    pub(super) coverage: Coverage,
+    pub(super) findings: Vec<Finding>,
+    pub(super) check: ListingCheck,
 }
 
 /// What the walk hands the reader, in listing order.
-enum Step {
+pub(super) enum Step {
     /// A page's text as served from `url` (its JSON already checked by the walk).
     Page { url: Url, body: Vec<u8> },
     /// Why the walk stopped early.
@@ -56,8 +56,13 @@ pub(super) async fn fetch_coverage(
     sink: &ProgressSink,
     worker: &Worker,
 ) -> Listing {
+    let listing = Listing {
+        coverage: Coverage::default(),
+        findings: Vec::new(),
+        check: ListingCheck::new(Some(first.to_string())),
+    };
     let reader = Arc::new(Mutex::new(Reader::new(
-        first.to_string(),
+        listing,
         limits.max_coverage_entries,
     )));
     let hand = |step: Step| {
@@ -167,7 +172,7 @@ pub(super) fn check_listing(
 }
 
 /// The page `url` could not be read (§4).
-fn unreachable(url: &Url, e: &HttpError) -> Finding {
+pub(super) fn unreachable(url: &Url, e: &HttpError) -> Finding {
     Finding {
         severity: Severity::Error,
         code: "coverage.unreachable".into(),
@@ -246,88 +251,4 @@ fn next_page(next: Option<&Value>, url: &Url, start: &Url) -> Result<Option<Url>
     http::check_url(&n)?;
     http::check_not_inward(start, &n)?;
     Ok(Some(n))
-}
-
-/// The reader's side: each page checked and decoded as it arrives, then dropped.
-struct Reader {
-    listing: Listing,
-    max_entries: usize,
-    /// Entries taken so far (decoded or not).
-    taken: usize,
-}
-
-impl Reader {
-    fn new(document: String, max_entries: usize) -> Self {
-        Reader {
-            listing: Listing {
-                coverage: Coverage::default(),
-                findings: Vec::new(),
-                check: ListingCheck::new(Some(document)),
-            },
-            max_entries,
-            taken: 0,
-        }
-    }
-
-    fn step(&mut self, step: Step) {
-        match step {
-            Step::Page { url, body } => match serde_json::from_slice::<Value>(&body) {
-                Ok(page) => self.read_page(&url, &page),
-                // The walk parsed it already; kept so that no input can panic here.
-                Err(e) => self.listing.findings.push(unreachable(
-                    &url,
-                    &HttpError::NotJson {
-                        url: url.clone(),
-                        what: format!("invalid JSON: {e}"),
-                    },
-                )),
-            },
-            Step::Stop(finding) => self.listing.findings.push(finding),
-        }
-    }
-
-    /// Counts, checks and decodes one page served from `url`.
-    fn read_page(&mut self, url: &Url, page: &Value) {
-        let listing = &mut self.listing;
-        listing.coverage.pages += 1;
-        let mut r = Report {
-            findings: &mut listing.findings,
-            document: Some(url.to_string()),
-        };
-        conformance::check_coverage_page(&mut r, page);
-        if let Some(entries) = page.get("coverage_entries").and_then(Value::as_array) {
-            let room = self.max_entries.saturating_sub(self.taken);
-            for (i, e) in entries.iter().enumerate().take(room) {
-                match decode_entry(i, e, url) {
-                    Ok(entry) => listing.coverage.entries.push(entry),
-                    Err(f) => listing.findings.push(f),
-                }
-                listing.check.entry(e);
-                self.taken += 1;
-            }
-        }
-    }
-}
-
-/// Entry `i` of a page served from `url`, or why it cannot be read (§4.3).
-fn decode_entry(i: usize, e: &Value, url: &Url) -> Result<CoverageEntry, Finding> {
-    // The path-tracking decoder only when the plain one fails: it costs on every field.
-    if let Ok(entry) = CoverageEntry::deserialize(e) {
-        return Ok(entry);
-    }
-    serde_path_to_error::deserialize::<_, CoverageEntry>(e).map_err(|err| Finding {
-        severity: Severity::Error,
-        code: "coverage.decode".into(),
-        message: format!(
-            "coverage entry cannot be read: {} at {}",
-            err.inner(),
-            err.path()
-        ),
-        section: "CDS-WG1-01 §4.3".into(),
-        pointer: format!(
-            "/coverage_entries/{i}{}",
-            path_to_pointer(&err.path().to_string())
-        ),
-        document: Some(url.to_string()),
-    })
 }

@@ -54,6 +54,23 @@ pub(super) fn decode_finding<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// As [`decode_finding`], from the compact text of a value (what
+/// [`super::raw_json::RawJson`] holds), so that the value's tree need not be alive meanwhile. A
+/// failure is reported as [`decode_finding`] reports it, from the value read back.
+pub(super) fn decode_text_finding<T: serde::de::DeserializeOwned>(
+    text: &str,
+    url: &Url,
+    code: &str,
+    section: &str,
+    findings: &mut Vec<Finding>,
+) -> Option<T> {
+    if let Ok(v) = serde_json::from_str(text) {
+        return Some(v);
+    }
+    let value = serde_json::from_str(text).unwrap_or(Value::Null);
+    decode_finding(&value, url, code, section, findings)
+}
+
 /// serde_path_to_error's `a.b[0].c` as an RFC 6901 pointer.
 pub(super) fn path_to_pointer(path: &str) -> String {
     if path == "." {

@@ -15,6 +15,7 @@ mod oauth;
 mod page_head;
 mod progress;
 mod raw_json;
+mod reader;
 mod related;
 mod result;
 mod worker;

@@ -14,7 +14,7 @@ use crate::cds::drafts;
 use crate::http::{self, Fetched, HttpClient, HttpError};
 
 use super::coverage::Coverage;
-use super::decode::{decode_finding, translation_findings};
+use super::decode::{decode_text_finding, translation_findings};
 use super::links::MetadataLinks;
 use super::progress::{DocumentKind, ProgressSink, fetch};
 use super::raw_json::RawJson;
@@ -69,6 +69,8 @@ pub(super) async fn read_oauth(
                     let raw = serde_json::from_slice(&fetched.body).unwrap_or(Value::Null);
                     drop(fetched.body);
                     let (doc, references) = normalize_oauth(raw, &url, None, &mut findings);
+                    // The tree's pages, freed among blocks that live on (issue 15).
+                    crate::memory::give_back_free_memory();
                     ReadOAuth {
                         doc: Some(doc),
                         findings,
@@ -103,7 +105,7 @@ pub(super) fn check_against_coverage(
     let Some(coverage) = coverage.filter(|c| c.complete) else {
         return;
     };
-    let ids: HashSet<&str> = coverage.entries.iter().map(|e| e.id.as_str()).collect();
+    let ids: HashSet<&str> = coverage.entries.iter().map(|e| &*e.id).collect();
     let mut r = Report {
         findings,
         document: Some(doc.url.to_string()),
@@ -134,19 +136,27 @@ pub(super) fn normalize_oauth(
             coverage_ids,
         },
     );
-    let parsed = decode_finding(&n.value, url, "oauth.decode", "CDS-WG1-02 §3.2", findings);
-    // A document that aims the client's credentials inward is not used at all.
-    let parsed = parsed
-        .filter(|_| !aims_inward(&n.value, url, findings))
-        .map(|mut m: AuthorizationServerMetadata| {
-            m.draft = n.draft;
-            m
-        });
+    let mut inward = Vec::new();
+    let aims_inward = aims_inward(&n.value, url, &mut inward);
     let references = coverage_references(&n.value);
+    let raw = RawJson::from_value(&n.value);
+    // The tree goes before the typed copy is made from its text: both at once were the
+    // peak of a large discovery (issue 15).
+    drop(n.value);
+    let parsed = decode_text_finding(raw.text(), url, "oauth.decode", "CDS-WG1-02 §3.2", findings);
+    // A document that aims the client's credentials inward is not used at all.
+    let parsed = parsed.filter(|_| {
+        findings.append(&mut inward);
+        !aims_inward
+    });
+    let parsed = parsed.map(|mut m: AuthorizationServerMetadata| {
+        m.draft = n.draft;
+        m
+    });
     let doc = Document {
         url: url.clone(),
         draft: n.draft,
-        raw: RawJson::from_value(&n.value),
+        raw,
         parsed,
     };
     (doc, references)

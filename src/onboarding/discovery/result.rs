@@ -73,16 +73,6 @@ impl Discovery {
     pub fn warnings(&self) -> usize {
         conformance::count(&self.findings, Severity::Warning)
     }
-    /// A coverage entry's name by id, for showing scopes' `coverages_supported`.
-    pub fn coverage_name(&self, id: &str) -> Option<&str> {
-        self.coverage
-            .as_ref()?
-            .entries
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.name.as_str())
-    }
-
     /// The decoded authorization server metadata (CDS-WG1-02 §3.2), or why there is none.
     pub fn oauth_metadata(&self) -> Result<&AuthorizationServerMetadata, OAuthMetadataError> {
         let oauth = self
@@ -111,13 +101,24 @@ impl Discovery {
     pub fn catalog(&self) -> Result<Vec<CatalogScope>, OAuthMetadataError> {
         let meta = self.oauth_metadata()?;
         // One index instead of a scan per reference: with 10,000 scopes and 100,000 entries
-        // the scans took seconds (issue 5). The first entry of an id wins, as in
-        // [`Discovery::coverage_name`].
+        // the scans took seconds (issue 5). The first entry of an id wins.
         let mut names: HashMap<&str, &str> = HashMap::new();
         for e in self.coverage.iter().flat_map(|c| &c.entries) {
-            names.entry(e.id.as_str()).or_insert(e.name.as_str());
+            names.entry(&e.id).or_insert(&e.name);
         }
         Ok(catalog::build(meta, |id| names.get(id).copied()))
+    }
+
+    /// [`Discovery::catalog`] for a caller done with the coverage listing (`scopes`): the
+    /// listing becomes the id-to-name index entry by entry, so that a large listing and the
+    /// catalog are not held at once (issue 15). `coverage` is `None` afterwards.
+    pub fn catalog_consuming_coverage(&mut self) -> Result<Vec<CatalogScope>, OAuthMetadataError> {
+        let mut names: HashMap<Box<str>, Box<str>> = HashMap::new();
+        for e in self.coverage.take().into_iter().flat_map(|c| c.entries) {
+            names.entry(e.id).or_insert(e.name);
+        }
+        let meta = self.oauth_metadata()?;
+        Ok(catalog::build(meta, |id| names.get(id).map(|n| &**n)))
     }
 }
 

@@ -226,7 +226,7 @@ fn check_field(
     input: &FieldInput,
     read_file: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
 ) -> Result<(Value, Option<AttachedFile>), Vec<String>> {
-    let format = field.format.clone().unwrap_or(Fmt::Other(String::new()));
+    let format = field.format.clone().unwrap_or(Fmt::Other(Box::default()));
     let fail = |m: String| Err(vec![m]);
     let value = match input {
         FieldInput::Null => {
