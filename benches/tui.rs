@@ -67,9 +67,11 @@ fn main() -> ExitCode {
         .map(|_| {
             let (mut app, req) = started(&server.base_url);
             let mut term = terminal(w, h);
-            // Built in the discovery task, off the event loop; timed apart.
+            // Built in the discovery task, off the event loop; timed apart (the copy of the
+            // discovery it consumes is made before).
+            let copy = discovery.clone();
             let t = Instant::now();
-            let built = Discovered::new(&discovery);
+            let built = Discovered::new(copy);
             built_off_loop.push(t.elapsed());
             let result = Ok(Box::new(built));
             let t = Instant::now();
@@ -315,7 +317,7 @@ fn keypresses(url: &str, d: &Discovery, w: u16, h: u16) -> Vec<(&'static str, Ve
     } in scenarios
     {
         let (mut app, req) = started(url);
-        let result = Ok(Box::new(Discovered::new(d)));
+        let result = Ok(Box::new(Discovered::new(d.clone())));
         app::update(&mut app, Msg::DiscoveryDone { req, result });
         app::update(&mut app, Msg::Resize(w, h));
         let mut term = terminal(w, h);

@@ -18,6 +18,7 @@ pub mod messages;
 pub mod registration_fields;
 pub mod server_metadata;
 pub mod server_provided_files;
+pub mod shared;
 pub mod tokens;
 
 pub use auth_server_metadata::{

@@ -28,6 +28,15 @@ macro_rules! open_enum {
             pub fn is_known(&self) -> bool {
                 !matches!(self, $name::Other(_))
             }
+
+            /// The value with `f` applied to the text of an unknown string.
+            #[allow(dead_code)]
+            pub fn map_other(self, f: impl FnOnce(Box<str>) -> Box<str>) -> Self {
+                match self {
+                    $name::Other(s) => $name::Other(f(s)),
+                    known => known,
+                }
+            }
         }
 
         impl From<&str> for $name {

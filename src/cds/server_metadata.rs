@@ -7,6 +7,8 @@ use serde_json::{Map, Value};
 use url::Url;
 
 use super::open_enum::open_enum;
+use super::shared;
+use std::sync::Arc;
 
 /// The well-known path of WG1-01 §3.1.
 pub const WELL_KNOWN_PATH: &str = "/.well-known/cds-server-metadata.json";
@@ -120,7 +122,7 @@ pub struct CoverageListing {
 /// fields that are only shown and stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
-pub struct UrlText(Box<str>);
+pub struct UrlText(std::sync::Arc<str>);
 
 impl UrlText {
     pub fn as_str(&self) -> &str {
@@ -130,37 +132,47 @@ impl UrlText {
 
 impl<'de> Deserialize<'de> for UrlText {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let url = Url::deserialize(d)?;
-        Ok(UrlText(String::from(url).into_boxed_str()))
+        super::shared::url_text(d).map(UrlText)
     }
 }
 
 /// WG1-01 §4.3 Coverage Entry. Strings and lists are boxed slices and unknown members sit
-/// behind one pointer: a listing can hold 100,000 entries and each is kept for the whole
-/// session (issue 15: 264 bytes inline rather than 424).
+/// behind one pointer, and what entries repeat (entity, country, maps, lists) is shared
+/// ([`super::shared`]): a listing can hold 100,000 entries, each kept for the whole session
+/// (issue 15).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoverageEntry {
     pub id: Box<str>,
     pub created: Timestamp,
     pub updated: Timestamp,
-    pub entity_name: Box<str>,
-    pub entity_abbreviation: Option<Box<str>>,
-    pub country: Box<str>,
+    #[serde(deserialize_with = "shared::text")]
+    pub entity_name: Arc<str>,
+    #[serde(default, deserialize_with = "shared::opt_text")]
+    pub entity_abbreviation: Option<Arc<str>>,
+    #[serde(deserialize_with = "shared::text")]
+    pub country: Arc<str>,
     pub name: Box<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<Box<str>>,
     #[serde(rename = "type")]
     pub coverage_type: CoverageType,
     pub role: CapabilityRole,
-    pub infrastructure_types: Box<[InfrastructureType]>,
-    pub commodity_types: Box<[CommodityType]>,
-    pub capabilities: Box<[ServerCapability]>,
+    #[serde(deserialize_with = "shared::list")]
+    pub infrastructure_types: Arc<[InfrastructureType]>,
+    #[serde(deserialize_with = "shared::list")]
+    pub commodity_types: Arc<[CommodityType]>,
+    #[serde(deserialize_with = "shared::list")]
+    pub capabilities: Arc<[ServerCapability]>,
     /// Checked as an absolute URL when read but kept as its text, as is `geojson_resource`:
     /// a `Url` is 88 bytes before its text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map_resource: Option<UrlText>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub map_content_type: Option<Box<str>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "shared::opt_text"
+    )]
+    pub map_content_type: Option<Arc<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geojson_resource: Option<UrlText>,
     #[serde(flatten)]

@@ -87,6 +87,8 @@ pub struct DemoState {
     pub faults: faults::Injector,
     /// The edge translation of a legacy-draft demo (`DemoOptions::draft`); `None` for 2026.
     pub legacy: Option<legacy::Edge>,
+    /// Scaled documents as served (scale.rs).
+    pub served: scale::Served,
 }
 
 impl DemoState {
@@ -105,6 +107,7 @@ impl DemoState {
             registry: store::Registry::new(options.registry.clone()),
             faults: faults::Injector::new(&options),
             options,
+            served: scale::Served::default(),
         })
     }
 }
@@ -212,15 +215,19 @@ fn json_response(v: &serde_json::Value) -> Response {
 
 /// A document that grows with `DemoOptions::scale`: pretty for people reading the demo, compact
 /// once scaled (10,000 scope descriptions pretty-printed would pass the client's 8 MiB cap).
-fn scalable_response(s: &DemoState, v: &impl serde::Serialize) -> Response {
-    if s.options.scale.is_none() {
-        json_body(serde_json::to_string_pretty(v).unwrap_or_default())
-    } else {
-        json_body(serde_json::to_string(v).unwrap_or_default())
+/// `key`, when given, names the document for [`scale::Served`].
+fn scalable_response(s: &DemoState, key: Option<&str>, v: &impl serde::Serialize) -> Response {
+    let compact = || serde_json::to_string(v).unwrap_or_default();
+    match key {
+        _ if s.options.scale.is_none() => {
+            json_body(serde_json::to_string_pretty(v).unwrap_or_default())
+        }
+        Some(key) => json_body(s.served.get_or_write(key, compact)),
+        None => json_body(compact()),
     }
 }
 
-fn json_body(body: String) -> Response {
+fn json_body(body: impl IntoResponse) -> Response {
     (
         [(
             header::CONTENT_TYPE,
@@ -262,9 +269,9 @@ async fn related_gas(State(s): State<Arc<DemoState>>) -> Response {
 
 async fn oauth_metadata(State(s): State<Arc<DemoState>>) -> Response {
     if let Some(edge) = &s.legacy {
-        return scalable_response(&s, &edge.oauth_metadata);
+        return scalable_response(&s, Some("oauth"), &edge.oauth_metadata);
     }
-    scalable_response(&s, &s.documents.oauth_metadata)
+    scalable_response(&s, Some("oauth"), &s.documents.oauth_metadata)
 }
 
 #[derive(Debug, Deserialize)]
@@ -285,8 +292,10 @@ async fn coverage(State(s): State<Arc<DemoState>>, Query(q): Query<CoverageQuery
                 .into_response();
         }
     };
+    let key = q.ids.is_none().then(|| format!("coverage?page={page}"));
     scalable_response(
         &s,
+        key.as_deref(),
         &s.documents
             .coverage_page_borrowed(&s.base_url, page, q.ids.as_deref()),
     )

@@ -198,11 +198,16 @@ impl Executor {
                 .await
                 .and_then(|d| d.require_cds());
             // The view is built (and the raw discovery freed) here, not in the event loop: at
-            // scale it takes a noticeable fraction of a second.
+            // scale it takes a noticeable fraction of a second. What the discovery held beyond
+            // the view goes back to the system (issue 15).
             let result = match found {
-                Ok(d) => tokio::task::spawn_blocking(move || Box::new(Discovered::new(&d)))
-                    .await
-                    .map_err(|e| e.to_string()),
+                Ok(d) => tokio::task::spawn_blocking(move || {
+                    let view = Box::new(Discovered::new(d));
+                    crate::memory::give_back_free_memory();
+                    view
+                })
+                .await
+                .map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             };
             let _ = tx.send(Msg::DiscoveryDone { req, result }).await;

@@ -164,6 +164,7 @@ const LAYERS: &[Layer] = &[
     Layer {
         module: "tui",
         may_use: &[
+            "memory",
             "app",
             "ui",
             "cds",

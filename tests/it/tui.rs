@@ -120,7 +120,7 @@ fn ready(t0: Instant) -> App {
         &mut app,
         Msg::DiscoveryDone {
             req,
-            result: Ok(Box::new(Discovered::new(&demo_discovery()))),
+            result: Ok(Box::new(Discovered::new(demo_discovery()))),
         },
     );
     app
@@ -215,7 +215,7 @@ fn a_stale_result_is_dropped() {
         &mut app,
         Msg::DiscoveryDone {
             req: first,
-            result: Ok(Box::new(Discovered::new(&demo_discovery()))),
+            result: Ok(Box::new(Discovered::new(demo_discovery()))),
         },
     );
     assert!(
@@ -226,7 +226,7 @@ fn a_stale_result_is_dropped() {
         &mut app,
         Msg::DiscoveryDone {
             req: *second,
-            result: Ok(Box::new(Discovered::new(&demo_discovery()))),
+            result: Ok(Box::new(Discovered::new(demo_discovery()))),
         },
     );
     assert!(matches!(app.discover.remote, Remote::Ready(_)));

@@ -75,7 +75,7 @@ fn wizard(d: &Discovery, exchanges: &[Arc<Exchange>], base: &str) -> App {
     };
     let req = *req;
     app.wall = "2026-12-01T15:12:00Z".parse().unwrap();
-    let result = Ok(Box::new(Discovered::new(d)));
+    let result = Ok(Box::new(Discovered::new(d.clone())));
     app::update(&mut app, Msg::DiscoveryDone { req, result });
     if let app::Remote::Ready(v) = &mut app.discover.remote {
         for f in &mut v.findings {

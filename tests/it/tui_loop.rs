@@ -97,7 +97,7 @@ async fn hostile_server_text_never_reaches_the_screen_raw() {
         Msg::DiscoveryDone {
             req,
             result: Ok(Box::new(
-                cds_wizard::app::screens::discover::Discovered::new(&d),
+                cds_wizard::app::screens::discover::Discovered::new(d.clone()),
             )),
         },
     );

@@ -2,7 +2,8 @@
 //! (CDS-WG1-01 §3 metadata, §4 coverage; CDS-WG1-02 §3 OAuth metadata) and the findings.
 //!
 //! Everything here that came from a server is sanitized once, when the view is built
-//! ([`DiscoveryView::from_discovery`]), so drawing code only ever sees safe text.
+//! ([`DiscoveryView::from_discovery`]), so drawing code only ever sees safe text. The view takes
+//! the discovery's coverage entries rather than copying them (issue 15).
 
 use serde_json::Value;
 
@@ -11,7 +12,7 @@ use crate::cds::CoverageEntry;
 use crate::cds::catalog::CatalogScope;
 use crate::cds::conformance::{Finding, Severity};
 use crate::onboarding::discovery::{Discovery, DiscoveryEvent, RelatedServer};
-use crate::text::sanitize;
+use crate::text::{sanitize, sanitized};
 
 use super::Screen;
 use super::home::back_home;
@@ -152,7 +153,8 @@ pub struct DiscoveryView {
     pub links: Vec<(&'static str, String)>,
     pub capabilities: Vec<String>,
     pub related: Vec<RelatedLine>,
-    pub coverage: Vec<CoverageRow>,
+    /// The listing's entries, their text sanitized ([`sanitized_entry`]).
+    pub coverage: Vec<CoverageEntry>,
     pub coverage_pages: usize,
     pub coverage_complete: bool,
     pub findings: Vec<FindingRow>,
@@ -170,18 +172,6 @@ pub struct RelatedLine {
     pub url: String,
     pub capabilities: Vec<String>,
     pub error: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct CoverageRow {
-    pub id: String,
-    pub name: String,
-    pub entity: String,
-    pub coverage_type: String,
-    pub role: String,
-    /// Joined with ", " once here, not on every frame.
-    pub commodities: String,
-    pub infrastructure: String,
 }
 
 #[derive(Debug, Clone)]
@@ -205,21 +195,10 @@ fn all(v: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<String> {
     v.into_iter().map(|s| sanitize(s.as_ref())).collect()
 }
 
-fn joined<'a>(v: impl IntoIterator<Item = &'a str>) -> String {
-    sanitize(&v.into_iter().collect::<Vec<_>>().join(", "))
-}
-
 impl DiscoveryView {
-    pub fn from_discovery(d: &Discovery) -> Self {
+    /// The view of `d`, whose coverage entries it takes (`d.coverage` is `None` afterwards).
+    pub fn from_discovery(d: &mut Discovery) -> Self {
         let s = &d.server.raw;
-        let (coverage, coverage_pages, coverage_complete) = match &d.coverage {
-            Some(c) => (
-                c.entries.iter().map(coverage_row).collect(),
-                c.pages,
-                c.complete,
-            ),
-            None => (Vec::new(), 0, true),
-        };
         // The catalog, or why there is none, in the engine's words (those of the commands).
         let catalog = d
             .catalog()
@@ -228,6 +207,15 @@ impl DiscoveryView {
                 scopes
             })
             .map_err(|e| sanitize(&e.to_string()));
+        // Taken once the catalog has read the coverage names.
+        let (coverage, coverage_pages, coverage_complete) = match d.coverage.take() {
+            Some(c) => (
+                c.entries.into_iter().map(sanitized_entry).collect(),
+                c.pages,
+                c.complete,
+            ),
+            None => (Vec::new(), 0, true),
+        };
         let timezone = d
             .oauth_metadata()
             .ok()
@@ -276,16 +264,55 @@ fn related_line(r: &RelatedServer) -> RelatedLine {
     }
 }
 
-fn coverage_row(e: &CoverageEntry) -> CoverageRow {
-    CoverageRow {
-        id: sanitize(&e.id),
-        name: sanitize(&e.name),
-        entity: sanitize(&e.entity_name),
-        coverage_type: sanitize(e.coverage_type.as_str()),
-        role: sanitize(e.role.as_str()),
-        commodities: joined(e.commodity_types.iter().map(|c| c.as_str())),
-        infrastructure: joined(e.infrastructure_types.iter().map(|c| c.as_str())),
+/// `e` with every text a screen can draw sanitized, in place: text with nothing to remove
+/// keeps its allocation. Its URLs were parsed and written by the `url` crate, which escapes
+/// every control character; unknown members are never drawn.
+fn sanitized_entry(mut e: CoverageEntry) -> CoverageEntry {
+    for s in [&mut e.id, &mut e.name] {
+        *s = sanitized(std::mem::take(s));
     }
+    if let Some(s) = &mut e.description {
+        *s = sanitized(std::mem::take(s));
+    }
+    for s in [&mut e.entity_name, &mut e.country] {
+        *s = sanitized(std::mem::take(s));
+    }
+    for s in [&mut e.entity_abbreviation, &mut e.map_content_type]
+        .into_iter()
+        .flatten()
+    {
+        *s = sanitized(std::mem::take(s));
+    }
+    e.coverage_type = e.coverage_type.map_other(sanitized);
+    e.role = e.role.map_other(sanitized);
+    clean_all(
+        &mut e.commodity_types,
+        |c| c.is_known(),
+        |c| c.map_other(sanitized),
+    );
+    clean_all(
+        &mut e.infrastructure_types,
+        |c| c.is_known(),
+        |c| c.map_other(sanitized),
+    );
+    clean_all(
+        &mut e.capabilities,
+        |c| c.is_known(),
+        |c| c.map_other(sanitized),
+    );
+    e
+}
+
+/// `v` with `clean` applied to each unknown value; untouched (no new list) when all are known.
+fn clean_all<T: Clone>(v: &mut std::sync::Arc<[T]>, known: fn(&T) -> bool, clean: fn(T) -> T) {
+    if !v.iter().all(known) {
+        *v = v.iter().cloned().map(clean).collect();
+    }
+}
+
+/// Values of an entry's list as the Coverage tab shows them: joined with ", ".
+pub fn joined_list<T: std::fmt::Display>(v: &[T]) -> String {
+    v.iter().map(T::to_string).collect::<Vec<_>>().join(", ")
 }
 
 fn finding_row(f: &Finding) -> FindingRow {
@@ -365,11 +392,18 @@ pub struct Discovered {
 }
 
 impl Discovered {
-    pub fn new(d: &Discovery) -> Self {
+    /// What the wizard keeps of `d`: the view takes its coverage entries and the OAuth
+    /// metadata is moved, not copied; the rest (the documents' JSON) is freed (issue 15).
+    pub fn new(mut d: Discovery) -> Self {
+        let view = DiscoveryView::from_discovery(&mut d);
+        let meta = match d.oauth_metadata() {
+            Ok(_) => d.oauth.take().and_then(|o| o.parsed),
+            Err(_) => None,
+        };
         Discovered {
-            view: DiscoveryView::from_discovery(d),
-            meta: d.oauth_metadata().ok().cloned(),
-            metadata_url: d.metadata_url.clone(),
+            view,
+            meta,
+            metadata_url: d.metadata_url,
         }
     }
 }
@@ -486,5 +520,36 @@ pub(crate) fn discovered(app: &mut App, req: ReqId, result: Result<Box<Discovere
                 message: crate::text::sanitize(&e),
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(name: &str, commodity: &str) -> CoverageEntry {
+        serde_json::from_value(serde_json::json!({
+            "id": "e1", "created": "2023-01-01T00:00:00Z", "updated": "2023-01-01T00:00:00Z",
+            "entity_name": "Demo", "entity_abbreviation": null, "country": "US", "name": name,
+            "type": "logical", "role": "official", "infrastructure_types": [],
+            "commodity_types": ["electricity", commodity], "capabilities": ["oauth"],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn entries_are_sanitized_in_place() {
+        let e = sanitized_entry(entry(
+            "Territory\u{1b}[2J \u{202E}west",
+            "heat\u{7}\u{200B}",
+        ));
+        assert_eq!(&*e.name, "Territory[2J west");
+        assert_eq!(joined_list(&e.commodity_types), "electricity, heat");
+        // Clean text keeps its allocation: the view does not copy the listing.
+        let clean = entry("Western territory", "water");
+        let (name, list) = (clean.name.as_ptr(), clean.commodity_types.as_ptr());
+        let e = sanitized_entry(clean);
+        assert_eq!(e.name.as_ptr(), name);
+        assert_eq!(e.commodity_types.as_ptr(), list);
     }
 }

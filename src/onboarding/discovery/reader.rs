@@ -17,6 +17,7 @@ use url::Url;
 
 use crate::cds::CoverageEntry;
 use crate::cds::conformance::{self, Finding, LooseMembers, Report, Severity};
+use crate::cds::shared::Pool;
 use crate::http::HttpError;
 
 use super::coverage::{Listing, Step, unreachable};
@@ -27,6 +28,8 @@ pub(super) struct Reader {
     max_entries: usize,
     /// Entries taken so far (decoded or not).
     taken: usize,
+    /// What the listing's entries repeat, shared among them.
+    pool: Pool,
 }
 
 impl Reader {
@@ -35,6 +38,7 @@ impl Reader {
             listing,
             max_entries,
             taken: 0,
+            pool: Pool::default(),
         }
     }
 
@@ -42,23 +46,30 @@ impl Reader {
         match step {
             Step::Page { url, body } => {
                 self.listing.coverage.pages += 1;
-                match serde_json::from_slice::<PageMembers>(&body) {
-                    Ok(members) => self.read_members(&url, members),
-                    // Not an object: the JSON rules say what it is.
-                    Err(_) => match serde_json::from_slice::<Value>(&body) {
-                        Ok(page) => self.read_tree(&url, &page),
-                        // The walk parsed it already; kept so that no input can panic here.
-                        Err(e) => self.listing.findings.push(unreachable(
-                            &url,
-                            &HttpError::NotJson {
-                                url: url.clone(),
-                                what: format!("invalid JSON: {e}"),
-                            },
-                        )),
-                    },
-                }
+                let mut pool = std::mem::take(&mut self.pool);
+                pool.scope(|| self.read_page(&url, &body));
+                self.pool = pool;
             }
             Step::Stop(finding) => self.listing.findings.push(finding),
+        }
+    }
+
+    /// Reads one page's text served from `url`.
+    fn read_page(&mut self, url: &Url, body: &[u8]) {
+        match serde_json::from_slice::<PageMembers>(body) {
+            Ok(members) => self.read_members(url, members),
+            // Not an object: the JSON rules say what it is.
+            Err(_) => match serde_json::from_slice::<Value>(body) {
+                Ok(page) => self.read_tree(url, &page),
+                // The walk parsed it already; kept so that no input can panic here.
+                Err(e) => self.listing.findings.push(unreachable(
+                    url,
+                    &HttpError::NotJson {
+                        url: url.clone(),
+                        what: format!("invalid JSON: {e}"),
+                    },
+                )),
+            },
         }
     }
 
@@ -337,6 +348,28 @@ mod tests {
             let tree = nulls.contains(&i) || undecodable.contains(&i);
             assert_eq!(fast, !tree, "variant {i}");
         }
+    }
+
+    #[test]
+    fn entries_of_a_listing_share_what_they_repeat() {
+        let mut reader = Reader::new(Listing::default(), usize::MAX);
+        let url = Url::parse("https://u.example/c").unwrap();
+        for page in 0..2 {
+            let e = entry(&format!("e{page}"), "2025-01-01T00:00:00Z");
+            let body = json!({"coverage_entries": [e], "next": null, "previous": null});
+            let body = serde_json::to_vec(&body).unwrap();
+            reader.step(Step::Page {
+                url: url.clone(),
+                body,
+            });
+        }
+        let [a, b] = &reader.listing.coverage.entries[..] else {
+            panic!("two entries")
+        };
+        assert!(std::sync::Arc::ptr_eq(&a.entity_name, &b.entity_name));
+        assert!(std::sync::Arc::ptr_eq(&a.commodity_types, &b.commodity_types));
+        assert_eq!(a.map_resource, b.map_resource);
+        assert_ne!(a.id, b.id);
     }
 
     #[test]

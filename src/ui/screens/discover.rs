@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::app::screens::discover::{
-    DiscoverState, DiscoverTab, DiscoveryView, FetchStatus, SeverityFilter,
+    DiscoverState, DiscoverTab, DiscoveryView, FetchStatus, SeverityFilter, joined_list,
 };
 use crate::app::widgets::tabs::{self, Tab};
 use crate::app::{App, Remote};
@@ -269,14 +269,17 @@ fn coverage(
             [
                 Line::from(vec![
                     Span::styled(format!("{} ", if sel { "▶" } else { " " }), style),
-                    Span::styled(e.name.clone(), style.patch(theme.heading())),
-                    Span::styled(format!("  {} · {}", e.id, e.entity), theme.dim()),
+                    Span::styled(e.name.to_string(), style.patch(theme.heading())),
+                    Span::styled(format!("  {} · {}", e.id, e.entity_name), theme.dim()),
                 ]),
                 Line::from(vec![
                     Span::raw("    "),
                     Span::raw(format!(
                         "{} · {} · {} · {}",
-                        e.coverage_type, e.role, e.commodities, e.infrastructure
+                        e.coverage_type,
+                        e.role,
+                        joined_list(&e.commodity_types),
+                        joined_list(&e.infrastructure_types)
                     )),
                 ]),
             ]
