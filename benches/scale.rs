@@ -61,6 +61,32 @@ fn median(runs: usize, mut one: impl FnMut() -> (Duration, u64)) -> (Duration, u
     (all[all.len() / 2].0, rss)
 }
 
+/// The critical path on the wire: the server metadata, then each of the `pages` coverage pages
+/// one after another (by the demo's `?page=N` links, so nothing is parsed), each read to its
+/// last byte over one kept-alive connection, as discovery reads them.
+fn wire(base: &str, pages: usize) -> Duration {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    // As the client's own HTTP stack does (src/http.rs).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let get = |url: String| {
+            let client = client.clone();
+            async move {
+                let resp = client.get(&url).send().await.expect("wire GET");
+                assert!(resp.status().is_success(), "{url}: {}", resp.status());
+                resp.bytes().await.expect("wire body").len()
+            }
+        };
+        let started = Instant::now();
+        get(format!("{base}/.well-known/cds-server-metadata.json")).await;
+        for page in 1..=pages {
+            get(format!("{base}/cds/coverage?page={page}")).await;
+        }
+        started.elapsed()
+    })
+}
+
 fn cds(args: &[&str], base: &str, home: &std::path::Path) -> Command {
     let mut c = Command::new(BIN);
     c.args(args).arg(base).env("CDS_WIZARD_HOME", home);
@@ -137,7 +163,9 @@ fn main() {
     // Overlap: at 50 ms per response the critical path is the metadata, then the 101 coverage
     // pages one after another; the OAuth document (fetched beside the first page) and its
     // reading must hide inside it. `validate` is discovery alone (discover --json also writes
-    // 93 MB of output).
+    // 93 MB of output). The critical path is measured on the wire (`wire`): each response
+    // takes the latency plus the demo's own time to answer and send it (about 2.5 ms a page
+    // here); the nominal 50 ms x 102 is printed beside it.
     let slow = Demo::start(&[
         "--scale-scopes",
         "10000",
@@ -147,15 +175,18 @@ fn main() {
         &LATENCY_MS.to_string(),
     ]);
     let pages = 101;
-    let critical = Duration::from_millis(LATENCY_MS * (1 + pages));
+    let nominal = Duration::from_millis(LATENCY_MS * (1 + pages));
+    let (critical, _) = median(runs, || (wire(&slow.base, pages as usize), 0));
     let (t, _) = median(runs, || {
         measured(&mut cds(&["validate"], &slow.base, home.path()))
     });
     let overlap = t.as_secs_f64() / critical.as_secs_f64();
     println!(
-        "discovery (validate) at {LATENCY_MS} ms per response: {} ms = {overlap:.2} x its critical path ({} ms)",
+        "discovery (validate) at {LATENCY_MS} ms per response: {} ms = {overlap:.2} x its critical path on the wire ({} ms; {:.2} x the nominal {} ms)",
         t.as_millis(),
-        critical.as_millis()
+        critical.as_millis(),
+        t.as_secs_f64() / nominal.as_secs_f64(),
+        nominal.as_millis()
     );
     if overlap > 1.15 {
         missed.push(format!(
