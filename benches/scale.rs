@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 
 mod common;
 use common::{BIN, Demo};
+#[path = "../tests/common/pty.rs"]
+#[allow(dead_code)]
+mod pty;
 
 const COMMANDS: [&[&str]; 3] = [
     &["discover", "--json"],
@@ -59,6 +62,45 @@ fn median(runs: usize, mut one: impl FnMut() -> (Duration, u64)) -> (Duration, u
     let rss = all.iter().map(|r| r.1).max().unwrap_or(0);
     all.sort();
     (all[all.len() / 2].0, rss)
+}
+
+/// The wizard on the demo at `base`, in a pseudo-terminal: its peak RSS, and its RSS once
+/// discovery is done and the user has browsed the Coverage tab and the Scopes step (moving
+/// down each list and searching), both in bytes from `/proc`.
+fn wizard_memory(base: &str, home: &std::path::Path) -> (u64, u64) {
+    let url = format!("{base}/.well-known/cds-server-metadata.json");
+    let mut w = pty::Wizard::start(
+        40,
+        120,
+        &["tui", &url],
+        &[("CDS_WIZARD_HOME", home.as_os_str())],
+    );
+    let pid = w.child.process_id().expect("wizard pid");
+    w.screen.wait_for("Coverage (100008)");
+    w.press(b"\x1b[C"); // the Coverage tab
+    for _ in 0..30 {
+        w.press(b"j");
+    }
+    w.press(b"\r"); // the Scopes step
+    w.screen.wait_for("Scopes 10009/10009");
+    for _ in 0..30 {
+        w.press(b"j");
+    }
+    for key in [b"/", b"g", b"a", b"s"] {
+        w.press(key);
+    }
+    w.screen.wait_for("/gas");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let kb = |field: &str| -> u64 {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("a /proc field")
+    };
+    let (peak, now) = (kb("VmHWM:") << 10, kb("VmRSS:") << 10);
+    let _ = w.child.kill();
+    (peak, now)
 }
 
 /// The critical path on the wire: the server metadata, then each of the `pages` coverage pages
@@ -158,6 +200,19 @@ fn main() {
         }
     }
     drop(tenth);
+
+    let (peak, browsing) = wizard_memory(&full.base, home.path());
+    println!(
+        "wizard (tui) on it: {} MB peak RSS, {} MB while browsing Coverage and Scopes",
+        peak >> 20,
+        browsing >> 20
+    );
+    if browsing > MAX_RSS {
+        missed.push(format!(
+            "wizard: {} MB while browsing (bound 150)",
+            browsing >> 20
+        ));
+    }
     drop(full);
 
     // Overlap: at 50 ms per response the critical path is the metadata, then the 101 coverage

@@ -428,7 +428,9 @@ impl HttpClient {
         }
         // Sized by Content-Length (within the cap) when given: a coverage page is read into
         // one allocation rather than a doubling series.
-        let expected = resp.content_length().map_or(0, |n| n.min(limit as u64) as usize);
+        let expected = resp
+            .content_length()
+            .map_or(0, |n| n.min(limit as u64) as usize);
         let mut body = Vec::with_capacity(expected);
         loop {
             match resp.chunk().await {

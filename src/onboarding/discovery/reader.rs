@@ -367,7 +367,10 @@ mod tests {
             panic!("two entries")
         };
         assert!(std::sync::Arc::ptr_eq(&a.entity_name, &b.entity_name));
-        assert!(std::sync::Arc::ptr_eq(&a.commodity_types, &b.commodity_types));
+        assert!(std::sync::Arc::ptr_eq(
+            &a.commodity_types,
+            &b.commodity_types
+        ));
         assert_eq!(a.map_resource, b.map_resource);
         assert_ne!(a.id, b.id);
     }
