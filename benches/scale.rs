@@ -56,6 +56,14 @@ fn measured(cmd: &mut Command) -> (Duration, u64) {
     (wall, usage.ru_maxrss as u64 * 1024)
 }
 
+/// One round of the bench: the yardstick's and each command's wall time and peak RSS at full
+/// scale, and each command's wall time at a tenth of it (in `COMMANDS` order).
+struct Round {
+    py: (Duration, u64),
+    full: [(Duration, u64); 3],
+    tenth: [Duration; 3],
+}
+
 /// The median wall time (and the largest peak RSS) of `runs` runs.
 fn median(runs: usize, mut one: impl FnMut() -> (Duration, u64)) -> (Duration, u64) {
     let mut all: Vec<(Duration, u64)> = (0..runs).map(|_| one()).collect();
@@ -159,30 +167,43 @@ fn main() {
     for base in [&full.base, &tenth.base] {
         measured(&mut yardstick(base));
     }
-    let (py, py_rss) = median(runs, || measured(&mut yardstick(&full.base)));
+    // Rounds: the yardstick, then each command at full and at a tenth of the scale, back to
+    // back, so that each ratio compares runs made under the same conditions (this VM's speed
+    // drifts by ±20 % from one minute to the next); the figures are medians over rounds.
+    let rounds: Vec<Round> = (0..runs)
+        .map(|_| Round {
+            py: measured(&mut yardstick(&full.base)),
+            full: COMMANDS.map(|args| measured(&mut cds(args, &full.base, home.path()))),
+            tenth: COMMANDS.map(|args| measured(&mut cds(args, &tenth.base, home.path())).0),
+        })
+        .collect();
+    let mid = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let py = mid(rounds.iter().map(|r| r.py.0.as_secs_f64()).collect());
+    let py_rss = rounds.iter().map(|r| r.py.1).max().unwrap_or(0);
     println!(
-        "yardstick (Python, requests + json): {:>6} ms, {:>4} MB",
-        py.as_millis(),
+        "yardstick (Python, requests + json): {:>6.0} ms, {:>4} MB (median of {runs} rounds)",
+        py * 1e3,
         py_rss >> 20
     );
-    let mut discover = Duration::ZERO;
-    for args in COMMANDS {
+    for (i, args) in COMMANDS.iter().enumerate() {
         let name = args.join(" ");
-        let (t, rss) = median(runs, || measured(&mut cds(args, &full.base, home.path())));
-        let (t10, _) = median(runs, || measured(&mut cds(args, &tenth.base, home.path())));
-        if args[0] == "discover" {
-            discover = t;
-        }
-        let ratio = t.as_secs_f64() / py.as_secs_f64();
-        let growth = t.as_secs_f64() / t10.as_secs_f64();
-        let to_discover = t.as_secs_f64() / discover.as_secs_f64();
+        let of = |f: &dyn Fn(&Round) -> f64| mid(rounds.iter().map(f).collect());
+        let t = of(&|r| r.full[i].0.as_secs_f64());
+        let t10 = of(&|r| r.tenth[i].as_secs_f64());
+        let ratio = of(&|r| r.full[i].0.as_secs_f64() / r.py.0.as_secs_f64());
+        let growth = of(&|r| r.full[i].0.as_secs_f64() / r.tenth[i].as_secs_f64());
+        let to_discover = of(&|r| r.full[i].0.as_secs_f64() / r.full[0].0.as_secs_f64());
+        let rss = rounds.iter().map(|r| r.full[i].1).max().unwrap_or(0);
         println!(
-            "{name:<16} {:>6} ms = {ratio:.2} x yardstick, {:>4} MB peak RSS, {:.2} x discover; \
-             a tenth of the scale {:>5} ms (growth {growth:.1} x for 10 x)",
-            t.as_millis(),
+            "{name:<16} {:>6.0} ms = {ratio:.2} x yardstick, {:>4} MB peak RSS, {:.2} x discover; \
+             a tenth of the scale {:>5.0} ms (growth {growth:.1} x for 10 x)",
+            t * 1e3,
             rss >> 20,
             to_discover,
-            t10.as_millis()
+            t10 * 1e3
         );
         if ratio > 1.0 {
             missed.push(format!("{name}: {ratio:.2} x the yardstick (bound 1.0)"));

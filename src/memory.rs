@@ -4,8 +4,9 @@
 //! 32 MB), after which every coverage page and growing buffer comes from per-thread arenas
 //! whose freed space is kept, not returned. Elsewhere (musl, macOS, Windows) the defaults stay.
 
-/// Fixes glibc's thresholds at their initial defaults (so they no longer rise), and caps the
-/// arenas at two (one per core here, rather than eight per core). Called once at start.
+/// Fixes glibc's thresholds at their initial defaults (so they no longer rise). The number of
+/// arenas stays glibc's: capped, a crawl's 50 reading threads wait on each other's
+/// allocations. Called once at start.
 pub fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters; called before any other thread starts.
@@ -15,7 +16,6 @@ pub fn tune_allocator() {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 128 << 10);
         // Free space over 128 KiB at the top of a heap is given back.
         libc::mallopt(libc::M_TRIM_THRESHOLD, 128 << 10);
-        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 

@@ -56,7 +56,7 @@ pub fn escape_json_for_terminal(json: &str) -> String {
 /// [`TerminalSafeJson`].
 fn write_escaped<W: ?Sized + std::io::Write>(writer: &mut W, text: &str) -> std::io::Result<()> {
     // What is left to escape is DEL or beyond ASCII: most text is neither, and goes as it is.
-    if !text.bytes().any(|b| b >= 0x7f) {
+    if text.is_ascii() && !text.as_bytes().contains(&0x7f) {
         return writer.write_all(text.as_bytes());
     }
     let mut rest = text;

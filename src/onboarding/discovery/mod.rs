@@ -123,8 +123,10 @@ async fn discover_unbounded(
     // Links are read from the raw document so that a document which fails to decode can still
     // be followed as far as it goes.
     let links = MetadataLinks::read(&server.raw, &metadata_url, &input, &mut findings);
-    // Documents are read on one thread while the requests go on (see `worker`).
+    // Documents are read while the requests go on (see `worker`): the coverage pages on one
+    // thread, in order, and the OAuth metadata on another, beside them (issue 15).
     let worker = worker::Worker::start();
+    let oauth_worker = worker::Worker::start();
     let related_fut =
         related::fetch_related(client, &input, &metadata_url, &links.related, limits, &sink);
     let coverage_fut = async {
@@ -137,7 +139,7 @@ async fn discover_unbounded(
     };
     let oauth_fut = async {
         match oauth::fetch_oauth(client, &links, &metadata_url, &sink).await {
-            Some(fetched) => Some(oauth::read_oauth(fetched, &metadata_url, &worker).await),
+            Some(fetched) => Some(oauth::read_oauth(fetched, &metadata_url, &oauth_worker).await),
             None => None,
         }
     };

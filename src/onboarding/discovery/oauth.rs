@@ -36,7 +36,7 @@ pub(super) async fn fetch_oauth(
         None if links.wants_oauth => metadata_url.join(OAUTH_WELL_KNOWN_SUFFIX).ok()?,
         None => return None,
     };
-    // Checked as JSON here (the error is the fetch's); built on the reading thread.
+    // Checked as JSON here (the error is the fetch's); built on a reading thread.
     let fetched = fetch::<IgnoredAny>(client, &url, DocumentKind::OAuthMetadata, sink).await;
     Some(fetched.map(|(fetched, _)| fetched))
 }

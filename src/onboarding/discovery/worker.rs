@@ -1,9 +1,8 @@
-//! The one blocking thread that reads what discovery fetched (issue 15): the OAuth metadata's
-//! normalization, checks and decoding, and each coverage page's, in the order they arrive,
-//! while the async side goes on fetching. One thread rather than one per document, so that
-//! the memory the megabytes of OAuth metadata took while being read is reused for the coverage
-//! entries instead of staying with a thread of its own; and off the async workers, so reading
-//! never delays the next request.
+//! A blocking thread that reads what discovery fetched (issue 15), job after job in the order
+//! they were queued, while the async side goes on fetching. Discovery has two: one reads the
+//! coverage pages in listing order, the other the OAuth metadata beside them (on two cores,
+//! reading both one after the other made the listing wait for the OAuth document). Both are
+//! off the async workers, so reading never delays the next request.
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::{Arc, Mutex};
