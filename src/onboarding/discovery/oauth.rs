@@ -41,6 +41,10 @@ pub(super) async fn fetch_oauth(
     Some(fetched.map(|(fetched, _)| fetched))
 }
 
+/// A document this large leaves enough freed memory behind its tree to give back (a
+/// utility's usual few kilobytes do not; a crawl reads a thousand of those).
+const LARGE_DOCUMENT: usize = 1 << 20;
+
 /// The authorization server metadata as read, with its own findings.
 pub(super) struct ReadOAuth {
     pub doc: Option<Document<AuthorizationServerMetadata, RawJson>>,
@@ -67,10 +71,13 @@ pub(super) async fn read_oauth(
                     let url = fetched.url;
                     // The fetch read it as JSON already; Null only if that could ever differ.
                     let raw = serde_json::from_slice(&fetched.body).unwrap_or(Value::Null);
+                    let large = fetched.body.len() > LARGE_DOCUMENT;
                     drop(fetched.body);
                     let (doc, references) = normalize_oauth(raw, &url, None, &mut findings);
-                    // The tree's pages, freed among blocks that live on (issue 15).
-                    crate::memory::give_back_free_memory();
+                    if large {
+                        // The tree's pages, freed among blocks that live on (issue 15).
+                        crate::memory::give_back_free_memory();
+                    }
                     ReadOAuth {
                         doc: Some(doc),
                         findings,
@@ -144,14 +151,15 @@ pub(super) fn normalize_oauth(
     // peak of a large discovery (issue 15).
     drop(n.value);
     let parsed = decode_text_finding(raw.text(), url, "oauth.decode", "CDS-WG1-02 §3.2", findings);
-    // A document that aims the client's credentials inward is not used at all.
-    let parsed = parsed.filter(|_| {
-        findings.append(&mut inward);
-        !aims_inward
-    });
-    let parsed = parsed.map(|mut m: AuthorizationServerMetadata| {
+    // A document that aims the client's credentials inward is not used at all (said of a
+    // document that decodes).
+    let parsed = parsed.and_then(|mut m: AuthorizationServerMetadata| {
+        if aims_inward {
+            findings.append(&mut inward);
+            return None;
+        }
         m.draft = n.draft;
-        m
+        Some(m)
     });
     let doc = Document {
         url: url.clone(),
