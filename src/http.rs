@@ -423,15 +423,13 @@ impl HttpClient {
             url: url.clone(),
             limit,
         };
-        if resp.content_length().is_some_and(|n| n > limit as u64) {
+        let declared = resp.content_length().unwrap_or(0);
+        if declared > limit as u64 {
             return (Vec::new(), Some(too_large()));
         }
         // Sized by Content-Length (within the cap) when given: a coverage page is read into
         // one allocation rather than a doubling series.
-        let expected = resp
-            .content_length()
-            .map_or(0, |n| n.min(limit as u64) as usize);
-        let mut body = Vec::with_capacity(expected);
+        let mut body = Vec::with_capacity(declared as usize);
         loop {
             match resp.chunk().await {
                 Ok(Some(chunk)) if body.len() + chunk.len() > limit => {

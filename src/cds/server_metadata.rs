@@ -122,7 +122,7 @@ pub struct CoverageListing {
 /// fields that are only shown and stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
-pub struct UrlText(std::sync::Arc<str>);
+pub struct UrlText(Arc<str>);
 
 impl UrlText {
     pub fn as_str(&self) -> &str {
@@ -132,7 +132,7 @@ impl UrlText {
 
 impl<'de> Deserialize<'de> for UrlText {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        super::shared::url_text(d).map(UrlText)
+        shared::url_text(d).map(UrlText)
     }
 }
 
@@ -183,16 +183,6 @@ pub struct CoverageEntry {
 /// order; boxed, because most objects have none.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExtraMembers(Option<Box<Map<String, Value>>>);
-
-impl ExtraMembers {
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        self.0.as_ref()?.get(key)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_none()
-    }
-}
 
 impl From<Map<String, Value>> for ExtraMembers {
     fn from(m: Map<String, Value>) -> Self {

@@ -217,11 +217,11 @@ fn json_response(v: &serde_json::Value) -> Response {
 /// once scaled (10,000 scope descriptions pretty-printed would pass the client's 8 MiB cap).
 /// `key`, when given, names the document for [`scale::Served`].
 fn scalable_response(s: &DemoState, key: Option<&str>, v: &impl serde::Serialize) -> Response {
+    if s.options.scale.is_none() {
+        return json_body(serde_json::to_string_pretty(v).unwrap_or_default());
+    }
     let compact = || serde_json::to_string(v).unwrap_or_default();
     match key {
-        _ if s.options.scale.is_none() => {
-            json_body(serde_json::to_string_pretty(v).unwrap_or_default())
-        }
         Some(key) => json_body(s.served.get_or_write(key, compact)),
         None => json_body(compact()),
     }
